@@ -1,0 +1,165 @@
+"""Scoring the matcher on a labelled question file (the format of shared/eval/dev.jsonl).
+
+Each line is a JSON object: `q` (the message), `kind`, and for answerable kinds `any` (the
+answer text must contain one of these phrases) or `all` (it must contain every one). Kinds
+`oos` and `smalltalk` must not get an FAQ answer; `urgent` must be routed to urgent care.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.matcher import Match, Matcher, Status
+
+UNANSWERABLE = frozenset({"oos", "smalltalk"})
+
+
+class EvalFileError(ValueError):
+    """A labelled file that cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    kind: str
+    any_of: tuple[str, ...] = ()
+    all_of: tuple[str, ...] = ()
+    line: int = 0
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind not in UNANSWERABLE and self.kind != "urgent"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    match: Match
+    verdict: str  # right | wrong | unanswered | false-answer | ok | missed-urgent
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _count(self, predicate: str, kinds: Iterable[bool]) -> tuple[int, int]:
+        relevant = [o for o, keep in zip(self.outcomes, kinds, strict=True) if keep]
+        return sum(1 for o in relevant if o.verdict == predicate), len(relevant)
+
+    def rate(self, verdict: str, group: str) -> tuple[int, int]:
+        """(count, total) of outcomes with `verdict` among the group's cases."""
+        selectors = {
+            "answerable": [o.case.answerable for o in self.outcomes],
+            "unanswerable": [o.case.kind in UNANSWERABLE for o in self.outcomes],
+            "urgent": [o.case.kind == "urgent" for o in self.outcomes],
+        }
+        return self._count(verdict, selectors[group])
+
+    @property
+    def misses(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.verdict not in ("right", "ok")]
+
+    def confusions(self) -> list[tuple[str, list[str]]]:
+        """Entries that answered questions meant for something else, most frequent first."""
+        stolen: dict[str, list[str]] = defaultdict(list)
+        for outcome in self.outcomes:
+            if outcome.verdict in ("wrong", "false-answer") and outcome.match.entry is not None:
+                stolen[outcome.match.entry.id].append(outcome.case.question)
+        return sorted(stolen.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def load_cases(path: str | Path) -> list[Case]:
+    """Read a labelled .jsonl file; blank lines are skipped, anything malformed is an error."""
+    cases = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalFileError(f"{path}: cannot read: {exc}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalFileError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("q"), str):
+            raise EvalFileError(f"{path}:{number}: needs a text field 'q'")
+        kind = record.get("kind")
+        if not isinstance(kind, str):
+            raise EvalFileError(f"{path}:{number}: needs a text field 'kind'")
+        any_of = record.get("any", [])
+        all_of = record.get("all", [])
+        if not all(isinstance(x, list) and all(isinstance(p, str) for p in x)
+                   for x in (any_of, all_of)):
+            raise EvalFileError(f"{path}:{number}: 'any' and 'all' must be lists of text")
+        case = Case(record["q"], kind, tuple(any_of), tuple(all_of), number)
+        if case.answerable and not (any_of or all_of):
+            raise EvalFileError(f"{path}:{number}: kind {kind!r} needs 'any' or 'all' phrases")
+        cases.append(case)
+    return cases
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").casefold().split())
+
+
+def judge(case: Case, match: Match) -> str:
+    """right/wrong/unanswered for answerable cases; ok/false-answer/missed-urgent otherwise."""
+    if case.kind == "urgent":
+        return "ok" if match.status is Status.URGENT else "missed-urgent"
+    answered = match.status is Status.ANSWER and match.entry is not None
+    if not case.answerable:
+        return "false-answer" if answered else "ok"
+    if not answered or match.entry is None:
+        return "unanswered"
+    text = _fold(match.entry.answer)
+    good = all(_fold(p) in text for p in case.all_of) and (
+        not case.any_of or any(_fold(p) in text for p in case.any_of)
+    )
+    return "right" if good else "wrong"
+
+
+def evaluate(matcher: Matcher, cases: Iterable[Case]) -> Report:
+    report = Report()
+    for case in cases:
+        match = matcher.match(case.question)
+        report.outcomes.append(Outcome(case, match, judge(case, match)))
+    return report
+
+
+def format_report(report: Report, *, show_misses: bool = True) -> str:
+    """The human-readable summary printed by `faq-bot eval`."""
+
+    def pct(count: int, total: int) -> str:
+        return f"{count / total:.3f} ({count}/{total})" if total else "n/a (0 cases)"
+
+    lines = []
+    if show_misses and report.misses:
+        lines.append("Misses:")
+        for outcome in report.misses:
+            match = outcome.match
+            got = match.entry.id if match.entry else match.status.value
+            if match.status is Status.SUGGEST:
+                got += " [" + ", ".join(s.entry.id for s in match.suggestions) + "]"
+            lines.append(
+                f"  {outcome.verdict:<13} {outcome.case.kind:<10} {outcome.case.question!r}"
+                f" -> {got} ({match.score:.0f})"
+            )
+        confusions = report.confusions()
+        if confusions:
+            lines.append("Entries answering questions meant for something else:")
+            for entry_id, questions in confusions:
+                lines.append(f"  {entry_id} ({len(questions)}): " + "; ".join(map(repr, questions)))
+        lines.append("")
+    verdicts = Counter(o.verdict for o in report.outcomes)
+    lines.append(f"cases: {len(report.outcomes)}  " + "  ".join(
+        f"{name}={count}" for name, count in sorted(verdicts.items())))
+    lines.append("in-scope accuracy:          " + pct(*report.rate("right", "answerable")))
+    lines.append("wrong-answer rate:          " + pct(*report.rate("wrong", "answerable")))
+    lines.append("out-of-scope false answers: " + pct(*report.rate("false-answer", "unanswerable")))
+    lines.append("urgent recall:              " + pct(*report.rate("ok", "urgent")))
+    return "\n".join(lines)

@@ -1,0 +1,369 @@
+"""The FAQ model and its loader: faq.yaml in, frozen dataclasses out, or errors with line numbers.
+
+Only PyYAML's safe machinery is used: the file is composed into nodes by the SafeLoader (so no
+tag can construct an arbitrary object) and scalars are built by the SafeConstructor. Walking the
+nodes ourselves, instead of calling `yaml.safe_load` and losing positions, is what lets every
+error name the file, the line and the field, which the practice's admin needs to fix a typo.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # libyaml is several times faster; the pure-Python loader behaves the same.
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question the FAQ answers, with the ways people ask it."""
+
+    id: str
+    topic: str
+    question: str
+    answer: str
+    alternates: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    line: int = 0
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """Everything that should lead to this entry: the question, alternates and keywords."""
+        return (self.question, *self.alternates, *self.keywords)
+
+
+@dataclass(frozen=True)
+class Smalltalk:
+    """A kind of small talk (greeting, thanks, goodbye): what triggers it and what the bot says."""
+
+    name: str
+    reply: str
+    triggers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Faq:
+    """A validated FAQ, ready to index. Immutable, so a reload swaps it whole."""
+
+    source: str
+    disclaimer: str
+    fallback: str
+    urgent_reply: str
+    urgent_triggers: tuple[str, ...]
+    smalltalk: tuple[Smalltalk, ...]
+    synonyms: Mapping[str, tuple[str, ...]]
+    not_covered: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    _by_id: Mapping[str, Entry] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {entry.id: entry for entry in self.entries})
+
+    def get(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None (for example a stale button after a reload)."""
+        return self._by_id.get(entry_id)
+
+    def topics(self) -> dict[str, list[Entry]]:
+        """Entries grouped by topic, in file order."""
+        grouped: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.topic, []).append(entry)
+        return grouped
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a FAQ file, located precisely enough to fix without reading code."""
+
+    source: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class FaqError(Exception):
+    """A FAQ file that cannot be used; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def bundled_faq_path() -> Path:
+    """The faq.yaml shipped with the bot: inside the installed wheel, or at a checkout's root."""
+    packaged = Path(str(resources.files("bot") / "faq.yaml"))
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "faq.yaml"
+
+
+def resolve_faq_path(explicit: str | None, env: Mapping[str, str]) -> Path:
+    """`--faq`, else FAQ_PATH, else ./faq.yaml, else the bundled file."""
+    if explicit:
+        return Path(explicit)
+    if env.get("FAQ_PATH"):
+        return Path(env["FAQ_PATH"])
+    local = Path("faq.yaml")
+    return local if local.is_file() else bundled_faq_path()
+
+
+def load_faq(path: str | Path) -> Faq:
+    """Read and validate a FAQ file; raise FaqError listing every problem."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FaqError([Problem(source, 0, "", "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise FaqError([Problem(source, 0, "", f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise FaqError([Problem(source, 0, "", f"cannot read: {exc.strerror}")]) from None
+    return parse_faq(text, source)
+
+
+def parse_faq(text: str, source: str = "<faq>") -> Faq:
+    """Validate FAQ text (the contents of a faq.yaml) and build the model."""
+    try:
+        root = yaml.compose(text, Loader=_SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        detail = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise FaqError([Problem(source, line, "", f"YAML syntax error: {detail}")]) from None
+    except yaml.YAMLError as exc:
+        raise FaqError([Problem(source, 0, "", f"YAML error: {exc}")]) from None
+    return _Validator(source).build(root)
+
+
+class _Validator:
+    """Walks the composed YAML nodes, collecting problems, and builds the Faq if there are none."""
+
+    TOP_KEYS = {
+        "version", "disclaimer", "fallback", "urgent", "smalltalk", "synonyms", "not_covered",
+        "entries",
+    }
+    ENTRY_KEYS = {"id", "topic", "question", "answer", "alternates", "keywords", "related"}
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def problem(self, node: yaml.Node | None, where: str, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 0
+        self.problems.append(Problem(self.source, line, where, message))
+
+    # -- generic node readers -------------------------------------------------------------
+
+    def mapping(
+        self, node: yaml.Node, where: str, allowed: set[str] | None
+    ) -> dict[str, yaml.Node]:
+        """The keys of a mapping node; `allowed=None` accepts any key (user-named maps)."""
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, where, f"must be a mapping of keys to values, not {_kind(node)}")
+            return {}
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = self._constructor.construct_object(key_node)
+            if not isinstance(key, str):
+                self.problem(key_node, where, f"keys must be text, not {key!r}")
+                continue
+            if key in result:
+                self.problem(key_node, f"{where}.{key}" if where else key, "duplicate key")
+                continue
+            if allowed is not None and key not in allowed:
+                known = ", ".join(sorted(allowed))
+                self.problem(key_node, _join(where, key), f"unknown key (known keys: {known})")
+                continue
+            result[key] = value_node
+        return result
+
+    def text(self, node: yaml.Node | None, where: str, parent: yaml.Node) -> str:
+        if node is None:
+            self.problem(parent, where, "missing (required)")
+            return ""
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, where, f"must be text, not {_kind(node)}")
+            return ""
+        value = self._constructor.construct_object(node)
+        if not isinstance(value, str):
+            self.problem(node, where, f"must be text, not {type(value).__name__} {value!r}")
+            return ""
+        value = value.strip()
+        if not value:
+            self.problem(node, where, "must not be empty")
+        return value
+
+    def text_list(self, node: yaml.Node | None, where: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, where, f"must be a list, not {_kind(node)}")
+            return ()
+        return tuple(
+            item for index, child in enumerate(node.value)
+            if (item := self.text(child, f"{where}[{index}]", node))
+        )
+
+    # -- the document ---------------------------------------------------------------------
+
+    def build(self, root: yaml.Node | None) -> Faq:
+        if root is None:
+            raise FaqError([Problem(self.source, 0, "", "the file is empty")])
+        top = self.mapping(root, "", self.TOP_KEYS)
+        disclaimer = self.text(top.get("disclaimer"), "disclaimer", root)
+        fallback = self.text(top.get("fallback"), "fallback", root)
+        urgent_reply, urgent_triggers = self.urgent(top.get("urgent"), root)
+        smalltalk = self.smalltalk(top.get("smalltalk"))
+        synonyms = self.synonyms(top.get("synonyms"))
+        not_covered = self.text_list(top.get("not_covered"), "not_covered")
+        entries = self.entries(top.get("entries"), root)
+        if self.problems:
+            raise FaqError(self.problems)
+        return Faq(
+            source=self.source,
+            disclaimer=disclaimer,
+            fallback=fallback,
+            urgent_reply=urgent_reply,
+            urgent_triggers=urgent_triggers,
+            smalltalk=smalltalk,
+            synonyms=synonyms,
+            not_covered=not_covered,
+            entries=entries,
+        )
+
+    def urgent(self, node: yaml.Node | None, root: yaml.Node) -> tuple[str, tuple[str, ...]]:
+        if node is None:
+            self.problem(root, "urgent", "missing (required: the urgent-care reply and triggers)")
+            return "", ()
+        fields = self.mapping(node, "urgent", {"reply", "triggers"})
+        reply = self.text(fields.get("reply"), "urgent.reply", node)
+        triggers = self.text_list(fields.get("triggers"), "urgent.triggers")
+        if not triggers and "triggers" in fields:
+            self.problem(fields["triggers"], "urgent.triggers", "must list at least one phrase")
+        elif "triggers" not in fields:
+            self.problem(node, "urgent.triggers", "missing (required)")
+        return reply, triggers
+
+    def smalltalk(self, node: yaml.Node | None) -> tuple[Smalltalk, ...]:
+        if node is None:
+            return ()
+        kinds = self.mapping(node, "smalltalk", None)
+        result = []
+        for name, kind_node in kinds.items():
+            where = f"smalltalk.{name}"
+            fields = self.mapping(kind_node, where, {"reply", "triggers"})
+            reply = self.text(fields.get("reply"), f"{where}.reply", kind_node)
+            triggers = self.text_list(fields.get("triggers"), f"{where}.triggers")
+            if not triggers:
+                self.problem(kind_node, f"{where}.triggers", "must list at least one phrase")
+            result.append(Smalltalk(name=name, reply=reply, triggers=triggers))
+        return tuple(result)
+
+    def synonyms(self, node: yaml.Node | None) -> dict[str, tuple[str, ...]]:
+        if node is None:
+            return {}
+        words = self.mapping(node, "synonyms", None)
+        result = {}
+        for word, variants_node in words.items():
+            variants = self.text_list(variants_node, f"synonyms.{word}")
+            for index, variant in enumerate((word, *variants)):
+                if len(variant.split()) != 1:
+                    where = f"synonyms.{word}" + (f"[{index - 1}]" if index else "")
+                    self.problem(variants_node, where, f"{variant!r}: synonyms are single words")
+            result[word] = variants
+        return result
+
+    def entries(self, node: yaml.Node | None, root: yaml.Node) -> tuple[Entry, ...]:
+        if node is None:
+            self.problem(root, "entries", "missing (required: the list of questions and answers)")
+            return ()
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            self.problem(node, "entries", "must be a non-empty list of entries")
+            return ()
+        entries: list[Entry] = []
+        first_line: dict[str, int] = {}
+        for index, entry_node in enumerate(node.value):
+            entry = self.entry(entry_node, f"entries[{index}]")
+            if entry is None:
+                continue
+            if entry.id in first_line:
+                self.problem(
+                    entry_node,
+                    f"entries[{index}].id",
+                    f"duplicate id {entry.id!r} (first used on line {first_line[entry.id]})",
+                )
+                continue
+            first_line[entry.id] = entry.line
+            entries.append(entry)
+        for entry in entries:
+            for related in entry.related:
+                if related == entry.id:
+                    self.problems.append(
+                        Problem(self.source, entry.line, f"{entry.id}.related", "lists itself")
+                    )
+                elif related not in first_line:
+                    self.problems.append(
+                        Problem(self.source, entry.line, f"{entry.id}.related",
+                                f"unknown entry id {related!r}")
+                    )
+        return tuple(entries)
+
+    def entry(self, node: yaml.Node, where: str) -> Entry | None:
+        fields = self.mapping(node, where, self.ENTRY_KEYS)
+        if not fields and not isinstance(node, yaml.MappingNode):
+            return None
+        entry_id = self.text(fields.get("id"), f"{where}.id", node)
+        if entry_id and not ID_PATTERN.match(entry_id):
+            self.problem(
+                fields["id"], f"{where}.id",
+                f"{entry_id!r} must be lowercase letters, digits and dashes (like 'tennis-elbow')",
+            )
+        label = f"{where} ({entry_id})" if entry_id else where
+        question = self.text(fields.get("question"), f"{label}.question", node)
+        answer = self.text(fields.get("answer"), f"{label}.answer", node)
+        topic = self.text(fields.get("topic"), f"{label}.topic", node)
+        alternates = self.text_list(fields.get("alternates"), f"{label}.alternates")
+        keywords = self.text_list(fields.get("keywords"), f"{label}.keywords")
+        related = self.text_list(fields.get("related"), f"{label}.related")
+        return Entry(
+            id=entry_id,
+            topic=topic,
+            question=question,
+            answer=answer,
+            alternates=alternates,
+            keywords=keywords,
+            related=related,
+            line=node.start_mark.line + 1,
+        )
+
+
+def _kind(node: yaml.Node | None) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = yaml.constructor.SafeConstructor().construct_object(node)
+        return "empty" if value is None else f"{type(value).__name__} {value!r}"
+    return "nothing"
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key

@@ -1,0 +1,345 @@
+"""Matching a person's message to the FAQ: pure Python, no Telegram, built once per FAQ load.
+
+How a message is decided, in order:
+1. urgent: any urgent trigger phrase in the message (urgent wins over everything else);
+2. smalltalk: the message is only greetings, thanks or goodbyes;
+3. the FAQ: every content word of the message is weighted by how rare it is across the FAQ
+   (so "fasciitis" counts for much more than "massage"); a word the FAQ never uses counts as
+   rare too, which is what makes "do you treat asthma?" decline instead of matching "treat".
+   An entry scores by how much of the message's weight its question, alternates and keywords
+   explain (answer text counts for less), times how completely the message contains one of its
+   phrasings. A clear winner is answered, near-ties become suggestions, weak matches decline.
+
+Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz, before
+synonyms ("hurts" -> "pain") and a light stemmer bring both sides to the same terms.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.faq import Entry, Faq, Smalltalk
+from bot.text import CONTEXT_WORDS, STOPWORDS, stem, words
+
+
+class Status(StrEnum):
+    """The five outcomes of matching a message."""
+
+    ANSWER = "answer"
+    SUGGEST = "suggest"
+    NONE = "none"
+    SMALLTALK = "smalltalk"
+    URGENT = "urgent"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A plausible entry offered to the person, with its score (0-100)."""
+
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The decision for one message. `entry` is set only for ANSWER, `smalltalk` for SMALLTALK."""
+
+    status: Status
+    score: float = 0.0
+    entry: Entry | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    smalltalk: Smalltalk | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The calibrated decision boundaries (scores are 0-100).
+
+    answer: the best entry's score needed to answer at all;
+    margin: how far ahead of the runner-up it must be, else the two are offered as suggestions;
+    suggest: the score below which nothing is offered and the bot declines;
+    body_weight: how much a word found only in an entry's answer text counts (1 = like a keyword);
+    phrase_floor: the share of the score that does not depend on containing a whole phrasing;
+    unknown_weight: the weight of a word the FAQ never uses, relative to its rarest word;
+    not_covered_weight: the weight of a `not_covered` phrase, relative to the FAQ's rarest word.
+    """
+
+    answer: float = 55.0
+    margin: float = 12.0
+    suggest: float = 35.0
+    body_weight: float = 0.4
+    phrase_floor: float = 0.5
+    unknown_weight: float = 0.6
+    not_covered_weight: float = 2.0
+    max_suggestions: int = 3
+
+
+# How far a misspelt word may be from the FAQ word it is corrected to (optimal string alignment,
+# so a swapped pair of letters costs one). Short words are never corrected: "hip" -> "hop" is too
+# easy to get wrong, and people rarely misspell them.
+def _max_typo_distance(length: int) -> int:
+    if length < 4:
+        return 0
+    if length < 8:
+        return 1
+    return 2
+
+
+class Matcher:
+    """An index over one Faq. Build once per load; `match()` is then fast and never raises."""
+
+    def __init__(self, faq: Faq, thresholds: Thresholds | None = None) -> None:
+        self.faq = faq
+        self.thresholds = thresholds or Thresholds()
+        self._synonyms = _synonym_map(faq)
+        self._vocabulary = self._build_vocabulary()
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(self._vocabulary):
+            self._by_initial.setdefault(word[0], []).append(word)
+        self._corrections: dict[str, str] = {}
+
+        self._urgent = [self.terms(trigger) for trigger in faq.urgent_triggers]
+        self._not_covered = [self.terms(phrase) for phrase in faq.not_covered]
+        self._smalltalk = [
+            (kind, [self.terms(trigger) for trigger in kind.triggers]) for kind in faq.smalltalk
+        ]
+
+        entries = faq.entries
+        self._entries = entries
+        self._head: list[frozenset[str]] = []
+        self._body: list[frozenset[str]] = []
+        self._phrases: list[tuple[int, frozenset[str]]] = []  # (entry index, terms)
+        for index, entry in enumerate(entries):
+            head: set[str] = set()
+            for phrasing in entry.phrasings:
+                phrase = frozenset(self.content_terms(phrasing))
+                if phrase:
+                    self._phrases.append((index, phrase))
+                    head |= phrase
+            self._head.append(frozenset(head))
+            self._body.append(frozenset(self.content_terms(entry.answer)) - head)
+
+        count = len(entries)
+        document_frequency: dict[str, int] = {}
+        for head, body in zip(self._head, self._body, strict=True):
+            for term in head | body:
+                document_frequency[term] = document_frequency.get(term, 0) + 1
+        self._idf = {
+            term: math.log(1 + count / df) for term, df in document_frequency.items()
+        }
+        # A word the FAQ never uses may be the topic of the question (one the FAQ has nothing
+        # on) or just chatter, so it weighs a fixed share of the rarest word's weight. A word the
+        # admin listed as not covered is known to be the topic: it outweighs any match.
+        rarest = math.log(1 + count)
+        self._unknown_idf = rarest * self.thresholds.unknown_weight
+        self._not_covered_idf = rarest * self.thresholds.not_covered_weight
+
+        self._head_postings = _postings(self._head)
+        self._body_postings = _postings(self._body)
+        self._phrase_postings: dict[str, list[int]] = {}
+        self._phrase_weight: list[float] = []
+        for phrase_index, (_, phrase) in enumerate(self._phrases):
+            for term in phrase:
+                self._phrase_postings.setdefault(term, []).append(phrase_index)
+            self._phrase_weight.append(sum(self.idf(term) for term in phrase))
+
+    # -- turning text into terms ------------------------------------------------------------
+
+    def _build_vocabulary(self) -> frozenset[str]:
+        texts: list[str] = [self.faq.disclaimer, *self.faq.urgent_triggers, *self.faq.not_covered]
+        for entry in self.faq.entries:
+            texts.extend(entry.phrasings)
+            texts.append(entry.answer)
+        for kind in self.faq.smalltalk:
+            texts.extend(kind.triggers)
+        for word, variants in self.faq.synonyms.items():
+            texts.append(word)
+            texts.extend(variants)
+        vocabulary = {word for text in texts for word in words(text)}
+        return frozenset(vocabulary | STOPWORDS | CONTEXT_WORDS)
+
+    def correct(self, word: str) -> str:
+        """The FAQ word a misspelt word most likely means, or the word itself."""
+        if word in self._vocabulary or not word.isalpha():
+            return word
+        cached = self._corrections.get(word)
+        if cached is not None:
+            return cached
+        corrected = word
+        limit = _max_typo_distance(len(word))
+        if limit:
+            candidates = self._by_initial.get(word[0], ())
+            found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
+            if found is not None:
+                corrected = found[0]
+        if len(self._corrections) < 50_000:  # bounded: hostile input must not grow memory
+            self._corrections[word] = corrected
+        return corrected
+
+    def terms(self, text: str) -> list[str]:
+        """Every word of `text` as a matching term: typo-corrected, synonym-folded, stemmed."""
+        result = []
+        for word in words(text):
+            word = self.correct(word)
+            term = stem(word)
+            result.append(self._synonyms.get(term, term))
+        return result
+
+    def content_terms(self, text: str) -> list[str]:
+        """The terms that carry the topic: no function words, no talk about the asker."""
+        return [
+            term for word, term in zip(words(text), self.terms(text), strict=True)
+            if not _is_filler(word) and not _is_filler(term)
+        ]
+
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, self._unknown_idf)
+
+    # -- deciding ---------------------------------------------------------------------------
+
+    def match(self, text: str) -> Match:
+        """Decide what to do with one message. Never raises on any string."""
+        if not isinstance(text, str):
+            return Match(Status.NONE)
+        raw = words(text)
+        terms = self.terms(text)
+        if self._is_urgent(terms):
+            return Match(Status.URGENT, score=100.0)
+        smalltalk = self._smalltalk_kind(raw, terms)
+        if smalltalk is not None:
+            return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk)
+        uncovered = _positions_of(terms, self._not_covered)
+        query = list(dict.fromkeys(
+            term for position, (word, term) in enumerate(zip(raw, terms, strict=True))
+            if position not in uncovered and not _is_filler(word) and not _is_filler(term)
+        ))
+        ranked = self.rank(query, extra_weight=self._not_covered_idf if uncovered else 0.0)
+        return self._decide(ranked)
+
+    def rank(self, query: Sequence[str], extra_weight: float = 0.0) -> list[Suggestion]:
+        """Entries scored against the query's content terms, best first.
+
+        `extra_weight` is question weight that no entry explains (a not-covered topic).
+        """
+        if not query:
+            return []
+        weights = {term: self.idf(term) for term in query}
+        total = sum(weights.values()) + extra_weight
+        explained: dict[int, float] = {}
+        body_weight = self.thresholds.body_weight
+        for term, weight in weights.items():
+            for index in self._head_postings.get(term, ()):
+                explained[index] = explained.get(index, 0.0) + weight
+            for index in self._body_postings.get(term, ()):
+                explained[index] = explained.get(index, 0.0) + weight * body_weight
+        if not explained:
+            return []
+        phrase_hits: dict[int, float] = {}
+        for term, weight in weights.items():
+            for phrase_index in self._phrase_postings.get(term, ()):
+                phrase_hits[phrase_index] = phrase_hits.get(phrase_index, 0.0) + weight
+        completeness: dict[int, float] = {}
+        for phrase_index, hit in phrase_hits.items():
+            entry_index = self._phrases[phrase_index][0]
+            share = hit / self._phrase_weight[phrase_index]
+            if share > completeness.get(entry_index, 0.0):
+                completeness[entry_index] = share
+        floor = self.thresholds.phrase_floor
+        scored = [
+            Suggestion(
+                self._entries[index],
+                round(100 * (part / total) * (floor + (1 - floor) * completeness.get(index, 0)), 1),
+            )
+            for index, part in explained.items()
+        ]
+        scored.sort(key=lambda suggestion: -suggestion.score)
+        return scored
+
+    def _decide(self, ranked: list[Suggestion]) -> Match:
+        limits = self.thresholds
+        if not ranked or ranked[0].score < limits.suggest:
+            best = ranked[0].score if ranked else 0.0
+            return Match(Status.NONE, score=best)
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        plausible = tuple(
+            suggestion for suggestion in ranked[: limits.max_suggestions]
+            if suggestion.score >= limits.suggest
+        )
+        if best.score >= limits.answer and best.score - runner_up >= limits.margin:
+            return Match(Status.ANSWER, score=best.score, entry=best.entry, suggestions=plausible)
+        return Match(Status.SUGGEST, score=best.score, suggestions=plausible)
+
+    def _is_urgent(self, terms: Sequence[str]) -> bool:
+        return any(_contains_in_order(terms, trigger) for trigger in self._urgent if trigger)
+
+    def _smalltalk_kind(self, raw: Sequence[str], terms: Sequence[str]) -> Smalltalk | None:
+        """The kind of small talk when the whole message is small talk, else None."""
+        covered: set[int] = set()
+        found: Smalltalk | None = None
+        for kind, triggers in self._smalltalk:
+            positions = _positions_of(terms, triggers)
+            if positions:
+                covered |= positions
+                found = found or kind
+        if found is None:
+            return None
+        leftover = (word for position, word in enumerate(raw) if position not in covered)
+        return found if all(word in STOPWORDS for word in leftover) else None
+
+
+def _is_filler(word: str) -> bool:
+    return word in STOPWORDS or word in CONTEXT_WORDS
+
+
+def _synonym_map(faq: Faq) -> dict[str, str]:
+    """Stem of every variant -> stem of its canonical word."""
+    mapping: dict[str, str] = {}
+    for word, variants in faq.synonyms.items():
+        canonical = " ".join(stem(part) for part in words(word))
+        for variant in variants:
+            mapping[" ".join(stem(part) for part in words(variant))] = canonical
+    return mapping
+
+
+def _postings(bags: Iterable[frozenset[str]]) -> dict[str, list[int]]:
+    postings: dict[str, list[int]] = {}
+    for index, bag in enumerate(bags):
+        for term in bag:
+            postings.setdefault(term, []).append(index)
+    return postings
+
+
+def _positions_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> set[int]:
+    """Positions in `terms` covered by a contiguous occurrence of any of the phrases."""
+    covered: set[int] = set()
+    for phrase in phrases:
+        size = len(phrase)
+        if not size:
+            continue
+        for start in range(len(terms) - size + 1):
+            if terms[start] == phrase[0] and list(terms[start : start + size]) == list(phrase):
+                covered.update(range(start, start + size))
+    return covered
+
+
+def _contains_in_order(terms: Sequence[str], phrase: Sequence[str], max_gap: int = 2) -> bool:
+    """True when the phrase's terms occur in order, at most `max_gap` other terms apart."""
+    for start, term in enumerate(terms):
+        if term != phrase[0]:
+            continue
+        position = start
+        for wanted in phrase[1:]:
+            window = terms[position + 1 : position + 2 + max_gap]
+            if wanted not in window:
+                break
+            position += 1 + list(window).index(wanted)
+        else:
+            return True
+    return False
