@@ -1,0 +1,318 @@
+"""The `faq-bot` command: the FAQ engine from a terminal, without Telegram.
+
+    faq-bot chat [--faq PATH]                   talk to the bot in the terminal
+    faq-bot ask [--faq PATH] [--json] [Q ...]   answer one question, or one per line of stdin
+    faq-bot check [PATH]                        validate and lint a faq.yaml
+    faq-bot eval FILE.jsonl [--faq PATH]        score the matcher on a labelled question file
+    faq-bot run                                 start the Telegram bot (settings from the env)
+
+Every command except `run` works offline and gives the same replies as the bot, because they
+all go through `Matcher.match` and `replies.render_plain`.
+
+Exit codes: 0 success; 1 `check` found problems, or `eval` could not read its file; 2 usage
+error, or the FAQ could not be loaded (the problems are on stderr, one per line); 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from bot.evaluation import EvalFileError, evaluate, format_report, load_cases
+from bot.faq import Entry, Faq, FaqError, load_faq, resolve_faq_path
+from bot.lint import lint
+from bot.matcher import Match, Matcher, Status
+from bot.replies import render_plain
+
+# Printed after each reply in plain batch mode (`faq-bot ask` reading stdin): replies span
+# several lines and may contain blank lines, so a reader needs a line no reply ever consists of.
+SEPARATOR = "---"
+
+# The entry whose `related` ids are the conditions the practice treats (the /conditions menu).
+CONDITIONS_ID = "conditions"
+
+PROMPT = "> "
+
+CHAT_HELP = """\
+Ask a question in your own words, for example "do you treat sciatica?".
+When I list numbered options, type a number to pick one.
+
+/topics      browse the FAQ by topic
+/conditions  the conditions we treat
+/disclaimer  the medical disclaimer
+/help        this help
+/quit        leave (Ctrl-D works too)"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `faq-bot` command; returns the exit code (the console script exits with it)."""
+    args = build_parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`faq-bot ask < questions | head`). Point stdout at /dev/null so
+        # the interpreter's final flush cannot raise a second time, and stop quietly.
+        _silence_stdout()
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faq-bot",
+        description="The clinic's FAQ bot: chat, answer questions, check faq.yaml, evaluate.",
+        epilog="The FAQ is --faq PATH, else $FAQ_PATH, else ./faq.yaml, else the bundled one.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    chat = commands.add_parser("chat", help="talk to the bot in the terminal (no token needed)")
+    _add_faq_option(chat)
+    chat.set_defaults(command=_chat)
+
+    ask = commands.add_parser(
+        "ask",
+        help="answer a question, or each line of standard input",
+        description=(
+            "Answer QUESTION; without one, answer each line of standard input in order, one "
+            f"reply per line, flushed as it goes. In plain batch mode each reply is followed by "
+            f"a line '{SEPARATOR}'; with --json each reply is exactly one line of JSON."
+        ),
+    )
+    _add_faq_option(ask)
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.add_argument("question", nargs="*", metavar="QUESTION", help="words of the question")
+    ask.set_defaults(command=_ask)
+
+    check = commands.add_parser(
+        "check", help="validate a faq.yaml and report entries that collide"
+    )
+    check.add_argument("path", nargs="?", metavar="PATH", help="the file (default: as above)")
+    check.set_defaults(command=_check)
+
+    evaluate_ = commands.add_parser("eval", help="score the matcher on a labelled .jsonl file")
+    evaluate_.add_argument("file", metavar="FILE.jsonl", help="e.g. ../shared/eval/dev.jsonl")
+    _add_faq_option(evaluate_)
+    evaluate_.set_defaults(command=_eval)
+
+    run = commands.add_parser("run", help="start the Telegram bot (needs BOT_TOKEN)")
+    run.set_defaults(command=_run)
+    return parser
+
+
+def _add_faq_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--faq", metavar="PATH", help="the FAQ file (default: see faq-bot -h)")
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def _chat(args: argparse.Namespace) -> int:
+    loaded = _load(args.faq)
+    if loaded is None:
+        return 2
+    chat = Chat(*loaded)
+    _tolerate_bad_input()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        import readline  # noqa: F401  (gives input() line editing and history)
+    print(f"FAQ chat: {len(chat.faq.entries)} entries from {chat.faq.source}. "
+          "Type /help for commands, /quit to leave.")
+    while True:
+        try:
+            line = input(PROMPT)
+        except EOFError:
+            print()
+            return 0
+        if not interactive:  # piped input is not echoed by a terminal: keep the transcript legible
+            print(line)
+        reply = chat.respond(line)
+        if reply is None:
+            return 0
+        if reply:
+            print(reply, end="\n\n", flush=True)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    loaded = _load(args.faq)
+    if loaded is None:
+        return 2
+    faq, matcher = loaded
+    batch = not args.question
+    questions: Iterable[str]
+    if batch:
+        _tolerate_bad_input()
+        questions = (line.rstrip("\r\n") for line in sys.stdin)
+    else:
+        questions = [" ".join(args.question)]
+    for question in questions:
+        match = matcher.match(question)
+        if args.json:
+            record = ask_record(faq, question, match)
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(render_plain(faq, match), flush=True)
+            if batch:
+                print(SEPARATOR, flush=True)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    path = resolve_faq_path(args.path, os.environ)
+    try:
+        faq = load_faq(path)
+    except FaqError as error:
+        print(error, file=sys.stderr)
+        return 1
+    collisions = lint(faq)
+    for collision in collisions:
+        print(collision)
+    if collisions:
+        print(f"{path}: {len(collisions)} collision(s) among {len(faq.entries)} entries")
+        return 1
+    print(f"{path}: OK, {len(faq.entries)} entries, no collisions")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    loaded = _load(args.faq)
+    if loaded is None:
+        return 2
+    try:
+        cases = load_cases(args.file)
+    except EvalFileError as error:
+        print(f"faq-bot eval: {error}", file=sys.stderr)
+        return 1
+    print(format_report(evaluate(loaded[1], cases)))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    # Imported here and only here: python-telegram-bot is the slowest import of the project and
+    # no other command needs it (`faq-bot ask` must start fast).
+    try:
+        from bot.app import run_bot  # type: ignore[import-not-found,unused-ignore]
+    except ModuleNotFoundError as error:
+        if error.name != "bot.app":
+            raise
+        print("faq-bot run: this installation has no Telegram bot (bot/app.py)", file=sys.stderr)
+        return 2
+    exit_code: int = run_bot(os.environ)
+    return exit_code
+
+
+# -- shared pieces --------------------------------------------------------------------------
+
+
+def ask_record(faq: Faq, question: str, match: Match) -> dict[str, Any]:
+    """The `faq-bot ask --json` object for one question: exactly the keys of the contract."""
+    return {
+        "question": question,
+        "status": match.status.value,
+        "entry_id": match.entry.id if match.entry else None,
+        "score": match.score,
+        "answer": match.entry.answer if match.entry else "",
+        "reply": render_plain(faq, match),
+        "suggestions": [
+            {"entry_id": s.entry.id, "question": s.entry.question, "score": s.score}
+            for s in match.suggestions
+        ],
+    }
+
+
+def condition_entries(faq: Faq) -> list[Entry]:
+    """The conditions the practice treats: the entries listed as related to `conditions`."""
+    overview = faq.get(CONDITIONS_ID)
+    if overview is None:
+        return []
+    return [entry for entry_id in overview.related if (entry := faq.get(entry_id)) is not None]
+
+
+class Chat:
+    """One terminal conversation: the bot's replies, slash commands and numbered menus.
+
+    A numbered list (suggestions, /topics, /conditions) stays pickable until the next reply
+    that is not a list, like the buttons under a Telegram message.
+    """
+
+    def __init__(self, faq: Faq, matcher: Matcher) -> None:
+        self.faq = faq
+        self.matcher = matcher
+        self.choices: list[Entry | str] = []  # an entry to answer, or a topic to open
+
+    def respond(self, line: str) -> str | None:
+        """The reply to one line typed by the person; None means the chat is over."""
+        text = line.strip()
+        if not text:
+            return ""
+        if text.startswith("/"):
+            return self.command(text.split()[0].lower())
+        if text.isdecimal() and self.choices:
+            return self.pick(int(text))
+        match = self.matcher.match(text)
+        offered = match.suggestions if match.status is Status.SUGGEST else ()
+        self.choices = [suggestion.entry for suggestion in offered]
+        return render_plain(self.faq, match)
+
+    def command(self, name: str) -> str | None:
+        if name in ("/quit", "/exit"):
+            return None
+        if name in ("/help", "/start"):
+            return CHAT_HELP
+        if name == "/disclaimer":
+            return self.faq.disclaimer
+        if name == "/topics":
+            topics = self.faq.topics()
+            labels = [f"{topic} ({len(entries)})" for topic, entries in topics.items()]
+            return self.menu("Topics:", list(topics), labels)
+        if name == "/conditions":
+            conditions = condition_entries(self.faq)
+            if not conditions:
+                return "This FAQ has no list of conditions."
+            return self.menu("Conditions we treat:", conditions, [e.question for e in conditions])
+        return f"Unknown command {name}. Type /help for the commands."
+
+    def pick(self, number: int) -> str:
+        if not 1 <= number <= len(self.choices):
+            return f"Please pick a number from 1 to {len(self.choices)}, or ask a question."
+        choice = self.choices[number - 1]
+        if isinstance(choice, str):
+            entries = self.faq.topics().get(choice, [])
+            return self.menu(f"{choice}:", entries, [entry.question for entry in entries])
+        return render_plain(self.faq, Match(Status.ANSWER, score=100.0, entry=choice))
+
+    def menu(self, title: str, choices: Sequence[Entry | str], labels: Sequence[str]) -> str:
+        self.choices = list(choices)
+        lines = [f"  {number}. {label}" for number, label in enumerate(labels, start=1)]
+        return "\n".join([title, *lines, "Type a number to choose."])
+
+
+def _load(explicit: str | None) -> tuple[Faq, Matcher] | None:
+    """The FAQ and its index, or None after printing why it cannot be used (as `check` does)."""
+    try:
+        faq = load_faq(resolve_faq_path(explicit, os.environ))
+    except FaqError as error:
+        print(error, file=sys.stderr)
+        return None
+    return faq, Matcher(faq)
+
+
+def _tolerate_bad_input() -> None:
+    """Read undecodable bytes on stdin as U+FFFD instead of dying on a UnicodeDecodeError."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (captured output): nothing to flush
+        pass
