@@ -1,0 +1,285 @@
+"""The FAQ loader: a good file becomes the model; every mistake names the file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import BUNDLED_FAQ, MINIMAL_FAQ, FaqFile, WriteFaq
+
+from bot.faq import Faq, FaqError, bundled_faq_path, load_faq, resolve_faq_path
+
+SWEDISH_KEYWORDS = "    keywords: [swedish]\n"
+
+
+def problems_of(faq_file: FaqFile) -> str:
+    with pytest.raises(FaqError) as caught:
+        load_faq(faq_file.path)
+    return str(caught.value)
+
+
+def assert_reported(message: str, faq_file: FaqFile, line: int, *fragments: str) -> None:
+    """`message` has a problem line starting with "file:line:" that holds every fragment."""
+    prefix = f"{faq_file.path}:{line}: "
+    candidates = [text for text in message.splitlines() if text.startswith(prefix)]
+    assert candidates, f"no problem reported at {prefix!r} in:\n{message}"
+    assert any(all(f in text for f in fragments) for text in candidates), (
+        f"no problem at line {line} mentions {fragments}:\n{message}"
+    )
+
+
+# -- a good file ------------------------------------------------------------------------------
+
+
+def test_minimal_faq_loads_into_the_model(minimal_faq: Faq, write_faq: WriteFaq) -> None:
+    faq_file = write_faq()
+    assert [entry.id for entry in minimal_faq.entries] == [
+        "conditions", "sciatica", "swedish", "sports",
+    ]
+    sciatica = minimal_faq.get("sciatica")
+    assert sciatica is not None
+    assert sciatica.question == "Do you treat sciatica?"
+    assert sciatica.alternates == ("Can massage help sciatica?",)
+    assert sciatica.keywords == ("sciatica", "sciatic nerve")
+    assert sciatica.related == ("conditions",)
+    assert sciatica.answer == "Treated Conditions\n• Sciatica"
+    assert sciatica.line == faq_file.line_of("- id: sciatica")
+    assert minimal_faq.disclaimer == "This is general information, not medical advice."
+    assert minimal_faq.urgent_triggers == ("chest pain",)
+    assert [kind.name for kind in minimal_faq.smalltalk] == ["greeting"]
+    assert list(minimal_faq.topics()) == ["Conditions we treat", "Types of massage"]
+    assert minimal_faq.get("no-such-entry") is None
+
+
+def test_the_bundled_faq_loads_and_is_complete() -> None:
+    faq = load_faq(bundled_faq_path())
+    assert len(faq.entries) >= 40
+    assert faq.disclaimer.startswith("Disclaimer:")
+    assert faq.urgent_triggers
+    assert all(entry.answer.strip() and entry.question.strip() for entry in faq.entries)
+    overview = faq.get("conditions")
+    assert overview is not None
+    assert len(overview.related) == 13  # the document lists 13 treated conditions
+    assert all(faq.get(entry_id) is not None for entry_id in overview.related)
+
+
+# -- every kind of schema error -----------------------------------------------------------------
+
+# (case id, text to replace in MINIMAL_FAQ, replacement, line to report (a needle in the broken
+#  text, and which occurrence), fragments the problem must contain: the field and what is wrong)
+SCHEMA_ERRORS = [
+    (
+        "unknown-key",
+        SWEDISH_KEYWORDS, SWEDISH_KEYWORDS + "    colour: red\n",
+        ("colour: red", 1), ("entries[2].colour", "unknown key"),
+    ),
+    (
+        "unknown-top-level-key",
+        "version: 1\n", "version: 1\ntitle: Our FAQ\n",
+        ("title: Our FAQ", 1), ("title", "unknown key"),
+    ),
+    (
+        "missing-answer",
+        "    answer: |\n      The Swedish massage is one of the most common types of massages you"
+        " can get.\n", "",
+        ("- id: swedish", 1), ("(swedish).answer", "missing"),
+    ),
+    (
+        "blank-answer",
+        "    answer: |\n      The Swedish massage is one of the most common types of massages you"
+        " can get.\n", '    answer: "   "\n',
+        ('answer: "   "', 1), ("(swedish).answer", "must not be empty"),
+    ),
+    (
+        "answer-with-no-value",
+        "    answer: |\n      The Swedish massage is one of the most common types of massages you"
+        " can get.\n", "    answer:  # the text goes here\n",
+        ("# the text goes here", 1), ("(swedish).answer",),
+    ),
+    (
+        "duplicate-id",
+        "id: sports", "id: swedish",
+        ("- id: swedish", 2), ("entries[3].id", "duplicate id 'swedish'", "first used on line"),
+    ),
+    (
+        "keywords-not-a-list",
+        "keywords: [swedish]", "keywords: swedish",
+        ("keywords: swedish", 1), ("(swedish).keywords", "must be a list"),
+    ),
+    (
+        "question-not-text",
+        "question: What is Swedish massage?", "question: 42",
+        ("question: 42", 1), ("(swedish).question", "must be text"),
+    ),
+    (
+        "question-is-a-list",
+        "question: What is Swedish massage?", "question: [What, is, it]",
+        ("question: [What, is, it]", 1), ("(swedish).question", "must be text"),
+    ),
+    (
+        "bad-id",
+        "id: swedish", "id: Swedish_Massage",
+        ("id: Swedish_Massage", 1), ("entries[2].id", "'Swedish_Massage'", "lowercase"),
+    ),
+    (
+        # The check runs once every id is known, so it names the line of the entry.
+        "related-to-unknown-id",
+        "related: [conditions]", "related: [lumbago]",
+        ("- id: sciatica", 1), ("sciatica.related", "unknown entry id 'lumbago'"),
+    ),
+    (
+        "yaml-syntax-error",
+        "question: What is Swedish massage?", "question: What is: Swedish massage?",
+        ("question: What is: Swedish massage?", 1), ("YAML syntax error",),
+    ),
+    (
+        "duplicate-key",
+        SWEDISH_KEYWORDS, SWEDISH_KEYWORDS + "    question: Is Swedish massage gentle?\n",
+        ("question: Is Swedish massage gentle?", 1), ("entries[2].question", "duplicate key"),
+    ),
+    (
+        "urgent-without-triggers",
+        "  triggers:\n    - chest pain\n", "",
+        ("reply: Please call your local emergency", 1), ("urgent.triggers", "missing"),
+    ),
+    (
+        "entries-not-a-list",
+        "entries:\n", "entries: none of them yet\nold_entries:\n",
+        ("entries: none of them yet", 1), ("entries", "must be a non-empty list"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "fragments"),
+    [case[1:] for case in SCHEMA_ERRORS],
+    ids=[case[0] for case in SCHEMA_ERRORS],
+)
+def test_schema_error_names_file_line_and_field(
+    write_faq: WriteFaq,
+    old: str,
+    new: str,
+    where: tuple[str, int],
+    fragments: tuple[str, ...],
+) -> None:
+    assert old in MINIMAL_FAQ, "the test's replacement no longer applies to MINIMAL_FAQ"
+    faq_file = write_faq(MINIMAL_FAQ.replace(old, new, 1))
+    message = problems_of(faq_file)
+    assert_reported(message, faq_file, faq_file.line_of(*where), *fragments)
+
+
+def test_every_problem_is_reported_one_per_line(write_faq: WriteFaq) -> None:
+    text = MINIMAL_FAQ.replace("id: swedish", "id: Bad_Id").replace(
+        "keywords: [sports]", "keywords: sports"
+    )
+    faq_file = write_faq(text)
+    with pytest.raises(FaqError) as caught:
+        load_faq(faq_file.path)
+    error = caught.value
+    assert len(error.problems) == 2
+    assert str(error).splitlines() == [str(problem) for problem in error.problems]
+    assert_reported(str(error), faq_file, faq_file.line_of("id: Bad_Id"), "entries[2].id")
+    assert_reported(
+        str(error), faq_file, faq_file.line_of("keywords: sports"), "(sports).keywords"
+    )
+
+
+def test_a_python_tag_is_refused_not_executed(write_faq: WriteFaq, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    text = MINIMAL_FAQ.replace(
+        "disclaimer: This is general information, not medical advice.",
+        f'disclaimer: !!python/object/apply:os.system ["touch {marker}"]',
+    )
+    faq_file = write_faq(text)
+    message = problems_of(faq_file)
+    assert_reported(message, faq_file, faq_file.line_of("disclaimer:"), "disclaimer")
+    assert not marker.exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=yaml.constructor.ConstructorError,
+    reason="bot/faq.py lets yaml's ConstructorError escape for an unknown tag (reported)",
+)
+def test_an_unknown_tag_is_a_problem_not_a_traceback(write_faq: WriteFaq) -> None:
+    faq_file = write_faq(MINIMAL_FAQ.replace(
+        "question: What is sports massage?", "question: !custom What is sports massage?"
+    ))
+    message = problems_of(faq_file)
+    assert_reported(message, faq_file, faq_file.line_of("!custom"), "(sports).question")
+
+
+def test_the_empty_file_is_reported(write_faq: WriteFaq) -> None:
+    faq_file = write_faq("# nothing here yet\n")
+    assert problems_of(faq_file) == f"{faq_file.path}: the file is empty"
+
+
+def test_a_file_that_is_not_utf8_is_reported(write_faq: WriteFaq) -> None:
+    faq_file = write_faq()
+    faq_file.path.write_bytes(MINIMAL_FAQ.replace("• ", "").replace(
+        "Swedish massage?", "Swedish massage — café?").encode("cp1252"))
+    message = problems_of(faq_file)
+    assert message.startswith(f"{faq_file.path}")
+    assert "not UTF-8" in message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bot/faq.py does not say on which line a non-UTF-8 byte is (reported)",
+)
+def test_a_non_utf8_byte_is_located(write_faq: WriteFaq) -> None:
+    faq_file = write_faq(MINIMAL_FAQ.replace("Swedish massage?", "Swedish massage (café)?"))
+    faq_file.path.write_bytes(faq_file.text.encode("cp1252"))
+    message = problems_of(faq_file)
+    assert_reported(message, faq_file, faq_file.line_of("café"), "not UTF-8")
+
+
+def test_a_missing_file_is_reported(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "faq.yaml"
+    with pytest.raises(FaqError) as caught:
+        load_faq(missing)
+    assert str(caught.value) == f"{missing}: file not found"
+
+
+def test_a_directory_is_reported_not_raised(tmp_path: Path) -> None:
+    with pytest.raises(FaqError, match="cannot read"):
+        load_faq(tmp_path)
+
+
+# -- which file is used -----------------------------------------------------------------------
+
+
+def test_resolve_prefers_the_explicit_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "faq.yaml").write_text(MINIMAL_FAQ, encoding="utf-8")
+    env = {"FAQ_PATH": "/from/env.yaml"}
+    assert resolve_faq_path("/given.yaml", env) == Path("/given.yaml")
+
+
+def test_resolve_then_uses_faq_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "faq.yaml").write_text(MINIMAL_FAQ, encoding="utf-8")
+    assert resolve_faq_path(None, {"FAQ_PATH": "/from/env.yaml"}) == Path("/from/env.yaml")
+
+
+def test_resolve_then_uses_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "faq.yaml").write_text(MINIMAL_FAQ, encoding="utf-8")
+    resolved = resolve_faq_path(None, {"FAQ_PATH": ""})
+    assert resolved.resolve() == tmp_path / "faq.yaml"
+
+
+def test_resolve_falls_back_to_the_bundled_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    resolved = resolve_faq_path(None, {})
+    assert resolved == bundled_faq_path()
+    assert resolved.is_file()
+    assert resolved.read_bytes() == BUNDLED_FAQ.read_bytes()
