@@ -1,0 +1,572 @@
+"""The `faq-bot` command-line contract, both in-process (main(argv)) and as a real process."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import selectors
+import subprocess
+import sys
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BUNDLED_FAQ, MINIMAL_FAQ, REPO, SHARED, WriteFaq
+
+from bot import cli
+from bot.faq import Faq, load_faq
+from bot.matcher import Matcher, Status
+from bot.replies import render_plain
+
+JSON_KEYS = {"question", "status", "entry_id", "score", "answer", "reply", "suggestions"}
+SUGGESTION_KEYS = {"entry_id", "question", "score"}
+STATUSES = {status.value for status in Status}
+METRICS = (
+    "in-scope accuracy", "wrong-answer rate", "out-of-scope false answers", "urgent recall",
+)
+# MINIMAL_FAQ's fallback, which tells us which FAQ file a command used.
+FALLBACK = "Sorry, I could not find that."
+NONSENSE = "zqxj vbnm"
+
+
+@pytest.fixture(autouse=True)
+def _no_faq_path_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FAQ_PATH", raising=False)
+
+
+def run(
+    *args: str,
+    stdin: str | bytes = "",
+    cwd: Path = REPO,
+    env: Mapping[str, str] | None = None,
+    command: tuple[str, ...] = (sys.executable, "-m", "bot"),
+) -> subprocess.CompletedProcess[str]:
+    """Run faq-bot as a separate process; stdout and stderr are decoded as UTF-8."""
+    environment = {key: value for key, value in os.environ.items() if key != "FAQ_PATH"}
+    environment["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPO), environment.get("PYTHONPATH")])
+    )
+    environment.update(env or {})
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    completed = subprocess.run(
+        [*command, *args], input=data, capture_output=True, cwd=cwd, env=environment,
+        timeout=60, check=False,
+    )
+    return subprocess.CompletedProcess(
+        completed.args, completed.returncode,
+        completed.stdout.decode("utf-8"), completed.stderr.decode("utf-8"),
+    )
+
+
+def call(
+    capsys: pytest.CaptureFixture[str], *argv: str, stdin: str | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[int, str, str]:
+    """main(argv) in this process: (exit code, stdout, stderr)."""
+    if stdin is not None:
+        assert monkeypatch is not None
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    records = [json.loads(line) for line in text.splitlines()]
+    assert all(isinstance(record, dict) for record in records)
+    return records
+
+
+def assert_json_contract(record: dict[str, Any], faq: Faq) -> None:
+    """One `ask --json` object: exactly the documented keys, each of the documented type."""
+    assert set(record) == JSON_KEYS
+    assert isinstance(record["question"], str)
+    assert record["status"] in STATUSES
+    assert isinstance(record["score"], int | float)
+    assert not isinstance(record["score"], bool)
+    assert 0 <= record["score"] <= 100
+    assert isinstance(record["reply"], str)
+    assert record["reply"]
+    assert isinstance(record["suggestions"], list)
+    for suggestion in record["suggestions"]:
+        assert set(suggestion) == SUGGESTION_KEYS
+        entry = faq.get(suggestion["entry_id"])
+        assert entry is not None
+        assert suggestion["question"] == entry.question
+        assert 0 <= suggestion["score"] <= 100
+    scores = [suggestion["score"] for suggestion in record["suggestions"]]
+    assert scores == sorted(scores, reverse=True), "suggestions must be best first"
+    if record["status"] == "answer":
+        entry = faq.get(record["entry_id"])
+        assert entry is not None
+        assert record["answer"] == entry.answer
+        assert faq.disclaimer in record["reply"]
+        assert faq.disclaimer not in record["answer"] or entry.id == "disclaimer"
+    else:
+        assert record["entry_id"] is None
+        assert record["answer"] == ""
+        assert faq.disclaimer not in record["reply"]
+
+
+# -- ask ----------------------------------------------------------------------------------------
+
+
+def test_ask_answers_one_question_in_plain_text(
+    capsys: pytest.CaptureFixture[str], minimal_faq: Faq
+) -> None:
+    code, out, err = call(capsys, "ask", "--faq", minimal_faq.source, "do", "you", "treat",
+                          "sciatica")
+    assert (code, err) == (0, "")
+    sciatica = minimal_faq.get("sciatica")
+    assert sciatica is not None
+    expected = render_plain(minimal_faq, Matcher(minimal_faq).match("do you treat sciatica"))
+    assert out == expected + "\n"
+    assert out.startswith(sciatica.question)
+    assert sciatica.answer in out
+    assert out.rstrip().endswith(minimal_faq.disclaimer)
+    assert cli.SEPARATOR not in out.splitlines(), "a single question needs no separator"
+
+
+def test_ask_json_has_exactly_the_documented_keys(
+    capsys: pytest.CaptureFixture[str], minimal_faq: Faq
+) -> None:
+    code, out, _ = call(capsys, "ask", "--json", "--faq", minimal_faq.source,
+                        "Do you treat sciatica?")
+    assert code == 0
+    [record] = json_lines(out)
+    assert_json_contract(record, minimal_faq)
+    assert record["question"] == "Do you treat sciatica?"
+    assert record["status"] == "answer"
+    assert record["entry_id"] == "sciatica"
+    assert record["answer"] == "Treated Conditions\n• Sciatica"
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("hello", "smalltalk"),
+        ("I have chest pain", "urgent"),
+        (NONSENSE, "none"),
+        ("", "none"),
+        ("massage", "suggest"),
+    ],
+)
+def test_ask_json_for_every_outcome(
+    capsys: pytest.CaptureFixture[str], minimal_faq: Faq, question: str, status: str
+) -> None:
+    code, out, _ = call(capsys, "ask", "--json", "--faq", minimal_faq.source, question)
+    assert code == 0
+    [record] = json_lines(out)
+    assert_json_contract(record, minimal_faq)
+    assert (record["question"], record["status"]) == (question, status)
+    if status == "suggest":
+        ids = [suggestion["entry_id"] for suggestion in record["suggestions"]]
+        assert {"swedish", "sports"} <= set(ids)
+        for suggestion in record["suggestions"]:
+            assert suggestion["question"] in record["reply"]
+
+
+def test_ask_batch_json_one_line_per_input_line_in_order(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, minimal_faq: Faq
+) -> None:
+    questions = ["do you treat sciatica", "", "hello", "chest pain", NONSENSE, "  swedish  "]
+    code, out, _ = call(capsys, "ask", "--json", "--faq", minimal_faq.source,
+                        stdin="\n".join(questions) + "\n", monkeypatch=monkeypatch)
+    assert code == 0
+    records = json_lines(out)
+    assert [record["question"] for record in records] == questions
+    assert [record["status"] for record in records] == [
+        "answer", "none", "smalltalk", "urgent", "none", "answer",
+    ]
+    for record in records:
+        assert_json_contract(record, minimal_faq)
+
+
+def test_ask_batch_plain_delimits_each_reply_with_the_separator(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, minimal_faq: Faq
+) -> None:
+    questions = ["do you treat sciatica", "", "massage", "chest pain"]
+    code, out, _ = call(capsys, "ask", "--faq", minimal_faq.source,
+                        stdin="\r\n".join(questions), monkeypatch=monkeypatch)
+    assert code == 0
+    matcher = Matcher(minimal_faq)
+    expected = [render_plain(minimal_faq, matcher.match(question)) for question in questions]
+    assert out == "".join(f"{reply}\n{cli.SEPARATOR}\n" for reply in expected)
+    # multi-line replies (answers with a disclaimer, suggestion lists) stay in their own block
+    blocks = out.split(f"\n{cli.SEPARATOR}\n")
+    assert blocks[:-1] == expected
+    assert blocks[-1] == ""
+
+
+def test_no_reply_in_the_bundled_faq_contains_the_separator_line(bundled_faq: Faq) -> None:
+    texts = [bundled_faq.fallback, bundled_faq.urgent_reply, bundled_faq.disclaimer]
+    texts += [kind.reply for kind in bundled_faq.smalltalk]
+    texts += [entry.answer for entry in bundled_faq.entries]
+    texts += [entry.question for entry in bundled_faq.entries]
+    assert not [text for text in texts if cli.SEPARATOR in text.splitlines()]
+
+
+def test_ask_batch_streams_a_reply_as_soon_as_each_line_arrives(minimal_faq: Faq) -> None:
+    """A caller can write one question and read its answer before sending the next one."""
+    environment = {key: value for key, value in os.environ.items() if key != "FAQ_PATH"}
+    environment["PYTHONPATH"] = str(REPO)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--json", "--faq", minimal_faq.source],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=environment, text=True, encoding="utf-8",
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            for question, entry_id in [("sciatica", "sciatica"), ("swedish", "swedish")]:
+                process.stdin.write(question + "\n")
+                process.stdin.flush()
+                assert selector.select(timeout=30), f"no reply to {question!r} while stdin is open"
+                record = json.loads(process.stdout.readline())
+                assert (record["question"], record["entry_id"]) == (question, entry_id)
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0
+        assert process.stdout.read() == ""
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def test_ask_batch_as_a_process_with_blank_lines(minimal_faq: Faq) -> None:
+    result = run("ask", "--json", "--faq", minimal_faq.source, stdin="sciatica\n\n\nhi\n")
+    assert result.returncode == 0, result.stderr
+    records = json_lines(result.stdout)
+    assert [(r["question"], r["status"]) for r in records] == [
+        ("sciatica", "answer"), ("", "none"), ("", "none"), ("hi", "smalltalk"),
+    ]
+
+
+def test_ask_survives_input_that_is_not_utf8(minimal_faq: Faq) -> None:
+    result = run("ask", "--json", "--faq", minimal_faq.source, stdin=b"sciatica \xff\xfe\nhi\n")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert [r["status"] for r in json_lines(result.stdout)] == ["answer", "smalltalk"]
+
+
+def test_ask_stops_quietly_when_the_reader_goes_away(minimal_faq: Faq) -> None:
+    environment = {key: value for key, value in os.environ.items() if key != "FAQ_PATH"}
+    environment["PYTHONPATH"] = str(REPO)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--faq", minimal_faq.source],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # like `faq-bot ask < questions | head -1` after its first line
+    _, stderr = process.communicate(b"sciatica\n" * 2000, timeout=60)
+    assert b"Traceback" not in stderr
+    assert b"Exception ignored" not in stderr
+    assert process.returncode == 1
+
+
+# -- check --------------------------------------------------------------------------------------
+
+
+def test_check_a_clean_file(capsys: pytest.CaptureFixture[str], write_faq: WriteFaq) -> None:
+    faq_file = write_faq()
+    code, out, err = call(capsys, "check", str(faq_file.path))
+    assert (code, err) == (0, "")
+    assert out == f"{faq_file.path}: OK, 4 entries, no collisions\n"
+
+
+def test_check_a_broken_file(capsys: pytest.CaptureFixture[str], write_faq: WriteFaq) -> None:
+    faq_file = write_faq(MINIMAL_FAQ.replace("keywords: [sports]", "keywords: sports"))
+    code, out, err = call(capsys, "check", str(faq_file.path))
+    assert code == 1
+    assert out == ""
+    line = faq_file.line_of("keywords: sports")
+    assert err.startswith(f"{faq_file.path}:{line}: entries[3] (sports).keywords: must be a list")
+
+
+def test_check_a_file_whose_entries_collide(
+    capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
+) -> None:
+    # The Swedish entry claims the sciatica entry's own question: both sides are reported.
+    text = MINIMAL_FAQ.replace(
+        "    keywords: [swedish]\n",
+        "    alternates:\n      - Do you treat sciatica?\n    keywords: [swedish]\n",
+    )
+    faq_file = write_faq(text)
+    code, out, err = call(capsys, "check", str(faq_file.path))
+    assert code == 1
+    assert err == ""
+    lines = out.splitlines()
+    assert len(lines) == 3
+    for line, entry_id in zip(lines, ["sciatica", "swedish"], strict=False):
+        where = f"{faq_file.path}:{faq_file.line_of(f'- id: {entry_id}')}"
+        assert line.startswith(f"{where}: {entry_id}: 'Do you treat sciatica?' is not matched")
+    assert lines[-1] == f"{faq_file.path}: 2 collision(s) among 4 entries"
+
+
+def test_check_without_a_path_uses_faq_path(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, write_faq: WriteFaq
+) -> None:
+    faq_file = write_faq(name="elsewhere/my-faq.yaml")
+    monkeypatch.setenv("FAQ_PATH", str(faq_file.path))
+    code, out, _ = call(capsys, "check")
+    assert code == 0
+    assert out.startswith(f"{faq_file.path}: OK")
+
+
+def test_check_as_a_process_never_shows_a_traceback(tmp_path: Path, write_faq: WriteFaq) -> None:
+    faq_file = write_faq(MINIMAL_FAQ.replace("question: What is Swedish massage?", "question: ["))
+    broken = run("check", str(faq_file.path))
+    assert broken.returncode == 1
+    assert broken.stderr.startswith(f"{faq_file.path}:")
+    assert "YAML syntax error" in broken.stderr
+    missing = run("check", str(tmp_path / "missing.yaml"))
+    assert missing.returncode == 1
+    assert missing.stderr == f"{tmp_path / 'missing.yaml'}: file not found\n"
+    for result in (broken, missing):
+        assert "Traceback" not in result.stderr
+
+
+# -- eval ---------------------------------------------------------------------------------------
+
+
+def test_eval_prints_the_four_metrics(
+    capsys: pytest.CaptureFixture[str], minimal_faq: Faq, tmp_path: Path
+) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"q": "do you treat sciatica", "kind": "faq", "any": ["Sciatica"]}\n'
+        '{"q": "how much is a session", "kind": "oos"}\n'
+        '{"q": "I have chest pain", "kind": "urgent"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = call(capsys, "eval", str(cases), "--faq", minimal_faq.source)
+    assert (code, err) == (0, "")
+    for metric in METRICS:
+        assert metric in out
+    assert "in-scope accuracy:          1.000 (1/1)" in out
+    assert "urgent recall:              1.000 (1/1)" in out
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "dev.jsonl").is_file(), reason="no ../shared/eval")
+def test_eval_on_the_dev_set_with_the_bundled_faq() -> None:
+    result = run("eval", str(SHARED / "eval" / "dev.jsonl"))
+    assert result.returncode == 0, result.stderr
+    for metric in METRICS:
+        assert metric in result.stdout
+
+
+def test_eval_of_an_unreadable_file_fails_cleanly(
+    capsys: pytest.CaptureFixture[str], minimal_faq: Faq, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.jsonl"
+    code, out, err = call(capsys, "eval", str(missing), "--faq", minimal_faq.source)
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"faq-bot eval: {missing}: cannot read")
+    malformed = tmp_path / "bad.jsonl"
+    malformed.write_text('{"q": "hi", "kind": "smalltalk"}\n{not json\n', encoding="utf-8")
+    code, _, err = call(capsys, "eval", str(malformed), "--faq", minimal_faq.source)
+    assert code == 1
+    assert f"{malformed}:2: not valid JSON" in err
+
+
+# -- chat ---------------------------------------------------------------------------------------
+
+
+def test_chat_picks_a_numbered_suggestion_then_quits(minimal_faq: Faq) -> None:
+    offered = Matcher(minimal_faq).match("massage")
+    assert offered.status is Status.SUGGEST  # the premise: "massage" ties Swedish and sports
+    second = offered.suggestions[1].entry
+    result = run(
+        "chat", "--faq", minimal_faq.source,
+        stdin=f"massage\n2\n/quit\n{NONSENSE}\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = result.stdout
+    assert "Did you mean one of these?" in out
+    for number, suggestion in enumerate(offered.suggestions, start=1):
+        assert f"  {number}. {suggestion.entry.question}" in out
+    after_pick = out.split(f"{cli.PROMPT}2\n", 1)[1]
+    assert after_pick.startswith(f"{second.question}\n\n{second.answer}\n\n")
+    assert minimal_faq.disclaimer in after_pick
+    assert FALLBACK not in out, "nothing after /quit may be answered"
+
+
+def test_chat_ends_cleanly_at_end_of_input(minimal_faq: Faq) -> None:
+    result = run("chat", "--faq", minimal_faq.source, stdin="do you treat sciatica\n")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "Treated Conditions\n• Sciatica" in result.stdout
+    assert result.stdout.endswith(cli.PROMPT + "\n")
+
+
+def test_chat_ends_cleanly_on_ctrl_c(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, minimal_faq: Faq
+) -> None:
+    def interrupted(prompt: str = "") -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("builtins.input", interrupted)
+    code, _, err = call(capsys, "chat", "--faq", minimal_faq.source)
+    assert code == 130
+    assert err == "\n"
+
+
+def test_chat_commands(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, minimal_faq: Faq
+) -> None:
+    lines = ["/help", "/disclaimer", "/topics", "2", "1", "/conditions", "1", "/nope", "/quit"]
+    code, out, err = call(capsys, "chat", "--faq", minimal_faq.source,
+                          stdin="\n".join(lines) + "\n", monkeypatch=monkeypatch)
+    assert (code, err) == (0, "")
+    replies = dict(zip(lines, out.split(cli.PROMPT)[1:], strict=True))
+    assert "/topics" in replies["/help"]
+    assert "/quit" in replies["/help"]
+    assert replies["/disclaimer"] == f"/disclaimer\n{minimal_faq.disclaimer}\n\n"
+    assert "  1. Conditions we treat (2)\n  2. Types of massage (2)\n" in replies["/topics"]
+    assert "  1. What is Swedish massage?\n  2. What is sports massage?\n" in replies["2"]
+    assert "The Swedish massage is one of the most common" in out
+    assert replies["/conditions"].startswith("/conditions\nConditions we treat:\n"
+                                             "  1. Do you treat sciatica?\n")
+    assert replies["/nope"] == "/nope\nUnknown command /nope. Type /help for the commands.\n\n"
+
+
+def test_chat_conditions_lists_every_treated_condition(bundled_faq: Faq) -> None:
+    chat = cli.Chat(bundled_faq, Matcher(bundled_faq))
+    reply = chat.respond("/conditions")
+    assert reply is not None
+    conditions = cli.condition_entries(bundled_faq)
+    assert len(conditions) == 13
+    assert all(f". {entry.question}" in reply for entry in conditions)
+    last = conditions[-1]
+    picked = chat.respond(str(len(conditions)))
+    assert picked == f"{last.question}\n\n{last.answer}\n\n{bundled_faq.disclaimer}"
+
+
+def test_chat_numbers_outside_a_menu_are_questions_and_out_of_range_asks_again(
+    minimal_faq: Faq,
+) -> None:
+    chat = cli.Chat(minimal_faq, Matcher(minimal_faq))
+    assert chat.respond("7") == render_plain(minimal_faq, Matcher(minimal_faq).match("7"))
+    chat.respond("massage")
+    assert chat.respond("9") == "Please pick a number from 1 to 3, or ask a question."
+    assert chat.respond("   ") == ""
+    assert chat.respond("/QUIT") is None
+
+
+# -- which FAQ, and failing cleanly --------------------------------------------------------
+
+
+def faq_with_fallback(write_faq: WriteFaq, name: str, marker: str) -> Path:
+    return write_faq(MINIMAL_FAQ.replace(FALLBACK, f"{FALLBACK} [{marker}]"), name=name).path
+
+
+def fallback_marker(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)["reply"]
+    assert isinstance(reply, str)
+    return reply.split("[", 1)[1].split("]", 1)[0] if "[" in reply else "bundled"
+
+
+def test_faq_path_precedence(write_faq: WriteFaq, tmp_path: Path) -> None:
+    flag = faq_with_fallback(write_faq, "flag/faq.yaml", "flag")
+    env = faq_with_fallback(write_faq, "env/faq.yaml", "env")
+    faq_with_fallback(write_faq, "cwd/faq.yaml", "cwd")
+    cwd = tmp_path / "cwd"
+    ask = ("ask", "--json", NONSENSE)
+    assert fallback_marker(run(*ask, "--faq", str(flag), cwd=cwd, env={"FAQ_PATH": str(env)})) \
+        == "flag"
+    assert fallback_marker(run(*ask, cwd=cwd, env={"FAQ_PATH": str(env)})) == "env"
+    assert fallback_marker(run(*ask, cwd=cwd)) == "cwd"
+    assert fallback_marker(run(*ask, cwd=tmp_path)) == "bundled"
+
+
+def test_the_installed_command_finds_the_bundled_faq_from_any_directory(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("faq-bot")
+    if not script.is_file():
+        pytest.fail('the faq-bot command is not installed: pip install -e ".[test]"')
+    result = run("ask", "--json", "do you treat sciatica", cwd=tmp_path, command=(str(script),))
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert (record["status"], record["entry_id"]) == ("answer", "condition-sciatica")
+    assert record["reply"].endswith(load_faq(BUNDLED_FAQ).disclaimer)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("ask", "sciatica"), ("ask", "--json"), ("chat",), ("eval", "cases.jsonl")],
+    ids=["ask", "ask-batch", "chat", "eval"],
+)
+def test_a_broken_faq_exits_2_with_the_problems_on_stderr(
+    write_faq: WriteFaq, tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    faq_file = write_faq(MINIMAL_FAQ.replace("id: sports", "id: Sports!"))
+    (tmp_path / "cases.jsonl").write_text('{"q": "hi", "kind": "smalltalk"}\n', encoding="utf-8")
+    result = run(*argv, "--faq", str(faq_file.path), stdin="sciatica\n", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    line = faq_file.line_of("id: Sports!")
+    assert result.stderr == (
+        f"{faq_file.path}:{line}: entries[3].id: 'Sports!' must be lowercase letters, digits "
+        "and dashes (like 'tennis-elbow')\n"
+    )
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli.main([])
+    assert caught.value.code == 2
+    assert "faq-bot" in capsys.readouterr().err
+
+
+# -- run, and start-up cost ---------------------------------------------------------------
+
+
+def test_run_hands_the_environment_to_the_telegram_app(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    received: list[Mapping[str, str]] = []
+
+    def run_bot(env: Mapping[str, str]) -> int:
+        received.append(env)
+        return 7
+
+    fake_app = types.ModuleType("bot.app")
+    fake_app.run_bot = run_bot  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.app", fake_app)
+    monkeypatch.setenv("BOT_TOKEN", "123:abc")
+    assert cli.main(["run"]) == 7
+    assert received == [os.environ]
+
+
+def test_run_without_the_telegram_app_says_so(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "bot.app", None)  # makes `import bot.app` fail
+    code, _, err = call(capsys, "run")
+    assert code == 2
+    assert "no Telegram bot" in err
+
+
+def test_commands_other_than_run_never_import_telegram(minimal_faq: Faq) -> None:
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"main(['ask', '--faq', {minimal_faq.source!r}, 'sciatica'])\n"
+        f"main(['check', {minimal_faq.source!r}])\n"
+        "leaked = sorted(m for m in sys.modules if m.split('.')[0] in {'telegram', 'httpx'})\n"
+        "print('LEAKED', leaked)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=60,
+        check=False, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LEAKED []" in result.stdout
