@@ -1,0 +1,234 @@
+"""Replies: the disclaimer goes with answers only; Telegram HTML is escaped, split and balanced."""
+
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.faq import Entry, Faq
+from bot.matcher import Match, Status, Suggestion
+from bot.replies import (
+    SUGGEST_INTRO,
+    TELEGRAM_LIMIT,
+    Block,
+    answer_blocks,
+    render_html,
+    render_plain,
+    reply_blocks,
+)
+
+
+def entry_of(faq: Faq, entry_id: str) -> Entry:
+    entry = faq.get(entry_id)
+    assert entry is not None
+    return entry
+
+
+def long_entry(paragraphs: int = 30, size: int = 380) -> Entry:
+    """An entry whose answer is far over one Telegram message, full of characters to escape."""
+    body = [
+        f"Paragraph {n}: a < b & c > d. " + "x" * (size - 40) + f" end{n}."
+        for n in range(paragraphs)
+    ]
+    return Entry(
+        id="long", topic="Long", question="Is <this> & that long?", answer="\n\n".join(body)
+    )
+
+
+class TagBalance(HTMLParser):
+    """Collects what Telegram would reject: unbalanced or unexpected tags."""
+
+    ALLOWED = frozenset({"b", "i"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.ALLOWED:
+            self.errors.append(f"unexpected <{tag}>")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(f"unbalanced </{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def check_balanced(message: str) -> str:
+    """Assert the message is balanced HTML with only <b> and <i>; return its text."""
+    parser = TagBalance()
+    parser.feed(message)
+    parser.close()
+    assert parser.errors == [], message[:200]
+    assert parser.stack == [], f"unclosed {parser.stack}"
+    return "".join(parser.text)
+
+
+# -- plain text -------------------------------------------------------------------------------
+
+
+def test_an_answer_has_its_title_text_and_the_disclaimer(minimal_faq: Faq) -> None:
+    sciatica = entry_of(minimal_faq, "sciatica")
+    reply = render_plain(minimal_faq, Match(Status.ANSWER, 100.0, entry=sciatica))
+    assert reply == f"{sciatica.question}\n\n{sciatica.answer}\n\n{minimal_faq.disclaimer}"
+
+
+@pytest.mark.parametrize("status", [Status.NONE, Status.URGENT, Status.SMALLTALK, Status.SUGGEST])
+def test_no_disclaimer_without_an_answer(minimal_faq: Faq, status: Status) -> None:
+    match = Match(
+        status,
+        50.0,
+        suggestions=tuple(
+            Suggestion(entry_of(minimal_faq, entry_id), 50.0) for entry_id in ("swedish", "sports")
+        ) if status is Status.SUGGEST else (),
+        smalltalk=minimal_faq.smalltalk[0] if status is Status.SMALLTALK else None,
+    )
+    reply = render_plain(minimal_faq, match)
+    assert minimal_faq.disclaimer not in reply
+    expected_start = {
+        Status.NONE: minimal_faq.fallback,
+        Status.URGENT: minimal_faq.urgent_reply,
+        Status.SMALLTALK: minimal_faq.smalltalk[0].reply,
+        Status.SUGGEST: SUGGEST_INTRO,
+    }[status]
+    assert reply.startswith(expected_start)
+
+
+def test_suggestions_are_numbered_best_first(minimal_faq: Faq) -> None:
+    swedish, sports = entry_of(minimal_faq, "swedish"), entry_of(minimal_faq, "sports")
+    match = Match(Status.SUGGEST, 60.0, suggestions=(Suggestion(sports, 60.0),
+                                                     Suggestion(swedish, 58.0)))
+    assert render_plain(minimal_faq, match) == (
+        f"{SUGGEST_INTRO}\n  1. {sports.question}\n  2. {swedish.question}"
+    )
+
+
+def test_the_disclaimer_entry_shows_the_disclaimer_once(bundled_faq: Faq) -> None:
+    entry = entry_of(bundled_faq, "disclaimer")
+    reply = render_plain(bundled_faq, Match(Status.ANSWER, 100.0, entry=entry))
+    assert reply.count(bundled_faq.disclaimer) == 1
+
+
+def test_every_bundled_answer_ends_with_the_disclaimer(bundled_faq: Faq) -> None:
+    for entry in bundled_faq.entries:
+        reply = render_plain(bundled_faq, Match(Status.ANSWER, 100.0, entry=entry))
+        assert reply.startswith(entry.question), entry.id
+        assert reply.endswith(bundled_faq.disclaimer), entry.id
+
+
+# -- Telegram HTML ----------------------------------------------------------------------------
+
+
+def test_html_escapes_the_faq_text(minimal_faq: Faq) -> None:
+    entry = Entry(
+        id="x", topic="t", question="Is 1 < 2 & 3 > 2?", answer="Yes: <b>not bold</b> & co"
+    )
+    [message] = render_html(answer_blocks(minimal_faq, entry))
+    assert message.startswith("<b>Is 1 &lt; 2 &amp; 3 &gt; 2?</b>\n\n")
+    assert "Yes: &lt;b&gt;not bold&lt;/b&gt; &amp; co" in message
+    assert message.endswith(f"<i>{html.escape(minimal_faq.disclaimer, quote=False)}</i>")
+    text = check_balanced(message)
+    assert "Yes: <b>not bold</b> & co" in text
+
+
+def test_every_bundled_answer_renders_as_valid_telegram_messages(bundled_faq: Faq) -> None:
+    for entry in bundled_faq.entries:
+        blocks = answer_blocks(bundled_faq, entry)
+        messages = render_html(blocks)
+        assert all(len(message) <= TELEGRAM_LIMIT for message in messages), entry.id
+        texts = [check_balanced(message) for message in messages]
+        assert texts[0].startswith(entry.question), entry.id
+        assert texts[-1].endswith(bundled_faq.disclaimer), entry.id
+        assert "\n\n".join(texts) == "\n\n".join(block.text for block in blocks), entry.id
+
+
+def test_a_long_answer_is_split_at_paragraph_boundaries(minimal_faq: Faq) -> None:
+    entry = long_entry()
+    messages = render_html(answer_blocks(minimal_faq, entry))
+    assert len(messages) >= 3
+    assert all(len(message) <= TELEGRAM_LIMIT for message in messages)
+    texts = [check_balanced(message) for message in messages]
+    paragraphs = entry.answer.split("\n\n")
+    # each paragraph is whole, in exactly one message, and in the original order
+    found = [
+        index for paragraph in paragraphs
+        for index, text in enumerate(texts) if paragraph in text
+    ]
+    assert len(found) == len(paragraphs)
+    assert found == sorted(found)
+    # the disclaimer closes the last message and appears nowhere else
+    assert messages[-1].endswith(f"<i>{html.escape(minimal_faq.disclaimer, quote=False)}</i>")
+    assert [minimal_faq.disclaimer in text for text in texts] == [False] * (len(texts) - 1) + [
+        True
+    ]
+    assert texts[0].startswith(entry.question)
+
+
+def test_a_paragraph_longer_than_a_message_is_cut_and_stays_balanced(minimal_faq: Faq) -> None:
+    sentence = "Massage & stretching <gently> help. "
+    entry = Entry(id="huge", topic="t", question="Huge?", answer=sentence * 400)
+    blocks = answer_blocks(minimal_faq, entry)
+    messages = render_html(blocks)
+    assert len(messages) > 1
+    assert all(len(message) <= TELEGRAM_LIMIT for message in messages)
+    texts = [check_balanced(message) for message in messages]
+    assert "".join("".join(texts).split()) == "".join(
+        "".join(block.text for block in blocks).split()
+    ), "no character may be lost or changed by splitting"
+    assert texts[-1].endswith(minimal_faq.disclaimer)
+
+
+def test_styles_survive_a_split(minimal_faq: Faq) -> None:
+    block = Block("Bold words & more " * 600, "bold")
+    messages = render_html([block])
+    assert len(messages) > 1
+    for message in messages:
+        assert message.startswith("<b>")
+        assert message.endswith("</b>")
+        check_balanced(message)
+
+
+def test_reply_blocks_match_render_plain(minimal_faq: Faq) -> None:
+    entry = entry_of(minimal_faq, "sports")
+    match = Match(Status.ANSWER, 100.0, entry=entry)
+    assert "\n\n".join(block.text for block in reply_blocks(minimal_faq, match)) == render_plain(
+        minimal_faq, match
+    )
+
+
+# Pieces that exercise every splitting rule (paragraphs, lines, sentences, words, unbroken runs)
+# and every character that must be escaped.
+texts = st.lists(
+    st.sampled_from([*"ab <>&\"'\n.é", "\n\n", ". ", "&amp;", "<b>", "word ", "x" * 50]),
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    blocks=st.lists(
+        st.builds(Block, texts.filter(str.strip), st.sampled_from(["plain", "bold", "italic"])),
+        min_size=1,
+        max_size=6,
+    ),
+    limit=st.integers(min_value=40, max_value=400),
+)
+def test_any_reply_splits_into_balanced_messages_within_the_limit(
+    blocks: list[Block], limit: int
+) -> None:
+    messages = render_html(blocks, limit=limit)
+    assert messages
+    assert all(0 < len(message) <= limit for message in messages)
+    texts_out = [check_balanced(message) for message in messages]
+    assert "".join("".join(texts_out).split()) == "".join(
+        "".join(block.text for block in blocks).split()
+    )
