@@ -1,0 +1,56 @@
+"""The README stays true: CI runs its test command, and it documents the real command line."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+
+from bot import cli
+from bot.faq import load_faq
+from bot.matcher import Matcher
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+CI_SCRIPT = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def commands_in_code_blocks() -> list[str]:
+    return [
+        line.strip() for block in re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
+        for line in block.splitlines() if line.strip()
+    ]
+
+
+def test_ci_runs_the_readmes_test_command_step_by_step() -> None:
+    [test_command] = [line for line in commands_in_code_blocks() if "pytest" in line]
+    steps = test_command.split(" && ")
+    ci_commands = [
+        line.strip() for line in CI_SCRIPT.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    ci_steps = [line for line in ci_commands if not line.startswith(("set ", "cd "))]
+    assert ci_steps == steps
+
+
+def test_the_readme_tries_the_bot_on_the_bundled_faq() -> None:
+    assert "python3 -m venv .venv && . .venv/bin/activate && pip install . && faq-bot chat" in (
+        commands_in_code_blocks()
+    )
+
+
+def test_every_command_is_documented() -> None:
+    commands = re.findall(r"^ {4}(\w+) +\w", cli.build_parser().format_help(), flags=re.MULTILINE)
+    assert commands == ["chat", "ask", "check", "eval", "run"]
+    for name in commands:
+        assert f"`faq-bot {name}" in README, name
+
+
+def test_the_json_keys_are_documented() -> None:
+    faq = load_faq(REPO / "faq.yaml")
+    keys = cli.ask_record(faq, "q", Matcher(faq).match("q"))
+    for key in keys:
+        assert f"| `{key}` |" in README, key
+
+
+def test_the_separator_is_documented() -> None:
+    assert f"a line containing only `{cli.SEPARATOR}`" in README
