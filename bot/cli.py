@@ -198,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
     # Imported here and only here: python-telegram-bot is the slowest import of the project and
     # no other command needs it (`faq-bot ask` must start fast).
     try:
-        from bot.app import run_bot  # type: ignore[import-not-found,unused-ignore]
+        from bot.app import run_bot  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ModuleNotFoundError as error:
         if error.name != "bot.app":
             raise
