@@ -153,13 +153,15 @@ def format_report(report: Report, *, show_misses: bool = True) -> str:
         if confusions:
             lines.append("Entries answering questions meant for something else:")
             for entry_id, questions in confusions:
-                lines.append(f"  {entry_id} ({len(questions)}): " + "; ".join(map(repr, questions)))
+                stolen = "; ".join(map(repr, questions))
+                lines.append(f"  {entry_id} ({len(questions)}): {stolen}")
         lines.append("")
     verdicts = Counter(o.verdict for o in report.outcomes)
     lines.append(f"cases: {len(report.outcomes)}  " + "  ".join(
         f"{name}={count}" for name, count in sorted(verdicts.items())))
     lines.append("in-scope accuracy:          " + pct(*report.rate("right", "answerable")))
     lines.append("wrong-answer rate:          " + pct(*report.rate("wrong", "answerable")))
-    lines.append("out-of-scope false answers: " + pct(*report.rate("false-answer", "unanswerable")))
+    false_answers = report.rate("false-answer", "unanswerable")
+    lines.append("out-of-scope false answers: " + pct(*false_answers))
     lines.append("urgent recall:              " + pct(*report.rate("ok", "urgent")))
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -94,7 +94,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
 
 
 class FaqError(Exception):
@@ -154,11 +155,13 @@ def parse_faq(text: str, source: str = "<faq>") -> Faq:
 class _Validator:
     """Walks the composed YAML nodes, collecting problems, and builds the Faq if there are none."""
 
-    TOP_KEYS = {
+    TOP_KEYS: ClassVar[frozenset[str]] = frozenset({
         "version", "disclaimer", "fallback", "urgent", "smalltalk", "synonyms", "not_covered",
         "entries",
-    }
-    ENTRY_KEYS = {"id", "topic", "question", "answer", "alternates", "keywords", "related"}
+    })
+    ENTRY_KEYS: ClassVar[frozenset[str]] = frozenset(
+        {"id", "topic", "question", "answer", "alternates", "keywords", "related"}
+    )
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -172,7 +175,7 @@ class _Validator:
     # -- generic node readers -------------------------------------------------------------
 
     def mapping(
-        self, node: yaml.Node, where: str, allowed: set[str] | None
+        self, node: yaml.Node, where: str, allowed: frozenset[str] | None
     ) -> dict[str, yaml.Node]:
         """The keys of a mapping node; `allowed=None` accepts any key (user-named maps)."""
         if not isinstance(node, yaml.MappingNode):
@@ -252,7 +255,7 @@ class _Validator:
         if node is None:
             self.problem(root, "urgent", "missing (required: the urgent-care reply and triggers)")
             return "", ()
-        fields = self.mapping(node, "urgent", {"reply", "triggers"})
+        fields = self.mapping(node, "urgent", frozenset({"reply", "triggers"}))
         reply = self.text(fields.get("reply"), "urgent.reply", node)
         triggers = self.text_list(fields.get("triggers"), "urgent.triggers")
         if not triggers and "triggers" in fields:
@@ -268,7 +271,7 @@ class _Validator:
         result = []
         for name, kind_node in kinds.items():
             where = f"smalltalk.{name}"
-            fields = self.mapping(kind_node, where, {"reply", "triggers"})
+            fields = self.mapping(kind_node, where, frozenset({"reply", "triggers"}))
             reply = self.text(fields.get("reply"), f"{where}.reply", kind_node)
             triggers = self.text_list(fields.get("triggers"), f"{where}.triggers")
             if not triggers:

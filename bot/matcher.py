@@ -61,8 +61,10 @@ class Match:
 class Thresholds:
     """The calibrated decision boundaries (scores are 0-100).
 
-    answer: the best entry's score needed to answer at all;
+    answer: the best entry's score needed to answer;
     margin: how far ahead of the runner-up it must be, else the two are offered as suggestions;
+    clear_answer, clear_margin: a lower score is enough when the lead is this large (a long
+      message with chatter around one unmistakable topic);
     suggest: the score below which nothing is offered and the bot declines;
     body_weight: how much a word found only in an entry's answer text counts (1 = like a keyword);
     phrase_floor: the share of the score that does not depend on containing a whole phrasing;
@@ -70,21 +72,23 @@ class Thresholds:
     not_covered_weight: the weight of a `not_covered` phrase, relative to the FAQ's rarest word.
     """
 
-    answer: float = 55.0
-    margin: float = 12.0
+    answer: float = 40.0
+    margin: float = 8.0
+    clear_answer: float = 40.0
+    clear_margin: float = 25.0
     suggest: float = 35.0
-    body_weight: float = 0.4
-    phrase_floor: float = 0.5
-    unknown_weight: float = 0.6
+    body_weight: float = 0.5
+    phrase_floor: float = 0.3
+    unknown_weight: float = 0.8
     not_covered_weight: float = 2.0
     max_suggestions: int = 3
 
 
 # How far a misspelt word may be from the FAQ word it is corrected to (optimal string alignment,
-# so a swapped pair of letters costs one). Short words are never corrected: "hip" -> "hop" is too
-# easy to get wrong, and people rarely misspell them.
+# so a swapped pair of letters costs one). Candidates share the first letter (people rarely get
+# that wrong) and a three-letter word may only gain a letter ("bak" -> "back", "nek" -> "neck").
 def _max_typo_distance(length: int) -> int:
-    if length < 4:
+    if length < 3:
         return 0
     if length < 8:
         return 1
@@ -127,8 +131,8 @@ class Matcher:
 
         count = len(entries)
         document_frequency: dict[str, int] = {}
-        for head, body in zip(self._head, self._body, strict=True):
-            for term in head | body:
+        for head_terms, body_terms in zip(self._head, self._body, strict=True):
+            for term in head_terms | body_terms:
                 document_frequency[term] = document_frequency.get(term, 0) + 1
         self._idf = {
             term: math.log(1 + count / df) for term, df in document_frequency.items()
@@ -174,7 +178,9 @@ class Matcher:
         corrected = word
         limit = _max_typo_distance(len(word))
         if limit:
-            candidates = self._by_initial.get(word[0], ())
+            candidates: Sequence[str] = self._by_initial.get(word[0], ())
+            if len(word) == 3:
+                candidates = [candidate for candidate in candidates if len(candidate) == 4]
             found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
             if found is not None:
                 corrected = found[0]
@@ -195,8 +201,14 @@ class Matcher:
         """The terms that carry the topic: no function words, no talk about the asker."""
         return [
             term for word, term in zip(words(text), self.terms(text), strict=True)
-            if not _is_filler(word) and not _is_filler(term)
+            if self._is_content(word, term)
         ]
+
+    def _is_content(self, word: str, term: str) -> bool:
+        if any(filler in STOPWORDS or filler in CONTEXT_WORDS for filler in (word, term)):
+            return False
+        # "3x a week", "12hr shifts": numbers the FAQ never uses are detail, not topic
+        return not (any(ch.isdigit() for ch in word) and word not in self._vocabulary)
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unknown_idf)
@@ -214,13 +226,19 @@ class Matcher:
         smalltalk = self._smalltalk_kind(raw, terms)
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk)
+        return self.decide(self._candidates(raw, terms))
+
+    def candidates(self, text: str) -> list[Suggestion]:
+        """Every entry that shares a word with the message, scored, best first."""
+        return self._candidates(words(text), self.terms(text))
+
+    def _candidates(self, raw: Sequence[str], terms: Sequence[str]) -> list[Suggestion]:
         uncovered = _positions_of(terms, self._not_covered)
         query = list(dict.fromkeys(
             term for position, (word, term) in enumerate(zip(raw, terms, strict=True))
-            if position not in uncovered and not _is_filler(word) and not _is_filler(term)
+            if position not in uncovered and self._is_content(word, term)
         ))
-        ranked = self.rank(query, extra_weight=self._not_covered_idf if uncovered else 0.0)
-        return self._decide(ranked)
+        return self.rank(query, extra_weight=self._not_covered_idf if uncovered else 0.0)
 
     def rank(self, query: Sequence[str], extra_weight: float = 0.0) -> list[Suggestion]:
         """Entries scored against the query's content terms, best first.
@@ -254,25 +272,28 @@ class Matcher:
         scored = [
             Suggestion(
                 self._entries[index],
-                round(100 * (part / total) * (floor + (1 - floor) * completeness.get(index, 0)), 1),
+                round(100 * part / total * (floor + (1 - floor) * completeness.get(index, 0)), 1),
             )
             for index, part in explained.items()
         ]
         scored.sort(key=lambda suggestion: -suggestion.score)
         return scored
 
-    def _decide(self, ranked: list[Suggestion]) -> Match:
+    def decide(self, ranked: list[Suggestion]) -> Match:
+        """answer, suggest or none for candidates ranked best first."""
         limits = self.thresholds
         if not ranked or ranked[0].score < limits.suggest:
-            best = ranked[0].score if ranked else 0.0
-            return Match(Status.NONE, score=best)
+            return Match(Status.NONE, score=ranked[0].score if ranked else 0.0)
         best = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         plausible = tuple(
             suggestion for suggestion in ranked[: limits.max_suggestions]
             if suggestion.score >= limits.suggest
         )
-        if best.score >= limits.answer and best.score - runner_up >= limits.margin:
+        lead = best.score - runner_up
+        if (best.score >= limits.answer and lead >= limits.margin) or (
+            best.score >= limits.clear_answer and lead >= limits.clear_margin
+        ):
             return Match(Status.ANSWER, score=best.score, entry=best.entry, suggestions=plausible)
         return Match(Status.SUGGEST, score=best.score, suggestions=plausible)
 
@@ -292,10 +313,6 @@ class Matcher:
             return None
         leftover = (word for position, word in enumerate(raw) if position not in covered)
         return found if all(word in STOPWORDS for word in leftover) else None
-
-
-def _is_filler(word: str) -> bool:
-    return word in STOPWORDS or word in CONTEXT_WORDS
 
 
 def _synonym_map(faq: Faq) -> dict[str, str]:

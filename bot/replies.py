@@ -69,7 +69,8 @@ def render_html(blocks: list[Block], limit: int = TELEGRAM_LIMIT) -> list[str]:
     """
     pieces: list[str] = []
     for block in blocks:
-        pieces.extend(_style(chunk, block.style) for chunk in _chunks(block.text, block.style, limit))
+        chunks = _chunks(block.text, block.style, limit)
+        pieces.extend(_style(chunk, block.style) for chunk in chunks)
     messages: list[str] = []
     current = ""
     for piece in pieces:

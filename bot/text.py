@@ -14,7 +14,8 @@ import unicodedata
 # and reading only a bounded prefix keeps match() fast on hostile input.
 MAX_INPUT_CHARS = 4096
 
-_APOSTROPHES = re.compile(r"['’‘`´]")
+# straight, right and left single quotes, backtick, acute accent
+_APOSTROPHES = re.compile("['\u2019\u2018`\u00b4]")
 _NON_WORD = re.compile(r"[^\w]+|_+")
 
 # Function words and question frames ("can you tell me", "what is") carry no topic. Words that
@@ -31,7 +32,7 @@ STOPWORDS: frozenset[str] = frozenset(
     and or but if also just only very really quite pretty bit little lot lots
     please pls plz kindly tell know wanna want wanted wondering wonder curious question
     ask asking explain describe mean meaning info information
-    any some all anything something someone anyone everything
+    any some all anything something someone anyone everything most even up out around round
     get getting got gets have has had having go going
     good great nice ok okay okey
     thing things stuff sort like likes ill
@@ -54,7 +55,7 @@ CONTEXT_WORDS: frozenset[str] = frozenset(
     usually maybe possibly probably actually literally exactly basically honestly seriously
     wife husband partner mum mom mother dad father son daughter friend friends grandad grandma
     kid kids child children boss colleague
-    lol haha omg pls ugh
+    lol haha omg pls ugh totally completely absolutely times time
     need needs make makes made try trying tried keep keeps kept seem seems
     would useful worth worthwhile recommend fine sure
     killing wrecked destroyed knackered exhausted tired
@@ -87,18 +88,19 @@ def stem(word: str) -> str:
     """
     if len(word) <= 3 or not word.isalpha():
         return word
+    # plurals first, so "bookings" and "booking" meet below
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
-    elif word.endswith("ing") and len(word) > 5:
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("ing") and len(word) > 5:
         word = word[:-3]
     elif word.endswith("ment") and len(word) > 7:
         word = word[:-4]
     elif word.endswith("ed") and len(word) > 4:
         word = word[:-2]
-    elif word.endswith(("sses", "xes", "ches", "shes")):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
     return word
