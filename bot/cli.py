@@ -165,19 +165,17 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    path = resolve_faq_path(args.path, os.environ)
-    try:
-        faq = load_faq(path)
-    except FaqError as error:
-        print(error, file=sys.stderr)
+    loaded = _load(args.path)
+    if loaded is None:
         return 1
-    collisions = lint(faq)
+    faq, matcher = loaded
+    collisions = lint(faq, matcher)
     for collision in collisions:
         print(collision)
     if collisions:
-        print(f"{path}: {len(collisions)} collision(s) among {len(faq.entries)} entries")
+        print(f"{faq.source}: {len(collisions)} collision(s) among {len(faq.entries)} entries")
         return 1
-    print(f"{path}: OK, {len(faq.entries)} entries, no collisions")
+    print(f"{faq.source}: OK, {len(faq.entries)} entries, no collisions")
     return 0
 
 
