@@ -94,8 +94,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        label = f" {self.field}:" if self.field else ""
+        return f"{where}:{label} {self.message}"
 
 
 class FaqError(Exception):

@@ -1,0 +1,54 @@
+"""Normalisation and stemming: both sides of every comparison must fold the same way."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.text import MAX_INPUT_CHARS, normalize, stem, words
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Do you treat SCIATICA??", "do you treat sciatica"),
+        ("ｓｃｉａｔｉｃａ", "sciatica"),  # fullwidth letters
+        ("tennis\u00a0elbow", "tennis elbow"),  # non-breaking space
+        ("sci\u200batica", "sciatica"),  # a zero-width space must not split the word
+        ("can\u2019t sleep 😴", "cant sleep"),  # curly apostrophe, emoji
+        ("jaw\x00\x07clicks\n\tbadly", "jaw clicks badly"),  # control characters
+        ("<b>neck</b> & back!!!", "b neck b back"),
+        ("   ", ""),
+    ],
+)
+def test_normalize_folds_to_plain_words(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_normalize_reads_a_bounded_prefix() -> None:
+    assert len(normalize("a " * 100_000)) <= MAX_INPUT_CHARS
+
+
+def test_words_keeps_other_scripts() -> None:
+    assert words("массаж спины") == ["массаж", "спины"]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("migraine", "migraines"),
+        ("sleep", "sleeping"),
+        ("booking", "bookings"),
+        ("treat", "treated"),
+        ("treatment", "treatments"),
+        ("muscle", "muscles"),
+        ("headache", "headaches"),
+        ("injury", "injuries"),
+    ],
+)
+def test_stem_brings_word_forms_together(one: str, other: str) -> None:
+    assert stem(one) == stem(other)
+
+
+@pytest.mark.parametrize("word", ["fasciitis", "stress", "hip", "tmd", "12hr", "sinus"])
+def test_stem_leaves_short_and_latin_words_alone(word: str) -> None:
+    assert stem(word) == word
