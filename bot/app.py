@@ -1,0 +1,248 @@
+"""The Telegram application: built and wired in one place, and run by `faq-bot run`.
+
+`build_application` is the only place that creates the PTB Application and registers handlers
+(one commented line each, like the PTB team's rules-bot `main()`). `run_bot` reads the
+environment once, checks the FAQ before touching the network, and runs long polling or, when
+WEBHOOK_URL is set, a webhook server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Mapping
+from typing import Any, TypeAlias
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    InlineQueryHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import handlers
+from bot.config import ConfigError, Settings, load_settings
+from bot.faq import FaqError
+from bot.live import LiveFaq
+from bot.logs import configure_logging
+from bot.services import SERVICES_KEY, Services
+
+logger = logging.getLogger(__name__)
+
+BotApp: TypeAlias = Application[
+    ExtBot[None],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
+
+# The updates the bot handles; asking Telegram for nothing else keeps edits and reactions (and
+# the traffic and data they carry) away.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+
+COMMANDS = [
+    BotCommand("start", "Welcome and what I can do"),
+    BotCommand("topics", "Browse every question by topic"),
+    BotCommand("conditions", "The conditions we treat"),
+    BotCommand("disclaimer", "The practice's medical disclaimer"),
+    BotCommand("help", "How to use this bot"),
+]
+ADMIN_COMMANDS = [*COMMANDS, BotCommand("reload", "Reload the FAQ file (admins)")]
+
+# Only new messages: an edited question is not answered twice.
+NEW_MESSAGE = filters.UpdateType.MESSAGE
+
+
+def build_application(
+    settings: Settings,
+    live: LiveFaq,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+) -> BotApp:
+    """The Application with every handler registered. `request` replaces the network (tests)."""
+    builder = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .defaults(Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ))
+        # Honours 429 retry_after (waits, then retries) and keeps under Telegram's flood limits.
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application: BotApp = builder.build()
+    application.bot_data[SERVICES_KEY] = Services(settings=settings, live=live)
+
+    private = filters.ChatType.PRIVATE
+    addressed = handlers.ADDRESSED_TO_BOT
+    # /start: welcome; "/start <entry id>" (deep link from an inline result) answers that entry.
+    application.add_handler(CommandHandler("start", handlers.start, NEW_MESSAGE))
+    # /help: how to ask, the commands, groups and inline mode.
+    application.add_handler(CommandHandler("help", handlers.help_command, NEW_MESSAGE))
+    # /topics: every topic as buttons, each opening a paged list of its questions.
+    application.add_handler(CommandHandler("topics", handlers.topics, NEW_MESSAGE))
+    # /conditions: the treated conditions, each a button.
+    application.add_handler(CommandHandler("conditions", handlers.conditions, NEW_MESSAGE))
+    # /disclaimer: the full disclaimer text.
+    application.add_handler(CommandHandler("disclaimer", handlers.disclaimer, NEW_MESSAGE))
+    # /reload: admins only; validates, swaps atomically, reports the diff or the error.
+    application.add_handler(CommandHandler("reload", handlers.reload, NEW_MESSAGE))
+    # Any other command, in private chats only (in groups it may be for another bot).
+    application.add_handler(
+        MessageHandler(NEW_MESSAGE & private & filters.COMMAND, handlers.unknown_command)
+    )
+    # A question: any text in private; in groups only when it mentions or replies to the bot.
+    application.add_handler(MessageHandler(
+        NEW_MESSAGE & filters.TEXT & ~filters.COMMAND & addressed, handlers.question
+    ))
+    # Stickers, photos, voice, locations... addressed to the bot: ask for words.
+    application.add_handler(MessageHandler(
+        NEW_MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL & addressed, handlers.not_text
+    ))
+    # Every inline button (answers, topic pages, stale buttons after a reload).
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    # Inline mode: "@bot question" in any chat.
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    # One error handler: log, apologise in private, keep running.
+    application.add_error_handler(handlers.error)
+    return application
+
+
+async def _post_init(application: BotApp) -> None:
+    """After getMe, before updates flow: commands, background reloaders, the ready line."""
+    services = services_of(application)
+    settings, bot = services.settings, application.bot
+    await bot.set_my_commands(COMMANDS)
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # e.g. the admin has not started a chat with the bot yet
+            logger.warning("Could not show /reload in admin %s's menu: %s", admin_id, exc)
+    if not settings.admin_ids:
+        logger.warning("ADMIN_IDS is empty: /reload will be refused to everyone")
+    if settings.faq_watch:
+        services.spawn(services.live.watch(settings.watch_interval), name="faq-watcher")
+    _install_sighup(services)
+    faq = services.live.current.faq
+    mode = f"webhook {settings.webhook.url}" if settings.webhook else "long polling"
+    logger.info(
+        "Bot @%s is ready: %d FAQ entries from %s, %s",
+        bot.username, len(faq.entries), services.live.path, mode,
+    )
+
+
+async def _post_shutdown(application: BotApp) -> None:
+    services = services_of(application)
+    _remove_sighup()
+    for task in list(services.tasks):
+        task.cancel()
+    await asyncio.gather(*services.tasks, return_exceptions=True)
+
+
+def services_of(application: BotApp) -> Services:
+    services = application.bot_data.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        raise RuntimeError("the application has no Services")
+    return services
+
+
+def _install_sighup(services: Services) -> None:
+    """SIGHUP reloads the FAQ (the classic daemon convention), where signals are available."""
+    sighup = getattr(signal, "SIGHUP", None)
+    if sighup is None:
+        return
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(
+            sighup, lambda: services.spawn(services.live.reload("SIGHUP"), name="faq-sighup")
+        )
+    except (NotImplementedError, RuntimeError, ValueError) as exc:  # not the main thread
+        logger.warning("SIGHUP reload unavailable here: %s", exc)
+
+
+def _remove_sighup() -> None:
+    sighup = getattr(signal, "SIGHUP", None)
+    if sighup is None:
+        return
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().remove_signal_handler(sighup)
+
+
+def run_bot(
+    env: Mapping[str, str],
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> int:
+    """`faq-bot run`: configure, check the FAQ, run until SIGINT/SIGTERM. Returns the exit code.
+
+    Bad settings or a broken FAQ: one message on stderr and exit code 2, before any network
+    traffic. `request`/`get_updates_request` replace the HTTP layer (tests only).
+    """
+    try:
+        settings = load_settings(env)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        live = LiveFaq.load(settings.faq_path)
+    except FaqError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    handler = configure_logging(settings.log_level, settings.secrets)
+    application = build_application(
+        settings, live, request=request, get_updates_request=get_updates_request
+    )
+    # A fresh loop: PTB's runner closes the loop it ran on, and the caller may have used one.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    try:
+        if settings.webhook is not None:
+            hook = settings.webhook
+            application.run_webhook(
+                listen=hook.listen,
+                port=hook.port,
+                url_path=hook.url_path,
+                webhook_url=hook.url,
+                secret_token=hook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        logger.error("Telegram rejected BOT_TOKEN; check the token BotFather gave you")
+        return 1
+    except NetworkError as exc:
+        logger.error("Cannot reach the Bot API at %s: %s", settings.api_root, exc)
+        return 1
+    else:
+        logger.info("Bot stopped")
+        return 0
+    finally:
+        logging.getLogger().removeHandler(handler)

@@ -1,0 +1,312 @@
+"""The bot's PTB callbacks, one per command or kind of update, each named after what it handles.
+
+Callbacks are thin: they take the FAQ snapshot once (so a reload mid-update cannot mix two
+FAQs), ask the matcher or bot.views for the reply, and send it. They are registered in exactly
+one place, `bot.app.build_application`.
+
+Privacy: what people write may be about their health. Question text is logged only at DEBUG;
+INFO lines carry the outcome and entry id, never the text or who asked.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    Bot,
+    Chat,
+    InaccessibleMessage,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ContextTypes, filters
+
+from bot import views
+from bot.services import get_services
+from bot.views import Reply
+
+logger = logging.getLogger(__name__)
+
+GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
+
+
+# -- sending --------------------------------------------------------------------------------
+
+
+async def _send(
+    bot: Bot, chat_id: int, reply: Reply, reply_to: int | None = None, thread_id: int | None = None
+) -> None:
+    """Send every part in order; the first quotes `reply_to`, the last carries the keyboard."""
+    last = len(reply.parts) - 1
+    for index, part in enumerate(reply.parts):
+        await bot.send_message(
+            chat_id,
+            part,
+            reply_markup=reply.keyboard if index == last else None,
+            reply_parameters=(
+                ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to is not None and index == 0 else None
+            ),
+            message_thread_id=thread_id,
+        )
+
+
+async def _respond(message: Message, reply: Reply) -> None:
+    """Answer a message: in groups as a reply to it, so the asker sees it is for them."""
+    in_group = message.chat.type in GROUP_TYPES
+    await _send(
+        message.get_bot(),
+        message.chat.id,
+        reply,
+        reply_to=message.message_id if in_group else None,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+    )
+
+
+# -- who is being spoken to -----------------------------------------------------------------
+
+
+_MENTIONS: list[str | None] = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+
+
+def _bot_mentions(
+    found: dict[MessageEntity, str], username: str | None, bot_id: int
+) -> list[str]:
+    """The pieces of text that address the bot: "@username", or a text mention of it."""
+    handle = f"@{username}".lower() if username else None
+    return [
+        text for entity, text in found.items()
+        if (entity.type == MessageEntity.MENTION and handle and text.lower() == handle)
+        or (entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id)
+    ]
+
+
+def mentions_bot(message: Message, username: str | None, bot_id: int) -> bool:
+    """True when the text or caption @-mentions the bot (by username or as a text mention)."""
+    return bool(
+        _bot_mentions(message.parse_entities(_MENTIONS), username, bot_id)
+        or _bot_mentions(message.parse_caption_entities(_MENTIONS), username, bot_id)
+    )
+
+
+class AddressedToBot(filters.MessageFilter):
+    """Private chats always; in groups only a mention of the bot or a reply to one of its
+    messages. (Commands are matched by CommandHandler, which already ignores /cmd@other_bot.)"""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        if message.chat.type == Chat.PRIVATE:
+            return True
+        bot = message.get_bot()
+        author = message.reply_to_message.from_user if message.reply_to_message else None
+        if author is not None and author.id == bot.id:
+            return True
+        return mentions_bot(message, bot.username, bot.id)
+
+
+ADDRESSED_TO_BOT = AddressedToBot(name="AddressedToBot")
+
+
+def question_text(message: Message, username: str | None, bot_id: int) -> str:
+    """The message text without the mentions that addressed it to the bot."""
+    text = message.text or ""
+    for mention in _bot_mentions(message.parse_entities(_MENTIONS), username, bot_id):
+        text = text.replace(mention, " ", 1)
+    return " ".join(text.split())
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: the welcome; `/start <entry id>` (a deep link from inline mode) answers it."""
+    message = update.effective_message
+    if message is None:
+        return
+    faq = get_services(context).live.current.faq
+    entry = faq.get(context.args[0]) if context.args else None
+    if entry is not None:
+        await _respond(message, views.answer_reply(faq, entry))
+        return
+    user = update.effective_user
+    await _respond(message, views.plain(views.welcome(user.first_name if user else None)))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: how to ask, the commands, groups and inline mode."""
+    if update.effective_message is not None:
+        text = views.help_text(context.bot.username)
+        await _respond(update.effective_message, views.plain(text))
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/topics: every topic as a button; each opens a page of its questions."""
+    if update.effective_message is not None:
+        faq = get_services(context).live.current.faq
+        await _respond(update.effective_message, views.topics_menu(faq))
+
+
+async def conditions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/conditions: the treated conditions, each a button."""
+    if update.effective_message is not None:
+        faq = get_services(context).live.current.faq
+        await _respond(update.effective_message, views.conditions_reply(faq))
+
+
+async def disclaimer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/disclaimer: the practice's full disclaimer."""
+    if update.effective_message is not None:
+        faq = get_services(context).live.current.faq
+        await _respond(update.effective_message, views.disclaimer_reply(faq))
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload (admins only): validate the file, swap it in, report the entry diff or the error."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    services = get_services(context)
+    if user is None or not services.settings.is_admin(user.id):
+        logger.warning("Refused /reload from non-admin user %s", user.id if user else None)
+        await _respond(message, views.plain(views.RELOAD_REFUSED))
+        return
+    result = await services.live.reload(f"/reload by admin {user.id}")
+    await _respond(message, views.reload_reply(result))
+
+
+async def unknown_command(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other /command in a private chat."""
+    if update.effective_message is not None:
+        await _respond(update.effective_message, views.plain(views.UNKNOWN_COMMAND))
+
+
+# -- messages -------------------------------------------------------------------------------
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text message to the bot: match it and reply with the outcome's message."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    text = question_text(message, context.bot.username, context.bot.id)
+    if not text:
+        await _respond(message, views.plain(views.EMPTY_MENTION))
+        return
+    snapshot = get_services(context).live.current
+    match = snapshot.matcher.match(text)
+    logger.debug("Question %r -> %s %.1f", text, match.status.value, match.score)
+    logger.info(
+        "Reply: %s%s", match.status.value, f" {match.entry.id}" if match.entry else ""
+    )
+    await _respond(message, views.match_reply(snapshot.faq, match))
+
+
+async def not_text(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, locations...: ask for the question in words."""
+    if update.effective_message is not None:
+        await _respond(update.effective_message, views.plain(views.NOT_TEXT))
+
+
+# -- buttons --------------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every inline button: answers, the topics menu and its pages, stale buttons."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()  # first, so the client stops its spinner whatever happens next
+    origin = query.message
+    if origin is None:  # a button on an inline-mode message: ours carry URLs only
+        logger.debug("Ignoring callback %r without a message", query.data)
+        return
+    faq = get_services(context).live.current.faq
+    data = query.data or ""
+    kind, _, rest = data.partition(":")
+    in_group = origin.chat.type in GROUP_TYPES
+    reply_to = origin.message_id if in_group else None
+    thread_id = (
+        origin.message_thread_id
+        if isinstance(origin, Message) and origin.is_topic_message else None
+    )
+
+    async def send(reply: Reply) -> None:
+        await _send(context.bot, origin.chat.id, reply, reply_to=reply_to, thread_id=thread_id)
+
+    async def show_in_place(reply: Reply) -> None:
+        if isinstance(origin, InaccessibleMessage) or not isinstance(origin, Message):
+            await send(reply)  # too old to edit (48 hours): send it fresh
+            return
+        try:
+            await origin.edit_text(reply.parts[0], reply_markup=reply.keyboard)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():  # pressing the page already shown
+                raise
+
+    async def stale() -> None:
+        logger.info("Stale or unknown button %r", data)
+        await send(Reply((views.STALE_BUTTON,), views.topics_menu(faq).keyboard))
+
+    if kind in ("a", "A"):
+        entry = views.resolve_entry(faq, data)
+        if entry is None:
+            await stale()
+            return
+        logger.info("Reply: button answer %s", entry.id)
+        await send(views.answer_reply(faq, entry))
+    elif data == "t":
+        await send(views.topics_menu(faq))
+    elif data == "m":
+        await show_in_place(views.topics_menu(faq))
+    elif kind == "g":
+        key, _, page = rest.partition(":")
+        topic = views.find_topic(faq, key)
+        if topic is None or not page.isdigit():
+            await stale()
+            return
+        await show_in_place(views.topic_page(faq, topic, int(page)))
+    else:
+        await stale()
+
+
+# -- inline mode ----------------------------------------------------------------------------
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot question, in any chat: the best answers as articles carrying the disclaimer."""
+    query = update.inline_query
+    if query is None:
+        return
+    snapshot = get_services(context).live.current
+    logger.debug("Inline query %r", query.query)
+    articles, button_ = views.inline_results(
+        snapshot.faq, snapshot.matcher, query.query, context.bot.username
+    )
+    # A short cache: after a reload, people should see the new answers within a minute.
+    await query.answer(articles, cache_time=30, is_personal=False, button=button_)
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log every error with its traceback (not the update: it may hold health data); the
+    application keeps running. A person in a private chat gets a short apology."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    exc = context.error
+    if isinstance(exc, Forbidden):  # the person blocked the bot: nothing to do
+        logger.warning("Update %s: %s", update_id, exc)
+        return
+    logger.error("Error while handling update %s", update_id, exc_info=exc)
+    if isinstance(exc, RetryAfter) or not isinstance(update, Update):
+        return
+    message, chat = update.effective_message, update.effective_chat
+    if message is not None and chat is not None and chat.type == Chat.PRIVATE:
+        try:
+            await context.bot.send_message(chat.id, views.ERROR_REPLY)
+        except TelegramError:
+            logger.warning("Could not send the error apology for update %s", update_id)

@@ -1,0 +1,336 @@
+"""What the bot sends: escaped HTML message parts and inline keyboards, for every situation.
+
+Pure functions of the FAQ and a match, no network, so every screen is unit-testable. Callback
+data is kept far below Telegram's 64-byte limit by carrying entry ids, never text:
+
+    a:<entry id>        answer this entry (a new message)
+    A:<hash>            the same, for an id too long to fit (looked up by hash)
+    t                   send the topics menu as a new message (from the fallback reply)
+    m                   show the topics menu in place (the "All topics" button)
+    g:<topic>:<page>    show one page of a topic's questions in place (<topic> is a crc32)
+
+After a reload an id or topic may no longer exist; `resolve_entry` and `find_topic` return None
+and the handler replies politely instead of failing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+)
+from telegram.constants import InlineKeyboardButtonLimit, ParseMode
+
+from bot.faq import Entry, Faq
+from bot.live import ReloadResult
+from bot.matcher import Match, Matcher, Status
+from bot.replies import SUGGEST_INTRO, Block, answer_blocks, render_html, reply_blocks
+
+CALLBACK_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64 bytes
+PAGE_SIZE = 8
+INLINE_RESULTS = 10
+# A deep link's /start payload: at most 64 of these characters.
+_START_PAYLOAD_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One reply: HTML message parts (sent in order) and a keyboard for the last part."""
+
+    parts: tuple[str, ...]
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def plain(text: str) -> Reply:
+    """A reply of our own wording (already HTML)."""
+    return Reply((text,))
+
+
+# -- callback data --------------------------------------------------------------------------
+
+
+def answer_data(entry_id: str) -> str:
+    data = f"a:{entry_id}"
+    if len(data.encode()) <= CALLBACK_LIMIT:
+        return data
+    return f"A:{_id_hash(entry_id)}"
+
+
+def _id_hash(entry_id: str) -> str:
+    return hashlib.sha256(entry_id.encode()).hexdigest()[:20]
+
+
+def resolve_entry(faq: Faq, data: str) -> Entry | None:
+    """The entry an a:/A: button points at in this FAQ, or None if it is gone."""
+    kind, _, key = data.partition(":")
+    if kind == "a":
+        return faq.get(key)
+    if kind == "A":
+        return next((entry for entry in faq.entries if _id_hash(entry.id) == key), None)
+    return None
+
+
+def topic_key(topic: str) -> str:
+    return f"{zlib.crc32(topic.encode()):08x}"
+
+
+def find_topic(faq: Faq, key: str) -> str | None:
+    return next((topic for topic in faq.topics() if topic_key(topic) == key), None)
+
+
+def topic_data(topic: str, page: int = 0) -> str:
+    return f"g:{topic_key(topic)}:{page}"
+
+
+# -- keyboards ------------------------------------------------------------------------------
+
+
+def entry_buttons(entries: Sequence[Entry]) -> list[list[InlineKeyboardButton]]:
+    """One row per entry, labelled with its question."""
+    return [[InlineKeyboardButton(entry.question, callback_data=answer_data(entry.id))]
+            for entry in entries]
+
+
+def related_keyboard(faq: Faq, entry: Entry) -> InlineKeyboardMarkup | None:
+    related = [found for entry_id in entry.related if (found := faq.get(entry_id)) is not None]
+    return InlineKeyboardMarkup(entry_buttons(related)) if related else None
+
+
+TOPICS_BUTTON = InlineKeyboardMarkup([[InlineKeyboardButton("Browse topics", callback_data="t")]])
+
+
+# -- replies for a question -----------------------------------------------------------------
+
+
+def answer_reply(faq: Faq, entry: Entry) -> Reply:
+    """The answer with the disclaimer, and follow-up buttons for related entries."""
+    parts = render_html(answer_blocks(faq, entry))
+    return Reply(tuple(parts), related_keyboard(faq, entry))
+
+
+def match_reply(faq: Faq, match: Match) -> Reply:
+    """The reply for any matching outcome."""
+    if match.status is Status.ANSWER and match.entry is not None:
+        return answer_reply(faq, match.entry)
+    if match.status is Status.SUGGEST and match.suggestions:
+        entries = [suggestion.entry for suggestion in match.suggestions]
+        # The options are in the text too, so the message still makes sense where buttons are
+        # not shown (forwarded, quoted, or read in a notification).
+        listing = "\n".join(f"• {entry.question}" for entry in entries)
+        options = render_html([Block(SUGGEST_INTRO, "bold"), Block(listing)])
+        return Reply(tuple(options), InlineKeyboardMarkup(entry_buttons(entries)))
+    parts = tuple(render_html(reply_blocks(faq, match)))
+    if match.status is Status.NONE:
+        return Reply(parts, TOPICS_BUTTON)
+    return Reply(parts)  # smalltalk, and urgent: the urgent-care reply and nothing else
+
+
+# -- menus ----------------------------------------------------------------------------------
+
+
+def topics_menu(faq: Faq) -> Reply:
+    """Every topic as a button, with how many questions it holds."""
+    rows = [
+        [InlineKeyboardButton(f"{topic} ({len(entries)})", callback_data=topic_data(topic))]
+        for topic, entries in faq.topics().items()
+    ]
+    text = "<b>Topics</b>\nPick a topic to see its questions, or just ask me in your own words."
+    return Reply((text,), InlineKeyboardMarkup(rows))
+
+
+def topic_page(faq: Faq, topic: str, page: int) -> Reply:
+    """One page of a topic's questions, with Previous/Next and a way back to all topics."""
+    entries = faq.topics().get(topic, [])
+    pages = max(1, -(-len(entries) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    rows = entry_buttons(shown)
+    navigation = []
+    if page > 0:
+        previous = topic_data(topic, page - 1)
+        navigation.append(InlineKeyboardButton("◀ Previous", callback_data=previous))
+    if page < pages - 1:
+        following = topic_data(topic, page + 1)
+        navigation.append(InlineKeyboardButton("Next ▶", callback_data=following))
+    if navigation:
+        rows.append(navigation)
+    rows.append([InlineKeyboardButton("« All topics", callback_data="m")])
+    counter = f" (page {page + 1} of {pages})" if pages > 1 else ""
+    text = f"<b>{html.escape(topic, quote=False)}</b>{counter}\nTap a question to read the answer."
+    return Reply((text,), InlineKeyboardMarkup(rows))
+
+
+CONDITIONS_ID = "conditions"
+
+
+def conditions_reply(faq: Faq) -> Reply:
+    """The treated conditions: the `conditions` entry (its list, each condition a button).
+
+    A FAQ without that entry falls back to the first topic about conditions, then to the menu.
+    """
+    entry = faq.get(CONDITIONS_ID)
+    if entry is not None:
+        return answer_reply(faq, entry)
+    topic = next((name for name in faq.topics() if "condition" in name.lower()), None)
+    return topic_page(faq, topic, 0) if topic else topics_menu(faq)
+
+
+# -- our own wording ------------------------------------------------------------------------
+
+EXAMPLES = ("do you treat sciatica?", "what is cupping?", "my jaw clicks and hurts")
+
+
+def welcome(first_name: str | None) -> str:
+    name = f", {html.escape(first_name, quote=False)}" if first_name else ""
+    examples = ", ".join(f"<i>{html.escape(example)}</i>" for example in EXAMPLES)
+    return (
+        f"<b>Hello{name}!</b> I answer questions about clinical massage at our practice: the "
+        "conditions we treat, the types of massage we offer and the reasons to get a massage.\n\n"
+        f"Just ask in your own words, for example: {examples}.\n\n"
+        "/topics to browse every question\n"
+        "/conditions for the conditions we treat\n"
+        "/help for how to use me\n\n"
+        "<i>My answers are general information from the practice's FAQ, not medical advice; each "
+        "one comes with the practice's disclaimer (/disclaimer). For your own health, please "
+        "talk to your healthcare provider, and in an emergency call your local emergency "
+        "number.</i>"
+    )
+
+
+def help_text(username: str | None) -> str:
+    handle = f"@{username}" if username else "the bot"
+    return (
+        "<b>How to use me</b>\n"
+        "Type a question in your own words; spelling mistakes are fine. If I'm not sure, I'll "
+        "offer a few questions to pick from, and if the FAQ doesn't cover it I'll say so.\n\n"
+        "/topics - browse every question by topic\n"
+        "/conditions - the conditions we treat\n"
+        "/disclaimer - the practice's medical disclaimer\n"
+        "/start - the welcome message\n\n"
+        f"<b>In a group</b>, mention me ({handle}) or reply to one of my messages; I stay quiet "
+        "otherwise.\n"
+        f"<b>In any chat</b>, type {handle} and a question to share an answer.\n\n"
+        "<i>For bookings, prices or anything about your own health, please contact the practice "
+        "directly.</i>"
+    )
+
+
+def disclaimer_reply(faq: Faq) -> Reply:
+    return Reply(tuple(render_html([Block(faq.disclaimer)])))
+
+
+NOT_TEXT = (
+    "I can only read text. Please type your question in words, for example "
+    "<i>do you treat tennis elbow?</i>"
+)
+EMPTY_MENTION = "Yes? Ask me a question about clinical massage, or send /help."
+UNKNOWN_COMMAND = "I don't know that command. Send /help to see what I can do."
+STALE_BUTTON = (
+    "Sorry, that button is from an older version of our FAQ and no longer leads anywhere. "
+    "Here are the current topics:"
+)
+RELOAD_REFUSED = "Sorry, only the practice's admins can reload the FAQ. Nothing was changed."
+ERROR_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+def reload_reply(result: ReloadResult) -> Reply:
+    """What the admin who asked for a reload reads."""
+    if not result.ok:
+        blocks = [
+            Block(
+                "The FAQ was not reloaded: the new file has problems. The previous version "
+                f"({result.entry_count} entries) stays in service. Fix these and send /reload "
+                "again:",
+                "bold",
+            ),
+            Block(result.error),
+        ]
+        return Reply(tuple(render_html(blocks)))
+    blocks = [Block(f"FAQ reloaded: {result.entry_count} entries in service.", "bold")]
+    for label, ids in (
+        ("Added", result.added), ("Removed", result.removed), ("Changed", result.changed),
+        ("Also changed", result.settings_changed),
+    ):
+        if ids:
+            blocks.append(Block(f"{label}: {', '.join(ids)}"))
+    if not result.anything_changed:
+        blocks.append(Block("Nothing changed."))
+    return Reply(tuple(render_html(blocks)))
+
+
+# -- inline mode ----------------------------------------------------------------------------
+
+
+def common_entries(faq: Faq) -> list[Entry]:
+    """The first entry of every topic: the overview questions people start from."""
+    return [entries[0] for entries in faq.topics().values()]
+
+
+def inline_results(
+    faq: Faq, matcher: Matcher, query: str, username: str | None
+) -> tuple[list[InlineQueryResultArticle], InlineQueryResultsButton | None]:
+    """Articles for an inline query, and a "talk to me" button when there is nothing to offer."""
+    query = query.strip()
+    match = matcher.match(query) if query else None
+    if match is not None and match.status is Status.URGENT:
+        text = "\n\n".join(render_html(reply_blocks(faq, match)))
+        urgent = InlineQueryResultArticle(
+            id="urgent",
+            title="This may need urgent medical attention",
+            description="Please call your local emergency number.",
+            input_message_content=InputTextMessageContent(text, parse_mode=ParseMode.HTML),
+        )
+        return [urgent], None
+    entries: list[Entry]
+    if match is None or match.status is Status.SMALLTALK:
+        entries = common_entries(faq)
+    else:
+        entries = []
+        if match.entry is not None:
+            entries.append(match.entry)
+        entries.extend(s.entry for s in match.suggestions if s.entry not in entries)
+    articles = [_article(faq, entry, username) for entry in entries[:INLINE_RESULTS]]
+    if articles:
+        return articles, None
+    return [], InlineQueryResultsButton(text="Ask me in a private chat", start_parameter="inline")
+
+
+def _article(faq: Faq, entry: Entry, username: str | None) -> InlineQueryResultArticle:
+    parts = render_html(answer_blocks(faq, entry))
+    keyboard = None
+    if len(parts) == 1:
+        text = parts[0]
+    else:
+        # One inline message cannot hold it; the approved wording is never truncated, so the
+        # message carries the title, the disclaimer and a link to the full answer in private.
+        text = "\n\n".join(render_html([
+            Block(entry.question, "bold"),
+            Block("This answer is too long for one message: tap below to read it in full."),
+            Block(faq.disclaimer, "italic"),
+        ]))
+        if username and len(entry.id) <= _START_PAYLOAD_LIMIT:
+            keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+                "Read the full answer", url=f"https://t.me/{username}?start={entry.id}"
+            )]])
+    first_line = next((line for line in entry.answer.splitlines() if line.strip()), "")
+    return InlineQueryResultArticle(
+        id=answer_data(entry.id),
+        title=entry.question,
+        description=first_line[:120],
+        input_message_content=InputTextMessageContent(
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ),
+        reply_markup=keyboard,
+    )

@@ -1,0 +1,1 @@
+"""Test helpers: an in-memory Bot API (the network faked at BaseRequest) and update factories."""

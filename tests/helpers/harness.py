@@ -1,0 +1,86 @@
+"""The real Application, started the way run_polling starts it, over the in-memory Bot API.
+
+`running_bot(faq_path)` builds the app with `bot.app.build_application` (every real handler,
+Defaults, the rate limiter), runs initialize -> post_init -> start, and yields a `Harness` whose
+`send()` feeds one update through `Application.process_update`, i.e. the handler groups, filters
+and the error handler exactly as in production.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import BaseRateLimiter
+
+from bot.app import BotApp, build_application
+from bot.config import Settings
+from bot.live import LiveFaq
+from helpers.factories import ADMIN_ID, to_update
+from helpers.fake_telegram import TOKEN, FakeTelegram
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED_FAQ = REPO / "faq.yaml"
+
+
+def copy_faq(directory: Path, source: Path = SHIPPED_FAQ) -> Path:
+    """A private copy of the FAQ that a test may edit."""
+    target = directory / "faq.yaml"
+    shutil.copyfile(source, target)
+    return target
+
+
+@dataclass
+class Harness:
+    app: BotApp
+    fake: FakeTelegram
+    settings: Settings
+    live: LiveFaq
+
+    async def send(self, data: dict[str, Any], clear: bool = True) -> None:
+        """Process one update (Telegram JSON) to completion; by default forget earlier calls."""
+        if clear:
+            self.fake.clear()
+        await self.app.process_update(to_update(data, self.app.bot))
+
+    def methods(self) -> list[str]:
+        return [call.method for call in self.fake.calls]
+
+
+@asynccontextmanager
+async def running_bot(
+    faq_path: Path,
+    *,
+    admin_ids: frozenset[int] = frozenset({ADMIN_ID}),
+    faq_watch: bool = False,
+    watch_interval: float = 0.05,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    fake: FakeTelegram | None = None,
+) -> AsyncIterator[Harness]:
+    settings = Settings(
+        token=TOKEN,
+        faq_path=faq_path,
+        admin_ids=admin_ids,
+        faq_watch=faq_watch,
+        watch_interval=watch_interval,
+    )
+    live = LiveFaq.load(faq_path)
+    fake = fake or FakeTelegram()
+    app = build_application(
+        settings, live, request=fake, get_updates_request=fake, rate_limiter=rate_limiter
+    )
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    await app.start()
+    try:
+        yield Harness(app=app, fake=fake, settings=settings, live=live)
+    finally:
+        await app.stop()
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)

@@ -1,0 +1,502 @@
+"""Every command, outcome, button, inline query and group rule, through the real Application.
+
+The network is faked at telegram.request.BaseRequest (helpers.fake_telegram), so these tests
+check what the bot actually sends to the Bot API: methods, text, parse mode, keyboards, quotes.
+Most use the small tests/helpers/mini_faq.yaml, whose content is under this test's control.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.factories import (
+    ADMIN_ID,
+    GROUP_ID,
+    LOCATION,
+    PHOTO,
+    STICKER,
+    VOICE,
+    bot_message,
+    callback_update,
+    command_update,
+    group_chat,
+    inline_update,
+    mention_update,
+    message,
+    message_update,
+)
+from helpers.fake_telegram import BOT_USERNAME, buttons
+from helpers.harness import Harness, copy_faq, running_bot
+
+from bot import views
+
+MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
+DISCLAIMER = "<i>Disclaimer: general information only, &lt;not&gt; medical advice &amp; not a"
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running_bot(copy_faq(tmp_path, MINI_FAQ)) as harness:
+        yield harness
+
+
+def only_message(harness: Harness) -> dict[str, Any]:
+    sent = harness.fake.sent()
+    assert len(sent) == 1, [params["text"] for params in sent]
+    return sent[0]
+
+
+# -- start-up -------------------------------------------------------------------------------
+
+
+async def test_startup_registers_commands_for_everyone_and_reload_for_admins(bot: Harness) -> None:
+    # post_init ran in the fixture; the harness keeps those calls until the first send().
+    calls = bot.fake.called("setMyCommands")
+    public = [command["command"] for command in calls[0].params["commands"]]
+    assert public == ["start", "topics", "conditions", "disclaimer", "help"]
+    assert "scope" not in calls[0].params
+    admin = calls[1].params
+    assert admin["scope"] == {"type": "chat", "chat_id": ADMIN_ID}
+    assert [command["command"] for command in admin["commands"]][-1] == "reload"
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+async def test_start_welcomes_and_mentions_the_disclaimer(bot: Harness) -> None:
+    await bot.send(command_update("/start"))
+    sent = only_message(bot)
+    assert sent["text"].startswith("<b>Hello, Pat!</b>")
+    assert "/disclaimer" in sent["text"]
+    assert "not medical advice" in sent["text"]
+    assert sent["parse_mode"] == "HTML"
+    assert "reply_parameters" not in sent  # private chats are not quoted
+
+
+async def test_start_with_an_entry_id_answers_it(bot: Harness) -> None:
+    await bot.send(command_update("/start sciatica"))
+    assert only_message(bot)["text"].startswith("<b>Do you treat sciatica?</b>")
+
+
+async def test_start_with_an_unknown_payload_welcomes(bot: Harness) -> None:
+    await bot.send(command_update("/start no-such-entry"))
+    assert "Hello" in only_message(bot)["text"]
+
+
+async def test_help_explains_groups_and_inline_mode(bot: Harness) -> None:
+    await bot.send(command_update("/help"))
+    text = only_message(bot)["text"]
+    assert f"@{BOT_USERNAME}" in text
+    for command in ("/topics", "/conditions", "/disclaimer"):
+        assert command in text
+
+
+async def test_disclaimer_sends_the_full_escaped_text(bot: Harness) -> None:
+    await bot.send(command_update("/disclaimer"))
+    faq = bot.live.current.faq
+    assert only_message(bot)["text"] == html.escape(faq.disclaimer.strip(), quote=False)
+
+
+async def test_conditions_lists_each_condition_as_a_button(bot: Harness) -> None:
+    await bot.send(command_update("/conditions"))
+    sent = only_message(bot)
+    assert "Treated Conditions" in sent["text"]
+    assert buttons(sent) == [
+        ("Do you treat sciatica?", "a:sciatica"),
+        ("Do you treat tennis elbow?", "a:tennis-elbow"),
+    ]
+
+
+async def test_unknown_command_in_private_points_to_help(bot: Harness) -> None:
+    await bot.send(command_update("/prices"))
+    assert only_message(bot)["text"] == views.UNKNOWN_COMMAND
+
+
+# -- the five outcomes ----------------------------------------------------------------------
+
+
+async def test_answer_has_title_text_disclaimer_and_related_buttons(bot: Harness) -> None:
+    await bot.send(message_update("do you treat sciatica?"))
+    sent = only_message(bot)
+    text = sent["text"]
+    assert text.startswith("<b>Do you treat sciatica?</b>\n\nTreated Conditions\n• Sciatica")
+    assert DISCLAIMER in text
+    assert buttons(sent) == [("Which conditions do you treat?", "a:conditions")]
+
+
+async def test_faq_text_is_escaped(bot: Harness) -> None:
+    await bot.send(message_update("cupping"))
+    text = only_message(bot)["text"]
+    assert "<b>What is cupping &lt;therapy&gt; &amp; how does it work?</b>" in text
+    assert "Cupping uses cups &lt;on the skin&gt; &amp; gentle suction." in text
+
+
+async def test_user_text_is_never_echoed_unescaped(bot: Harness) -> None:
+    await bot.send(message_update("<b>hacked</b> & <script>"))
+    text = only_message(bot)["text"]
+    assert "<script>" not in text
+    assert "hacked" not in text
+
+
+async def test_suggest_offers_one_button_per_suggestion_and_lists_them(bot: Harness) -> None:
+    await bot.send(message_update("cupping or swedish"))
+    sent = only_message(bot)
+    assert sent["text"].startswith(f"<b>{views.SUGGEST_INTRO}</b>")
+    assert "• What is Swedish massage?" in sent["text"]
+    assert sorted(data for _, data in buttons(sent)) == ["a:cupping", "a:swedish"]
+    # pressing one answers it
+    await bot.send(callback_update("a:swedish"))
+    assert bot.methods() == ["answerCallbackQuery", "sendMessage"]
+    assert only_message(bot)["text"].startswith("<b>What is Swedish massage?</b>")
+
+
+async def test_none_gives_the_fallback_with_a_topics_button(bot: Harness) -> None:
+    await bot.send(message_update("what is the price of a session?"))
+    sent = only_message(bot)
+    assert sent["text"] == "Sorry, that is not in our FAQ. Try /topics."
+    assert buttons(sent) == [("Browse topics", "t")]
+
+
+@pytest.mark.parametrize(("text", "reply"), [("hi", "Hello! Ask me about massage."),
+                                             ("thanks!", "You're welcome!")])
+async def test_smalltalk_gets_its_reply(bot: Harness, text: str, reply: str) -> None:
+    await bot.send(message_update(text))
+    sent = only_message(bot)
+    assert sent["text"] == html.escape(reply, quote=False)
+    assert "reply_markup" not in sent
+
+
+async def test_urgent_gets_the_urgent_reply_and_nothing_else(bot: Harness) -> None:
+    await bot.send(message_update("I have chest pain and my sciatica hurts"))
+    sent = only_message(bot)
+    assert sent["text"] == "Please call your local emergency number now."
+    assert "reply_markup" not in sent
+
+
+async def test_a_long_answer_is_split_with_the_disclaimer_on_the_last_part(
+    tmp_path: Path,
+) -> None:
+    paragraphs = "\n\n".join(f"      Paragraph {n}: " + "relaxing <swedish> " * 40
+                             for n in range(12))
+    source = MINI_FAQ.read_text(encoding="utf-8").replace(
+        "      Swedish massage is a gentle, relaxing massage.\n", paragraphs + "\n"
+    )
+    path = tmp_path / "long.yaml"
+    path.write_text(source, encoding="utf-8")
+    async with running_bot(path) as harness:
+        await harness.send(message_update("swedish"))
+        sent = harness.fake.sent()
+    assert len(sent) >= 3
+    assert all(len(params["text"]) <= 4096 for params in sent)
+    assert DISCLAIMER in sent[-1]["text"]
+    assert all(DISCLAIMER not in params["text"] for params in sent[:-1])
+    assert "&lt;swedish&gt;" in sent[0]["text"]
+
+
+async def test_shipped_faq_answers_are_split_under_the_limit(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path)) as harness:
+        faq = harness.live.current.faq
+        longest = max(faq.entries, key=lambda entry: len(entry.answer))
+        await harness.send(command_update(f"/start {longest.id}"))
+        sent = harness.fake.sent()
+    assert all(len(params["text"]) <= 4096 for params in sent)
+    assert "Disclaimer" in sent[-1]["text"]
+
+
+# -- non-text -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [
+    {"sticker": STICKER}, {"photo": PHOTO}, {"voice": VOICE}, {"location": LOCATION},
+])
+async def test_non_text_asks_for_words(bot: Harness, content: dict[str, Any]) -> None:
+    await bot.send(message_update(None, **content))
+    assert only_message(bot)["text"] == views.NOT_TEXT
+
+
+async def test_edited_messages_are_not_answered_again(bot: Harness) -> None:
+    update = message_update("sciatica")
+    update["edited_message"] = update.pop("message")
+    update["edited_message"]["edit_date"] = update["edited_message"]["date"]
+    await bot.send(update)
+    assert bot.fake.sent() == []
+
+
+# -- buttons --------------------------------------------------------------------------------
+
+
+async def test_topics_menu_pages_and_back(bot: Harness) -> None:
+    await bot.send(command_update("/topics"))
+    menu = only_message(bot)
+    topic_buttons = buttons(menu)
+    assert [label for label, _ in topic_buttons] == [
+        "Conditions we treat (3)", "Types of massage (2)",
+    ]
+    conditions_data = topic_buttons[0][1]
+    assert conditions_data.startswith("g:")
+
+    await bot.send(callback_update(conditions_data))
+    assert bot.methods() == ["answerCallbackQuery", "editMessageText"]
+    edit = bot.fake.called("editMessageText")[0].params
+    assert edit["text"].startswith("<b>Conditions we treat</b>")
+    assert buttons(edit) == [
+        ("Which conditions do you treat?", "a:conditions"),
+        ("Do you treat sciatica?", "a:sciatica"),
+        ("Do you treat tennis elbow?", "a:tennis-elbow"),
+        ("« All topics", "m"),
+    ]
+    await bot.send(callback_update("m"))
+    assert bot.methods() == ["answerCallbackQuery", "editMessageText"]
+    assert bot.fake.called("editMessageText")[0].params["text"].startswith("<b>Topics</b>")
+
+
+async def test_long_topics_are_paged(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path)) as harness:
+        faq = harness.live.current.faq
+        topic, entries = max(faq.topics().items(), key=lambda item: len(item[1]))
+        assert len(entries) > views.PAGE_SIZE
+        await harness.send(callback_update(views.topic_data(topic, 0)))
+        first = harness.fake.called("editMessageText")[0].params
+        labels = [data for _, data in buttons(first)]
+        assert len([d for d in labels if d.startswith("a:")]) == views.PAGE_SIZE
+        assert views.topic_data(topic, 1) in labels
+        assert "m" in labels
+        assert "(page 1 of" in first["text"]
+        await harness.send(callback_update(views.topic_data(topic, 1)))
+        second = harness.fake.called("editMessageText")[0].params
+        assert views.topic_data(topic, 0) in [data for _, data in buttons(second)]
+
+
+async def test_fallback_topics_button_sends_the_menu(bot: Harness) -> None:
+    await bot.send(callback_update("t"))
+    assert bot.methods() == ["answerCallbackQuery", "sendMessage"]
+    assert only_message(bot)["text"].startswith("<b>Topics</b>")
+
+
+async def test_pressing_the_page_already_shown_is_quietly_fine(bot: Harness) -> None:
+    bot.fake.fail_next("editMessageText", 400, "Bad Request: message is not modified")
+    await bot.send(callback_update("m"))
+    assert bot.methods() == ["answerCallbackQuery", "editMessageText"]
+    assert bot.fake.sent() == []  # no apology: nothing went wrong
+
+
+@pytest.mark.parametrize("data", ["a:gone-entry", "g:deadbeef:0", "g:zz", "nonsense", "", "A:0"])
+async def test_unknown_or_stale_callback_data_gets_a_polite_reply(
+    bot: Harness, data: str
+) -> None:
+    await bot.send(callback_update(data))
+    assert bot.methods()[0] == "answerCallbackQuery"
+    sent = only_message(bot)
+    assert sent["text"] == views.STALE_BUTTON
+    assert buttons(sent)  # with the current topics to carry on from
+
+
+async def test_every_callback_is_answered_first(bot: Harness) -> None:
+    for data in ("a:sciatica", "t", "m", views.topic_data("Types of massage"), "junk"):
+        await bot.send(callback_update(data))
+        assert bot.methods()[0] == "answerCallbackQuery"
+
+
+async def test_callback_data_fits_in_64_bytes_even_for_long_ids(tmp_path: Path) -> None:
+    long_id = "a" + "-very-long" * 8
+    assert len(f"a:{long_id}".encode()) > 64
+    source = MINI_FAQ.read_text(encoding="utf-8").replace("id: swedish", f"id: {long_id}")
+    source = source.replace("related: [sciatica, tennis-elbow]",
+                            f"related: [sciatica, tennis-elbow, {long_id}]")
+    path = tmp_path / "faq.yaml"
+    path.write_text(source, encoding="utf-8")
+    async with running_bot(path) as harness:
+        await harness.send(command_update("/conditions"))
+        data = [data for _, data in buttons(harness.fake.sent()[0])]
+        assert all(len(item.encode()) <= 64 for item in data)
+        await harness.send(callback_update(data[-1]))
+        assert harness.fake.sent()[0]["text"].startswith("<b>What is Swedish massage?</b>")
+
+
+# -- inline mode ----------------------------------------------------------------------------
+
+
+def inline_answer(harness: Harness) -> dict[str, Any]:
+    calls = harness.fake.called("answerInlineQuery")
+    assert len(calls) == 1
+    return calls[0].params
+
+
+async def test_inline_query_offers_answers_with_the_disclaimer(bot: Harness) -> None:
+    await bot.send(inline_update("sciatica"))
+    params = inline_answer(bot)
+    results = params["results"]
+    assert results[0]["type"] == "article"
+    assert results[0]["id"] == "a:sciatica"
+    assert results[0]["title"] == "Do you treat sciatica?"
+    content = results[0]["input_message_content"]
+    assert content["parse_mode"] == "HTML"
+    assert DISCLAIMER in content["message_text"]
+    assert bot.fake.sent() == []
+
+
+async def test_empty_inline_query_offers_the_common_topics(bot: Harness) -> None:
+    await bot.send(inline_update(""))
+    ids = [result["id"] for result in inline_answer(bot)["results"]]
+    assert ids == ["a:conditions", "a:cupping"]  # the first entry of each topic
+
+
+async def test_inline_urgent_query_offers_only_the_urgent_reply(bot: Harness) -> None:
+    await bot.send(inline_update("chest pain"))
+    results = inline_answer(bot)["results"]
+    assert [result["id"] for result in results] == ["urgent"]
+    assert "emergency" in results[0]["input_message_content"]["message_text"]
+
+
+async def test_inline_query_with_no_match_offers_a_private_chat(bot: Harness) -> None:
+    await bot.send(inline_update("what is the price"))
+    params = inline_answer(bot)
+    assert params["results"] == []
+    assert params["button"]["start_parameter"] == "inline"
+
+
+async def test_inline_long_answer_links_to_the_full_answer(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path)) as harness:
+        faq = harness.live.current.faq
+        long_entry = next(
+            entry for entry in faq.entries
+            if len(views.answer_reply(faq, entry).parts) > 1
+        )
+        results, _ = views.inline_results(faq, harness.live.current.matcher, long_entry.question,
+                                          BOT_USERNAME)
+        article = next(r for r in results if r.id == views.answer_data(long_entry.id))
+        assert article.reply_markup is not None
+        url = article.reply_markup.inline_keyboard[0][0].url
+        assert url == f"https://t.me/{BOT_USERNAME}?start={long_entry.id}"
+        text = article.input_message_content.message_text  # type: ignore[union-attr]
+        assert len(text) <= 4096
+        assert "Disclaimer" in text
+
+
+# -- groups ---------------------------------------------------------------------------------
+
+
+async def test_group_messages_not_for_the_bot_are_ignored(bot: Harness) -> None:
+    for update in (
+        message_update("do you treat sciatica?", chat=group_chat()),
+        message_update("sciatica", chat=group_chat(),
+                       reply_to=message("hi", chat=group_chat())),  # a reply to someone else
+        message_update(None, chat=group_chat(), sticker=STICKER),
+        command_update(f"/help@Other{BOT_USERNAME}", chat=group_chat()),
+        command_update("/prices", chat=group_chat()),
+    ):
+        await bot.send(update)
+        assert bot.fake.calls == []
+
+
+async def test_group_mention_is_answered_as_a_reply(bot: Harness) -> None:
+    update = mention_update("do you treat sciatica?")
+    await bot.send(update)
+    sent = only_message(bot)
+    assert sent["chat_id"] == GROUP_ID
+    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert sent["text"].startswith("<b>Do you treat sciatica?</b>")
+
+
+async def test_group_reply_to_the_bot_is_answered(bot: Harness) -> None:
+    update = message_update("and tennis elbow?", chat=group_chat(),
+                            reply_to=bot_message(chat=group_chat()))
+    await bot.send(update)
+    sent = only_message(bot)
+    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert "Tennis Elbow" in sent["text"]
+
+
+async def test_group_text_mention_is_answered(bot: Harness) -> None:
+    text = "Clinic bot: cupping?"
+    entity = {"type": "text_mention", "offset": 0, "length": 10,
+              "user": {"id": bot.app.bot.id, "is_bot": True, "first_name": "Clinic FAQ"}}
+    await bot.send(message_update(text, chat=group_chat(), entities=[entity]))
+    assert "Cupping" in only_message(bot)["text"]
+
+
+async def test_group_command_to_the_bot_is_answered_as_a_reply(bot: Harness) -> None:
+    update = command_update(f"/help@{BOT_USERNAME}", chat=group_chat())
+    await bot.send(update)
+    sent = only_message(bot)
+    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+
+
+async def test_group_mention_alone_gets_a_prompt(bot: Harness) -> None:
+    await bot.send(mention_update(""))
+    assert only_message(bot)["text"] == views.EMPTY_MENTION
+
+
+async def test_group_button_reply_quotes_the_button_message(bot: Harness) -> None:
+    origin = bot_message(chat=group_chat())
+    await bot.send(callback_update("a:cupping", message=origin))
+    sent = only_message(bot)
+    assert sent["chat_id"] == GROUP_ID
+    assert sent["reply_parameters"]["message_id"] == origin["message_id"]
+
+
+async def test_sticker_replying_to_the_bot_in_a_group_asks_for_words(bot: Harness) -> None:
+    await bot.send(message_update(None, chat=group_chat(), sticker=STICKER,
+                                  reply_to=bot_message(chat=group_chat())))
+    assert only_message(bot)["text"] == views.NOT_TEXT
+
+
+# -- errors and rate limits -----------------------------------------------------------------
+
+
+async def test_a_failed_send_is_logged_and_the_bot_keeps_going(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.fake.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    await bot.send(message_update("sciatica"))
+    assert any("Error while handling update" in r.getMessage() for r in caplog.records)
+    # the apology went out after the failure, and the next question is answered normally
+    assert bot.fake.texts()[-1] == views.ERROR_REPLY
+    await bot.send(message_update("cupping"))
+    assert "Cupping" in only_message(bot)["text"]
+
+
+async def test_a_user_who_blocked_the_bot_is_only_logged(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.fake.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await bot.send(message_update("sciatica"))
+    assert len(bot.fake.sent()) == 1  # the failed attempt only; no apology
+    assert any("blocked" in r.getMessage() for r in caplog.records)
+
+
+async def test_rate_limit_retry_after_is_honoured(bot: Harness) -> None:
+    bot.fake.rate_limit_next("sendMessage", retry_after=1)
+    await bot.send(message_update("sciatica"))
+    sent = bot.fake.sent()
+    assert len(sent) == 2  # the 429, then the same message again after waiting
+    assert sent[0]["text"] == sent[1]["text"]
+
+
+async def test_the_real_faq_covers_the_issue_examples(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path)) as harness:
+        for example in views.EXAMPLES:
+            await harness.send(message_update(example))
+            text = only_message(harness)["text"]
+            assert "Disclaimer" in text, (example, text[:200])
+
+
+def test_callback_data_of_every_shipped_button_fits() -> None:
+    from bot.faq import load_faq
+
+    faq = load_faq(Path(__file__).resolve().parents[1] / "faq.yaml")
+    markups = [views.topics_menu(faq), views.conditions_reply(faq)]
+    markups += [views.topic_page(faq, topic, page) for topic in faq.topics() for page in (0, 1)]
+    markups += [views.answer_reply(faq, entry) for entry in faq.entries]
+    for reply in markups:
+        if reply.keyboard is None:
+            continue
+        for row in reply.keyboard.inline_keyboard:
+            for button in row:
+                assert len(str(button.callback_data).encode()) <= 64
+    json.dumps([r.parts for r in markups])  # every part is plain text

@@ -1,0 +1,263 @@
+"""Reloading the FAQ three ways (/reload, a file change, SIGHUP): validated first, swapped whole,
+the old FAQ kept when the new one is broken, and the diff reported."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers.factories import ADMIN_ID, PATIENT_ID, callback_update, command_update, message_update
+from helpers.fake_telegram import buttons
+from helpers.harness import copy_faq, running_bot
+
+from bot import views
+from bot.faq import load_faq
+from bot.live import LiveFaq, diff
+
+MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    """Rewrite the file, making sure its stat changes even on coarse-mtime filesystems."""
+    before = path.stat()
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    after = path.stat()
+    if (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size):
+        os.utime(path, ns=(after.st_atime_ns, after.st_mtime_ns + 1_000_000_000))
+
+
+def add_remove_change(text: str) -> str:
+    """Remove tennis-elbow, change cupping's answer, add a hot-stones entry."""
+    start = text.index("  - id: tennis-elbow")
+    end = text.index("  - id: cupping")
+    text = text[:start] + text[end:]
+    text = text.replace("related: [sciatica, tennis-elbow]", "related: [sciatica]")
+    text = text.replace("Cupping uses cups", "Cupping therapy uses cups")
+    return text + (
+        "\n  - id: hot-stones\n    topic: Types of massage\n"
+        "    question: What is hot stone massage?\n    keywords: [hot stones]\n"
+        "    answer: Warm stones are placed on the body.\n"
+    )
+
+
+BREAK = ("  - id: swedish\n", "  - id: swedish\n    colour: blue\n")
+
+
+def broken(text: str) -> str:
+    return text.replace(*BREAK)
+
+
+async def wait_for(condition: Callable[[], bool]) -> None:
+    """Poll `condition` for up to five seconds (the watcher works by polling, too)."""
+    for _ in range(250):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met within 5 s")
+
+
+# -- the live holder ------------------------------------------------------------------------
+
+
+async def test_reload_reports_added_removed_and_changed(tmp_path: Path) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    live = LiveFaq.load(path)
+    old = live.current
+    edit(path, add_remove_change)
+    result = await live.reload("test")
+    assert result.ok
+    assert (result.added, result.removed, result.changed) == (
+        ("hot-stones",), ("tennis-elbow",), ("conditions", "cupping"),
+    )
+    assert result.entry_count == 5
+    assert live.current is not old
+    assert live.current.matcher.faq is live.current.faq  # the pair is swapped together
+
+
+async def test_reload_of_an_unchanged_file_reports_nothing_changed(tmp_path: Path) -> None:
+    live = LiveFaq.load(copy_faq(tmp_path, MINI_FAQ))
+    result = await live.reload("test")
+    assert result.ok
+    assert not result.anything_changed
+    assert "no changes" in result.summary()
+
+
+async def test_changes_outside_entries_are_reported(tmp_path: Path) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    live = LiveFaq.load(path)
+    edit(path, lambda text: text.replace("Try /topics.", "Try /topics or /help."))
+    result = await live.reload("test")
+    assert result.settings_changed == ("fallback",)
+
+
+async def test_a_broken_file_keeps_the_old_faq_in_service(tmp_path: Path) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    live = LiveFaq.load(path)
+    old = live.current
+    edit(path, broken)
+    result = await live.reload("test")
+    assert not result.ok
+    assert live.current is old
+    line = path.read_text(encoding="utf-8").splitlines().index("    colour: blue") + 1
+    assert f"{path}:{line}" in result.error
+    assert "colour" in result.error
+
+
+def test_diff_ignores_line_moves() -> None:
+    faq = load_faq(MINI_FAQ)
+    text = MINI_FAQ.read_text(encoding="utf-8").replace("entries:\n", "entries:\n\n\n")
+    from bot.faq import parse_faq
+
+    moved = parse_faq(text, "moved")
+    assert diff(faq, moved) == ((), (), ())
+
+
+async def test_concurrent_reloads_are_serialised_and_consistent(tmp_path: Path) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    live = LiveFaq.load(path)
+    results = await asyncio.gather(*(live.reload(f"r{n}") for n in range(5)))
+    assert all(result.ok for result in results)
+    assert live.current.matcher.faq is live.current.faq
+
+
+# -- /reload --------------------------------------------------------------------------------
+
+
+async def test_reload_by_a_non_admin_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path) as bot:
+        old = bot.live.current
+        edit(path, add_remove_change)
+        await bot.send(command_update("/reload", from_id=PATIENT_ID))
+        assert bot.fake.texts() == [views.RELOAD_REFUSED]
+        assert bot.live.current is old
+
+
+async def test_reload_by_an_admin_reports_the_diff(tmp_path: Path) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path) as bot:
+        edit(path, add_remove_change)
+        await bot.send(command_update("/reload", from_id=ADMIN_ID))
+        (text,) = bot.fake.texts()
+        assert text.startswith("<b>FAQ reloaded: 5 entries in service.</b>")
+        assert "Added: hot-stones" in text
+        assert "Removed: tennis-elbow" in text
+        assert "Changed: conditions, cupping" in text
+        await bot.send(message_update("hot stones"))
+        assert bot.fake.texts()[0].startswith("<b>What is hot stone massage?</b>")
+
+
+async def test_reload_of_a_broken_file_sends_the_error_and_keeps_answering(
+    tmp_path: Path,
+) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path) as bot:
+        edit(path, broken)
+        await bot.send(command_update("/reload", from_id=ADMIN_ID))
+        (text,) = bot.fake.texts()
+        assert "The FAQ was not reloaded" in text
+        assert "(5 entries) stays in service" in text
+        line = path.read_text(encoding="utf-8").splitlines().index("    colour: blue") + 1
+        assert f"{path}:{line}" in text
+        await bot.send(message_update("swedish"))
+        assert bot.fake.texts()[0].startswith("<b>What is Swedish massage?</b>")
+
+
+async def test_nobody_is_admin_when_admin_ids_is_empty(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path, MINI_FAQ), admin_ids=frozenset()) as bot:
+        await bot.send(command_update("/reload", from_id=ADMIN_ID))
+        assert bot.fake.texts() == [views.RELOAD_REFUSED]
+        assert len(bot.fake.called("setMyCommands")) == 0  # cleared by send(); none for admins
+
+
+async def test_buttons_for_removed_entries_get_a_polite_reply_after_reload(
+    tmp_path: Path,
+) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path) as bot:
+        await bot.send(command_update("/conditions"))
+        old_buttons = buttons(bot.fake.sent()[0])
+        edit(path, add_remove_change)
+        await bot.send(command_update("/reload", from_id=ADMIN_ID))
+        await bot.send(callback_update(dict(old_buttons)["Do you treat tennis elbow?"]))
+        assert bot.methods()[0] == "answerCallbackQuery"
+        assert bot.fake.texts() == [views.STALE_BUTTON]
+
+
+# -- the file watcher -----------------------------------------------------------------------
+
+
+async def test_the_watcher_reloads_a_changed_file(tmp_path: Path) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path, faq_watch=True) as bot:
+        edit(path, add_remove_change)
+        await wait_for(lambda: bot.live.current.faq.get("hot-stones") is not None)
+        assert bot.live.current.faq.get("tennis-elbow") is None
+
+
+async def test_the_watcher_keeps_the_old_faq_when_the_file_breaks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path, faq_watch=True) as bot:
+        old = bot.live.current
+        edit(path, broken)
+        await wait_for(lambda: "failed" in caplog.text)
+        await asyncio.sleep(0.3)  # several more polls
+        assert bot.live.current is old
+        failures = [r for r in caplog.records if "FAQ reload (file change) failed" in r.message]
+        assert len(failures) == 1  # reported once, not on every poll
+        # fixing the file brings the new content in
+        edit(path, lambda text: add_remove_change(text.replace(BREAK[1], BREAK[0])))
+        await wait_for(lambda: bot.live.current.faq.get("hot-stones") is not None)
+
+
+async def test_touching_the_file_without_changing_it_does_not_reload(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path, faq_watch=True) as bot:
+        old = bot.live.current
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+        await asyncio.sleep(0.4)
+        assert bot.live.current is old
+        assert "FAQ reloaded" not in caplog.text
+
+
+async def test_no_watcher_when_faq_watch_is_off(tmp_path: Path) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path, faq_watch=False) as bot:
+        old = bot.live.current
+        edit(path, add_remove_change)
+        await asyncio.sleep(0.3)
+        assert bot.live.current is old
+
+
+async def test_the_watcher_stops_with_the_application(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path, MINI_FAQ), faq_watch=True) as bot:
+        services = bot.app.bot_data["services"]
+        (task,) = services.tasks
+    assert task.cancelled() or task.done()
+
+
+# -- SIGHUP ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="SIGHUP is POSIX-only")
+async def test_sighup_reloads(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path) as bot:
+        edit(path, add_remove_change)
+        os.kill(os.getpid(), signal.SIGHUP)
+        await wait_for(lambda: bot.live.current.faq.get("hot-stones") is not None)
+        assert "FAQ reloaded (SIGHUP)" in caplog.text
+    # after shutdown the handler is gone again (SIGHUP would otherwise end pytest)
+    assert asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP) is False
