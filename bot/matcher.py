@@ -6,7 +6,8 @@ How a message is decided, in order:
 3. the FAQ: every content word of the message is weighted by how rare it is across the FAQ
    (so "fasciitis" counts for much more than "massage"); a word the FAQ never uses counts as
    rare too, which is what makes "do you treat asthma?" decline instead of matching "treat";
-   a message naming a topic the FAQ lists as `not_covered` (prices, other treatments) declines.
+   a topic the FAQ lists as `not_covered` (prices, other treatments) weighs more still, so a
+   message about it declines unless it is just as clearly about an entry.
    An entry scores by how much of the message's weight its question, alternates and keywords
    explain (answer text counts for less), times how completely the message contains one of its
    phrasings. A clear winner is answered, near-ties become suggestions, weak matches decline.
@@ -69,17 +70,19 @@ class Thresholds:
     suggest: the score below which nothing is offered and the bot declines;
     body_weight: how much a word found only in an entry's answer text counts (1 = like a keyword);
     phrase_floor: the share of the score that does not depend on containing a whole phrasing;
-    unknown_weight: the weight of a word the FAQ never uses, relative to its rarest word.
+    unknown_weight: the weight of a word the FAQ never uses, relative to its rarest word;
+    not_covered_weight: the weight of each word of a `not_covered` phrase, on the same scale.
     """
 
     answer: float = 40.0
-    margin: float = 8.0
+    margin: float = 14.0
     clear_answer: float = 40.0
     clear_margin: float = 25.0
     suggest: float = 35.0
     body_weight: float = 0.5
     phrase_floor: float = 0.3
     unknown_weight: float = 0.8
+    not_covered_weight: float = 2.0
     max_suggestions: int = 3
 
 
@@ -137,8 +140,11 @@ class Matcher:
             term: math.log(1 + count / df) for term, df in document_frequency.items()
         }
         # A word the FAQ never uses may be the topic of the question (one the FAQ has nothing
-        # on) or just chatter, so it weighs a fixed share of the rarest word's weight.
-        self._unknown_idf = math.log(1 + count) * self.thresholds.unknown_weight
+        # on) or just chatter, so it weighs a fixed share of the rarest word's weight. A word of
+        # a not-covered phrase is known to be a topic the FAQ lacks, so it weighs more.
+        rarest = math.log(1 + count)
+        self._unknown_idf = rarest * self.thresholds.unknown_weight
+        self._not_covered_idf = rarest * self.thresholds.not_covered_weight
 
         self._head_postings = _postings(self._head)
         self._body_postings = _postings(self._body)
@@ -229,21 +235,22 @@ class Matcher:
         return self._candidates(words(text), self.terms(text))
 
     def _candidates(self, raw: Sequence[str], terms: Sequence[str]) -> list[Suggestion]:
-        # A topic the admin listed as not covered is what the message is about, whatever else
-        # it shares with the FAQ: "how much is a sports massage" is a question about prices.
-        if _positions_of(terms, self._not_covered):
-            return []
+        uncovered = _positions_of(terms, self._not_covered)
         query = list(dict.fromkeys(
-            term for word, term in zip(raw, terms, strict=True) if self._is_content(word, term)
+            term for position, (word, term) in enumerate(zip(raw, terms, strict=True))
+            if position not in uncovered and self._is_content(word, term)
         ))
-        return self.rank(query)
+        return self.rank(query, unexplained=self._not_covered_idf * len(uncovered))
 
-    def rank(self, query: Sequence[str]) -> list[Suggestion]:
-        """Entries scored against the query's content terms, best first."""
+    def rank(self, query: Sequence[str], unexplained: float = 0.0) -> list[Suggestion]:
+        """Entries scored against the query's content terms, best first.
+
+        `unexplained` is message weight that no entry can explain (not-covered topics).
+        """
         if not query:
             return []
         weights = {term: self.idf(term) for term in query}
-        total = sum(weights.values())
+        total = sum(weights.values()) + unexplained
         explained: dict[int, float] = {}
         body_weight = self.thresholds.body_weight
         for term, weight in weights.items():

@@ -166,10 +166,12 @@ def test_thresholds_decide_between_answer_suggest_and_none() -> None:
 
 
 def test_not_covered_topics_outweigh_a_matching_word() -> None:
-    text = TIE_FAQ + "not_covered: [price]\n"
-    matcher = Matcher(parse_faq(text))
-    assert matcher.match("alpha massage").status is Status.ANSWER
-    assert matcher.match("alpha massage price").status is Status.NONE
+    matcher = Matcher(parse_faq(TIE_FAQ + "not_covered: [price, gift card]\n"))
+    plain = matcher.match("alpha massage")
+    priced = matcher.match("alpha massage price")
+    assert plain.status is Status.ANSWER
+    assert priced.score < plain.score
+    assert matcher.match("alpha gift card").status is Status.NONE
 
 
 def test_synonyms_apply_to_both_sides() -> None:
