@@ -128,13 +128,17 @@ def load_faq(path: str | Path) -> Faq:
     """Read and validate a FAQ file; raise FaqError listing every problem."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise FaqError([Problem(source, 0, "", "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise FaqError([Problem(source, 0, "", f"not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:
         raise FaqError([Problem(source, 0, "", f"cannot read: {exc.strerror}")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 text: byte 0x{data[exc.start]:02x} ({exc.reason}); save as UTF-8"
+        raise FaqError([Problem(source, line, "", message)]) from None
     return parse_faq(text, source)
 
 
@@ -174,6 +178,16 @@ class _Validator:
 
     # -- generic node readers -------------------------------------------------------------
 
+    def construct(self, node: yaml.Node, where: str) -> Any:
+        """A scalar's value; a tag the safe constructor refuses (like !!python/object) is a
+        problem on its line, never a traceback."""
+        try:
+            return self._constructor.construct_object(node)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or "cannot be read"
+            self.problem(node, where, f"unsupported YAML value: {problem}")
+            return _INVALID
+
     def mapping(
         self, node: yaml.Node, where: str, allowed: frozenset[str] | None
     ) -> dict[str, yaml.Node]:
@@ -183,7 +197,7 @@ class _Validator:
             return {}
         result: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = self._constructor.construct_object(key_node)
+            key = self.construct(key_node, where)
             if not isinstance(key, str):
                 self.problem(key_node, where, f"keys must be text, not {key!r}")
                 continue
@@ -204,7 +218,9 @@ class _Validator:
         if not isinstance(node, yaml.ScalarNode):
             self.problem(node, where, f"must be text, not {_kind(node)}")
             return ""
-        value = self._constructor.construct_object(node)
+        value = self.construct(node, where)
+        if value is _INVALID:
+            return ""
         if not isinstance(value, str):
             self.problem(node, where, f"must be text, not {type(value).__name__} {value!r}")
             return ""
@@ -355,6 +371,9 @@ class _Validator:
             related=related,
             line=node.start_mark.line + 1,
         )
+
+
+_INVALID = object()  # a scalar that could not be constructed (already reported)
 
 
 def _kind(node: yaml.Node | None) -> str:

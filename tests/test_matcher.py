@@ -107,7 +107,12 @@ def test_urgent_wins_over_a_treated_condition(bundled_matcher: Matcher) -> None:
 
 @pytest.mark.parametrize(
     ("message", "kind"),
-    [("hi", "greeting"), ("Good evening!", "greeting"), ("thanks 🙏", "thanks"), ("bye", "goodbye")],
+    [
+        ("hi", "greeting"),
+        ("Good evening!", "greeting"),
+        ("thanks 🙏", "thanks"),
+        ("bye", "goodbye"),
+    ],
 )
 def test_smalltalk(bundled_matcher: Matcher, message: str, kind: str) -> None:
     match = bundled_matcher.match(message)
