@@ -32,8 +32,10 @@ from helpers.factories import (
 )
 from helpers.fake_telegram import BOT_USERNAME, buttons
 from helpers.harness import Harness, copy_faq, running_bot
+from telegram import InputTextMessageContent
 
 from bot import views
+from bot.replies import SUGGEST_INTRO
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
 DISCLAIMER = "<i>Disclaimer: general information only, &lt;not&gt; medical advice &amp; not a"
@@ -146,7 +148,7 @@ async def test_user_text_is_never_echoed_unescaped(bot: Harness) -> None:
 async def test_suggest_offers_one_button_per_suggestion_and_lists_them(bot: Harness) -> None:
     await bot.send(message_update("cupping or swedish"))
     sent = only_message(bot)
-    assert sent["text"].startswith(f"<b>{views.SUGGEST_INTRO}</b>")
+    assert sent["text"].startswith(f"<b>{SUGGEST_INTRO}</b>")
     assert "• What is Swedish massage?" in sent["text"]
     assert sorted(data for _, data in buttons(sent)) == ["a:cupping", "a:swedish"]
     # pressing one answers it
@@ -373,7 +375,9 @@ async def test_inline_long_answer_links_to_the_full_answer(tmp_path: Path) -> No
         assert article.reply_markup is not None
         url = article.reply_markup.inline_keyboard[0][0].url
         assert url == f"https://t.me/{BOT_USERNAME}?start={long_entry.id}"
-        text = article.input_message_content.message_text  # type: ignore[union-attr]
+        content = article.input_message_content
+        assert isinstance(content, InputTextMessageContent)
+        text = content.message_text
         assert len(text) <= 4096
         assert "Disclaimer" in text
 

@@ -31,6 +31,7 @@ from helpers.emulator import (
 from helpers.harness import SHIPPED_FAQ, copy_faq
 
 from bot import views
+from bot.replies import SUGGEST_INTRO
 
 if not PACKAGE.is_dir():
     pytest.skip(
@@ -101,7 +102,7 @@ def test_suggestion_buttons_answer(bot: BotProcess, emulator: Emulator) -> None:
     pat = person(emulator)
     pat.says("massage")
     offer = pat.receives_one()
-    assert offer.text.startswith(f"<b>{views.SUGGEST_INTRO}</b>")
+    assert offer.text.startswith(f"<b>{SUGGEST_INTRO}</b>")
     assert len(offer.buttons) >= 2
     label, data = offer.buttons[0]
     pat.presses(offer, data)
