@@ -171,6 +171,7 @@ class _Validator:
         self.source = source
         self.problems: list[Problem] = []
         self._constructor = yaml.constructor.SafeConstructor()
+        self._related_at: dict[str, tuple[int, str]] = {}  # entry id -> (line, field) of related
 
     def problem(self, node: yaml.Node | None, where: str, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 0
@@ -220,6 +221,9 @@ class _Validator:
             return ""
         value = self.construct(node, where)
         if value is _INVALID:
+            return ""
+        if value is None:
+            self.problem(node, where, "must not be empty")
             return ""
         if not isinstance(value, str):
             self.problem(node, where, f"must be text, not {type(value).__name__} {value!r}")
@@ -332,15 +336,13 @@ class _Validator:
             first_line[entry.id] = entry.line
             entries.append(entry)
         for entry in entries:
+            line, where = self._related_at.get(entry.id, (entry.line, f"{entry.id}.related"))
             for related in entry.related:
                 if related == entry.id:
-                    self.problems.append(
-                        Problem(self.source, entry.line, f"{entry.id}.related", "lists itself")
-                    )
+                    self.problems.append(Problem(self.source, line, where, "lists itself"))
                 elif related not in first_line:
                     self.problems.append(
-                        Problem(self.source, entry.line, f"{entry.id}.related",
-                                f"unknown entry id {related!r}")
+                        Problem(self.source, line, where, f"unknown entry id {related!r}")
                     )
         return tuple(entries)
 
@@ -361,6 +363,8 @@ class _Validator:
         alternates = self.text_list(fields.get("alternates"), f"{label}.alternates")
         keywords = self.text_list(fields.get("keywords"), f"{label}.keywords")
         related = self.text_list(fields.get("related"), f"{label}.related")
+        if "related" in fields:
+            self._related_at[entry_id] = (fields["related"].start_mark.line + 1, f"{label}.related")
         return Entry(
             id=entry_id,
             topic=topic,

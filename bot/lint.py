@@ -41,9 +41,11 @@ def lint(faq: Faq, matcher: Matcher | None = None) -> list[Collision]:
                 if match.entry.id == entry.id:
                     continue
                 outcome = f"answered by {match.entry.id!r}"
-            elif match.status is Status.SUGGEST:
+            elif match.status is Status.SUGGEST and len(match.suggestions) > 1:
                 tied = ", ".join(repr(s.entry.id) for s in match.suggestions)
                 outcome = f"a tie, offered as suggestions: {tied}"
+            elif match.status is Status.SUGGEST:
+                outcome = f"scores too low to answer ({match.score:.0f}); add keywords"
             else:
                 outcome = f"status {match.status.value!r}"
             collisions.append(Collision(faq.source, entry.line, entry.id, phrasing, outcome))

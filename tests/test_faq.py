@@ -122,10 +122,10 @@ SCHEMA_ERRORS = [
         ("id: Swedish_Massage", 1), ("entries[2].id", "'Swedish_Massage'", "lowercase"),
     ),
     (
-        # The check runs once every id is known, so it names the line of the entry.
+        # The check runs once every id is known; it still names the `related:` line itself.
         "related-to-unknown-id",
         "related: [conditions]", "related: [lumbago]",
-        ("- id: sciatica", 1), ("sciatica.related", "unknown entry id 'lumbago'"),
+        ("related: [lumbago]", 1), ("(sciatica).related", "unknown entry id 'lumbago'"),
     ),
     (
         "yaml-syntax-error",
