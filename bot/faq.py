@@ -364,7 +364,8 @@ class _Validator:
         keywords = self.text_list(fields.get("keywords"), f"{label}.keywords")
         related = self.text_list(fields.get("related"), f"{label}.related")
         if "related" in fields:
-            self._related_at[entry_id] = (fields["related"].start_mark.line + 1, f"{label}.related")
+            related_line = fields["related"].start_mark.line + 1
+            self._related_at[entry_id] = (related_line, f"{label}.related")
         return Entry(
             id=entry_id,
             topic=topic,
