@@ -127,8 +127,11 @@ def test_a_greeting_before_a_question_still_gets_the_answer(bundled_matcher: Mat
     )
 
 
-def test_a_vague_message_gets_suggestions_not_a_guess(bundled_matcher: Matcher) -> None:
-    match = bundled_matcher.match("massage")
+@pytest.mark.parametrize("vague", ["massage", "pain", "I hurt"])
+def test_a_vague_message_gets_suggestions_not_a_guess(
+    bundled_matcher: Matcher, vague: str
+) -> None:
+    match = bundled_matcher.match(vague)
     assert match.status is Status.SUGGEST
     assert 2 <= len(match.suggestions) <= 3
     scores = [suggestion.score for suggestion in match.suggestions]
