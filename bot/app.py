@@ -246,3 +246,4 @@ def run_bot(
         return 0
     finally:
         logging.getLogger().removeHandler(handler)
+        asyncio.set_event_loop(None)  # PTB closed it; leave no closed loop behind as current
