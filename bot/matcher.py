@@ -19,7 +19,7 @@ synonyms ("hurts" -> "pain") and a light stemmer bring both sides to the same te
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -65,8 +65,6 @@ class Thresholds:
 
     answer: the best entry's score needed to answer;
     margin: how far ahead of the runner-up it must be, else the two are offered as suggestions;
-    clear_answer, clear_margin: a lower score is enough when the lead is this large (a long
-      message with chatter around one unmistakable topic);
     suggest: the score below which nothing is offered and the bot declines;
     body_weight: how much a word found only in an entry's answer text counts (1 = like a keyword);
     phrase_floor: the share of the score that does not depend on containing a whole phrasing;
@@ -76,8 +74,6 @@ class Thresholds:
 
     answer: float = 40.0
     margin: float = 14.0
-    clear_answer: float = 40.0
-    clear_margin: float = 25.0
     suggest: float = 35.0
     body_weight: float = 0.5
     phrase_floor: float = 0.3
@@ -192,18 +188,27 @@ class Matcher:
 
     def terms(self, text: str) -> list[str]:
         """Every word of `text` as a matching term: typo-corrected, synonym-folded, stemmed."""
+        return self._terms_of(words(text))
+
+    def _terms_of(self, raw: Sequence[str]) -> list[str]:
         result = []
-        for word in words(text):
-            word = self.correct(word)
-            term = stem(word)
+        for word in raw:
+            term = stem(self.correct(word))
             result.append(self._synonyms.get(term, term))
         return result
 
     def content_terms(self, text: str) -> list[str]:
         """The terms that carry the topic: no function words, no talk about the asker."""
+        raw = words(text)
+        return self._content_of(raw, self._terms_of(raw))
+
+    def _content_of(
+        self, raw: Sequence[str], terms: Sequence[str], skip: Collection[int] = ()
+    ) -> list[str]:
+        """Content terms of an already folded message, leaving out the positions in `skip`."""
         return [
-            term for word, term in zip(words(text), self.terms(text), strict=True)
-            if self._is_content(word, term)
+            term for position, (word, term) in enumerate(zip(raw, terms, strict=True))
+            if position not in skip and self._is_content(word, term)
         ]
 
     def _is_content(self, word: str, term: str) -> bool:
@@ -222,25 +227,16 @@ class Matcher:
         if not isinstance(text, str):
             return Match(Status.NONE)
         raw = words(text)
-        terms = self.terms(text)
+        terms = self._terms_of(raw)
         if self._is_urgent(terms):
             return Match(Status.URGENT, score=100.0)
         smalltalk = self._smalltalk_kind(raw, terms)
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk)
-        return self.decide(self._candidates(raw, terms))
-
-    def candidates(self, text: str) -> list[Suggestion]:
-        """Every entry that shares a word with the message, scored, best first."""
-        return self._candidates(words(text), self.terms(text))
-
-    def _candidates(self, raw: Sequence[str], terms: Sequence[str]) -> list[Suggestion]:
         uncovered = _positions_of(terms, self._not_covered)
-        query = list(dict.fromkeys(
-            term for position, (word, term) in enumerate(zip(raw, terms, strict=True))
-            if position not in uncovered and self._is_content(word, term)
-        ))
-        return self.rank(query, unexplained=self._not_covered_idf * len(uncovered))
+        query = list(dict.fromkeys(self._content_of(raw, terms, skip=uncovered)))
+        ranked = self.rank(query, unexplained=self._not_covered_idf * len(uncovered))
+        return self._decide(ranked)
 
     def rank(self, query: Sequence[str], unexplained: float = 0.0) -> list[Suggestion]:
         """Entries scored against the query's content terms, best first.
@@ -281,8 +277,7 @@ class Matcher:
         scored.sort(key=lambda suggestion: -suggestion.score)
         return scored
 
-    def decide(self, ranked: list[Suggestion]) -> Match:
-        """answer, suggest or none for candidates ranked best first."""
+    def _decide(self, ranked: list[Suggestion]) -> Match:
         limits = self.thresholds
         if not ranked or ranked[0].score < limits.suggest:
             return Match(Status.NONE, score=ranked[0].score if ranked else 0.0)
@@ -292,10 +287,7 @@ class Matcher:
             suggestion for suggestion in ranked[: limits.max_suggestions]
             if suggestion.score >= limits.suggest
         )
-        lead = best.score - runner_up
-        if (best.score >= limits.answer and lead >= limits.margin) or (
-            best.score >= limits.clear_answer and lead >= limits.clear_margin
-        ):
+        if best.score >= limits.answer and best.score - runner_up >= limits.margin:
             return Match(Status.ANSWER, score=best.score, entry=best.entry, suggestions=plausible)
         return Match(Status.SUGGEST, score=best.score, suggestions=plausible)
 

@@ -167,7 +167,7 @@ def test_near_ties_become_suggestions() -> None:
 
 def test_thresholds_decide_between_answer_suggest_and_none() -> None:
     faq = parse_faq(TIE_FAQ)
-    strict = Matcher(faq, Thresholds(answer=101, clear_answer=101))
+    strict = Matcher(faq, Thresholds(answer=101))
     assert strict.match("alpha massage").status is Status.SUGGEST
     lenient = Matcher(faq, Thresholds(suggest=0, answer=0, margin=0))
     assert lenient.match("alpha massage").status is Status.ANSWER
