@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from bot.evaluation import EvalFileError, evaluate, format_report, load_cases
-from bot.faq import Entry, Faq, FaqError, load_faq, resolve_faq_path
+from bot.faq import CONDITIONS_ID, Entry, Faq, FaqError, load_faq, resolve_faq_path
 from bot.lint import lint
 from bot.matcher import Match, Matcher, Status
 from bot.replies import render_plain
@@ -34,8 +34,6 @@ from bot.replies import render_plain
 SEPARATOR = "---"
 
 # The entry whose `related` ids are the conditions the practice treats (the /conditions menu).
-CONDITIONS_ID = "conditions"
-
 PROMPT = "> "
 
 CHAT_HELP = """\

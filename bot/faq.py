@@ -24,6 +24,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
+# The entry that lists the treated conditions; its `related` ids are the conditions themselves.
+# /conditions in the bot and in the terminal chat both start from it.
+CONDITIONS_ID = "conditions"
+
 
 @dataclass(frozen=True)
 class Entry:

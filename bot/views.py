@@ -31,7 +31,7 @@ from telegram import (
 )
 from telegram.constants import InlineKeyboardButtonLimit, ParseMode
 
-from bot.faq import Entry, Faq
+from bot.faq import CONDITIONS_ID, Entry, Faq
 from bot.live import ReloadResult
 from bot.matcher import Match, Matcher, Status
 from bot.replies import SUGGEST_INTRO, Block, answer_blocks, render_html, reply_blocks
@@ -169,8 +169,6 @@ def topic_page(faq: Faq, topic: str, page: int) -> Reply:
     text = f"<b>{html.escape(topic, quote=False)}</b>{counter}\nTap a question to read the answer."
     return Reply((text,), InlineKeyboardMarkup(rows))
 
-
-CONDITIONS_ID = "conditions"
 
 
 def conditions_reply(faq: Faq) -> Reply:
