@@ -17,6 +17,8 @@ from typing import Any, ClassVar
 
 import yaml
 
+from bot.text import words
+
 try:  # libyaml is several times faster; the pure-Python loader behaves the same.
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -27,6 +29,10 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # The entry that lists the treated conditions; its `related` ids are the conditions themselves.
 # /conditions in the bot and in the terminal chat both start from it.
 CONDITIONS_ID = "conditions"
+
+# In an urgent trigger, joins parts that must all appear in a message, in any order
+# ("fever & stiff neck").
+URGENT_AND = "&"
 
 
 @dataclass(frozen=True)
@@ -282,6 +288,17 @@ class _Validator:
         fields = self.mapping(node, "urgent", frozenset({"reply", "triggers"}))
         reply = self.text(fields.get("reply"), "urgent.reply", node)
         triggers = self.text_list(fields.get("triggers"), "urgent.triggers")
+        node_of = fields.get("triggers")
+        items = node_of.value if isinstance(node_of, yaml.SequenceNode) else []
+        for index, item in enumerate(items):
+            value = item.value if isinstance(item, yaml.ScalarNode) else ""
+            if isinstance(value, str) and any(
+                not words(part) for part in value.split(URGENT_AND)
+            ):
+                self.problem(
+                    item, f"urgent.triggers[{index}]",
+                    f"{value!r}: each part joined by '{URGENT_AND}' needs at least one word",
+                )
         if not triggers and "triggers" in fields:
             self.problem(fields["triggers"], "urgent.triggers", "must list at least one phrase")
         elif "triggers" not in fields:

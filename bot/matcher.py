@@ -19,14 +19,15 @@ synonyms ("hurts" -> "pain") and a light stemmer bring both sides to the same te
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.faq import Entry, Faq, Smalltalk
+from bot.faq import URGENT_AND, Entry, Faq, Smalltalk
+from bot.lexicon import common_words
 from bot.text import CONTEXT_WORDS, STOPWORDS, stem, words
 
 
@@ -69,17 +70,24 @@ class Thresholds:
     body_weight: how much a word found only in an entry's answer text counts (1 = like a keyword);
     phrase_floor: the share of the score that does not depend on containing a whole phrasing;
     unknown_weight: the weight of a word the FAQ never uses, relative to its rarest word;
+    chatter_weight: the same for an everyday English word the FAQ never uses ("kettle");
+    context_weight: the same for a word about the asker's situation ("doctor", "years"), which
+        an entry may still use ("are you a doctor?"), but which must not outweigh the topic;
     not_covered_weight: the weight of each word of a `not_covered` phrase, on the same scale.
     """
 
     answer: float = 40.0
-    margin: float = 14.0
+    margin: float = 12.0
     suggest: float = 35.0
     body_weight: float = 0.5
     phrase_floor: float = 0.3
     unknown_weight: float = 0.8
+    chatter_weight: float = 0.4
+    context_weight: float = 0.15
     not_covered_weight: float = 2.0
     max_suggestions: int = 3
+    relative_margin: float = 0.0
+    phrase_coverage: float = 0.0
 
 
 # How far a misspelt word may be from the FAQ word it is corrected to (optimal string alignment,
@@ -96,9 +104,15 @@ def _max_typo_distance(length: int) -> int:
 class Matcher:
     """An index over one Faq. Build once per load; `match()` is then fast and never raises."""
 
-    def __init__(self, faq: Faq, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        faq: Faq,
+        thresholds: Thresholds | None = None,
+        everyday: frozenset[str] | None = None,
+    ) -> None:
         self.faq = faq
         self.thresholds = thresholds or Thresholds()
+        self._everyday = common_words() if everyday is None else everyday
         self._synonyms = _synonym_map(faq)
         self._vocabulary = self._build_vocabulary()
         self._by_initial: dict[str, list[str]] = {}
@@ -106,7 +120,11 @@ class Matcher:
             self._by_initial.setdefault(word[0], []).append(word)
         self._corrections: dict[str, str] = {}
 
-        self._urgent = [self.terms(trigger) for trigger in faq.urgent_triggers]
+        # "fever & stiff neck": every part must appear, anywhere in the message, in any order
+        self._urgent = [
+            [self.terms(part) for part in trigger.split(URGENT_AND)]
+            for trigger in faq.urgent_triggers
+        ]
         self._not_covered = [self.terms(phrase) for phrase in faq.not_covered]
         self._smalltalk = [
             (kind, [self.terms(trigger) for trigger in kind.triggers]) for kind in faq.smalltalk
@@ -136,11 +154,18 @@ class Matcher:
             term: math.log(1 + count / df) for term, df in document_frequency.items()
         }
         # A word the FAQ never uses may be the topic of the question (one the FAQ has nothing
-        # on) or just chatter, so it weighs a fixed share of the rarest word's weight. A word of
-        # a not-covered phrase is known to be a topic the FAQ lacks, so it weighs more.
+        # on) or just chatter, so it weighs a fixed share of the rarest word's weight; less if it
+        # is an everyday word. A word of a not-covered phrase is known to be a topic the FAQ
+        # lacks, so it weighs more. Words about the asker's situation weigh little everywhere.
         rarest = math.log(1 + count)
-        self._unknown_idf = rarest * self.thresholds.unknown_weight
-        self._not_covered_idf = rarest * self.thresholds.not_covered_weight
+        limits = self.thresholds
+        self._unknown_idf = rarest * limits.unknown_weight
+        self._chatter_idf = rarest * limits.chatter_weight
+        self._not_covered_idf = rarest * limits.not_covered_weight
+        self._context_idf = rarest * limits.context_weight
+        self._context = frozenset(self._terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
+        for term in self._context & self._idf.keys():
+            self._idf[term] = self._context_idf
 
         self._head_postings = _postings(self._head)
         self._body_postings = _postings(self._body)
@@ -168,7 +193,7 @@ class Matcher:
 
     def correct(self, word: str) -> str:
         """The FAQ word a misspelt word most likely means, or the word itself."""
-        if word in self._vocabulary or not word.isalpha():
+        if word in self._vocabulary or word in self._everyday or not word.isalpha():
             return word
         cached = self._corrections.get(word)
         if cached is not None:
@@ -212,7 +237,7 @@ class Matcher:
         ]
 
     def _is_content(self, word: str, term: str) -> bool:
-        if any(filler in STOPWORDS or filler in CONTEXT_WORDS for filler in (word, term)):
+        if word in STOPWORDS or term in STOPWORDS:
             return False
         # "3x a week", "12hr shifts": numbers the FAQ never uses are detail, not topic
         return not (any(ch.isdigit() for ch in word) and word not in self._vocabulary)
@@ -234,19 +259,39 @@ class Matcher:
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk)
         uncovered = _positions_of(terms, self._not_covered)
-        query = list(dict.fromkeys(self._content_of(raw, terms, skip=uncovered)))
-        ranked = self.rank(query, unexplained=self._not_covered_idf * len(uncovered))
-        return self._decide(ranked)
+        weights = self._weigh(raw, terms, skip=uncovered)
+        if len(raw) > 2 and raw[0] in _PURPOSE_OPENERS and raw[-1] == "for":
+            purpose = self._terms_of([_PURPOSE_TERM])[0]
+            weights.setdefault(purpose, self.idf(purpose) * 0.5)
+        return self._decide(self.rank(weights, unexplained=self._not_covered_idf * len(uncovered)))
 
-    def rank(self, query: Sequence[str], unexplained: float = 0.0) -> list[Suggestion]:
-        """Entries scored against the query's content terms, best first.
+    def _weigh(
+        self, raw: Sequence[str], terms: Sequence[str], skip: Collection[int]
+    ) -> dict[str, float]:
+        """Each content term of a folded message with its weight (how much it says the topic)."""
+        weights: dict[str, float] = {}
+        for position, (word, term) in enumerate(zip(raw, terms, strict=True)):
+            if position in skip or term in weights or not self._is_content(word, term):
+                continue
+            known = self._idf.get(term)
+            if known is not None:
+                weights[term] = known
+            elif word in self._context or term in self._context:
+                weights[term] = self._context_idf
+            elif word in self._everyday:
+                weights[term] = self._chatter_idf
+            else:
+                weights[term] = self._unknown_idf
+        return weights
+
+    def rank(self, weights: Mapping[str, float], unexplained: float = 0.0) -> list[Suggestion]:
+        """Entries scored against a message's weighted content terms, best first.
 
         `unexplained` is message weight that no entry can explain (not-covered topics).
         """
-        if not query:
-            return []
-        weights = {term: self.idf(term) for term in query}
         total = sum(weights.values()) + unexplained
+        if total <= 0:
+            return []
         explained: dict[int, float] = {}
         body_weight = self.thresholds.body_weight
         for term, weight in weights.items():
@@ -260,12 +305,17 @@ class Matcher:
         for term, weight in weights.items():
             for phrase_index in self._phrase_postings.get(term, ()):
                 phrase_hits[phrase_index] = phrase_hits.get(phrase_index, 0.0) + weight
+        # How well the entry's best phrasing fits: the share of the phrasing the message says
+        # (completeness), and, by `phrase_coverage`, the share of the message it says (so of
+        # two complete phrasings the one that also covers more of the message wins).
+        coverage_part = self.thresholds.phrase_coverage
         completeness: dict[int, float] = {}
         for phrase_index, hit in phrase_hits.items():
             entry_index = self._phrases[phrase_index][0]
-            share = hit / self._phrase_weight[phrase_index]
-            if share > completeness.get(entry_index, 0.0):
-                completeness[entry_index] = share
+            share = hit / max(self._phrase_weight[phrase_index], 1e-9)
+            fit = share * (1 - coverage_part + coverage_part * min(1.0, hit / total))
+            if fit > completeness.get(entry_index, 0.0):
+                completeness[entry_index] = fit
         floor = self.thresholds.phrase_floor
         scored = [
             Suggestion(
@@ -287,12 +337,19 @@ class Matcher:
             suggestion for suggestion in ranked[: limits.max_suggestions]
             if suggestion.score >= limits.suggest
         )
-        if best.score >= limits.answer and best.score - runner_up >= limits.margin:
+        clear = (
+            best.score - runner_up >= limits.margin
+            and runner_up <= best.score * (1 - limits.relative_margin)
+        )
+        if best.score >= limits.answer and clear:
             return Match(Status.ANSWER, score=best.score, entry=best.entry, suggestions=plausible)
         return Match(Status.SUGGEST, score=best.score, suggestions=plausible)
 
     def _is_urgent(self, terms: Sequence[str]) -> bool:
-        return any(_contains_in_order(terms, trigger) for trigger in self._urgent if trigger)
+        return any(
+            all(part and _contains_in_order(terms, part) for part in trigger)
+            for trigger in self._urgent
+        )
 
     def _smalltalk_kind(self, raw: Sequence[str], terms: Sequence[str]) -> Smalltalk | None:
         """The kind of small talk when the whole message is small talk, else None."""
@@ -306,7 +363,18 @@ class Matcher:
         if found is None:
             return None
         leftover = (word for position, word in enumerate(raw) if position not in covered)
-        return found if all(word in STOPWORDS for word in leftover) else None
+        return found if all(word in _SMALLTALK_FILLER for word in leftover) else None
+
+
+# What may surround a greeting or thanks and still leave it small talk ("thanks so much for
+# your help", "hi there bot").
+_SMALLTALK_FILLER = STOPWORDS | frozenset(
+    "help helping helped answer answers reply replies chat info time nice lovely".split()
+)
+
+# "what is X for?": a question that ends in "for" asks what X is for, i.e. its purpose.
+_PURPOSE_OPENERS = frozenset({"what", "whats", "wat", "wot"})
+_PURPOSE_TERM = "purpose"
 
 
 def _synonym_map(faq: Faq) -> dict[str, str]:

@@ -37,7 +37,15 @@ STOPWORDS: frozenset[str] = frozenset(
     good great nice ok okay okey
     thing things stuff sort like likes ill
     hi hello hey hiya thanks thank thx cheers
+    dear sir madam mate buddy folks guys everyone team bot
     wat wot wht whta r n b y abt bc cuz cos coz ppl
+    after before when whenever while during until till through throughout across along via
+    per within among between behind beside towards toward upon against except unless though
+    although because since whether either neither nor yet ever never not no nope yes yeah yep
+    each every one ones two three own several few many much more less such same other others
+    another new first last next once twice already soon still
+    somebody anybody everybody nobody somewhere anywhere everywhere nothing
+    okay alright hmm um uh er oh ah well anyway anyways tbh btw imo idk rn
     """.split()
 )
 

@@ -1,7 +1,8 @@
 """Regression floor: the matcher's figures on the labelled sets must not slip.
 
-The dev set is the issue's acceptance bar. The held-out set in tests/data was written blind to
-the matcher and is never tuned on line by line; its floor guards generalisation, not a target.
+The dev set is the issue's acceptance bar. The held-out sets in tests/data (heldout, heldout2)
+were written blind to the matcher and are never tuned on line by line; their floors guard
+generalisation, they are not targets. The tuning sets were written blind too, then tuned on.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def figures(matcher: Matcher, path: Path) -> dict[str, float]:
 def test_dev_set_meets_the_acceptance_bar(bundled_matcher: Matcher) -> None:
     result = figures(bundled_matcher, DEV)
     assert result["accuracy"] >= 0.97
+    assert result["wrong"] == 0.0
     assert result["false_answers"] == 0.0
     assert result["urgent_recall"] == 1.0
 
@@ -45,8 +47,10 @@ def test_dev_set_meets_the_acceptance_bar(bundled_matcher: Matcher) -> None:
     ("name", "accuracy", "wrong", "false_answers"),
     [
         ("tuning.jsonl", 0.95, 0.01, 0.02),
-        ("heldout.jsonl", 0.85, 0.02, 0.05),
-        ("tuning2.jsonl", 0.63, 0.02, 0.12),
+        ("heldout.jsonl", 0.92, 0.02, 0.05),
+        ("tuning2.jsonl", 0.83, 0.02, 0.03),
+        ("tuning3.jsonl", 0.86, 0.02, 0.03),
+        ("heldout2.jsonl", 0.80, 0.03, 0.05),
     ],
 )
 def test_question_sets_stay_above_their_floor(
@@ -56,3 +60,4 @@ def test_question_sets_stay_above_their_floor(
     assert result["accuracy"] >= accuracy
     assert result["wrong"] <= wrong
     assert result["false_answers"] <= false_answers
+    assert result["urgent_recall"] >= 0.95

@@ -143,6 +143,11 @@ SCHEMA_ERRORS = [
         ("reply: Please call your local emergency", 1), ("urgent.triggers", "missing"),
     ),
     (
+        "urgent-combination-with-an-empty-part",
+        "    - chest pain\n", "    - chest pain\n    - fever &\n",
+        ("    - fever &", 1), ("urgent.triggers[1]", "each part joined by '&'"),
+    ),
+    (
         "entries-not-a-list",
         "entries:\n", "entries: none of them yet\nold_entries:\n",
         ("entries: none of them yet", 1), ("entries", "must be a non-empty list"),

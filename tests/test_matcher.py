@@ -183,9 +183,9 @@ def test_not_covered_topics_outweigh_a_matching_word() -> None:
 
 
 def test_synonyms_apply_to_both_sides() -> None:
-    text = TIE_FAQ + "synonyms: {alpha: [first]}\n"
+    text = TIE_FAQ + "synonyms: {alpha: [primary]}\n"
     matcher = Matcher(parse_faq(text))
-    match = matcher.match("first massage")
+    match = matcher.match("primary massage")
     assert match.entry is not None
     assert match.entry.id == "one"
 
@@ -216,3 +216,72 @@ def test_typo_corrections_are_bounded_in_memory(bundled_matcher: Matcher) -> Non
         bundled_matcher.match(f"zzqx{n}word")
     assert len(bundled_matcher._corrections) <= 50_000
 
+
+
+COMBO_FAQ = TIE_FAQ.replace("triggers: [chest pain]", "triggers: [chest pain, fever & stiff neck]")
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("I have a fever and a stiff neck", True),
+        ("a fever since last night and now a stiff neck", True),  # parts in any order
+        ("stiff neck since Monday", False),  # one part alone is not enough
+        ("a fever", False),
+    ],
+)
+def test_an_urgent_combination_needs_every_part_in_any_order(message: str, urgent: bool) -> None:
+    matcher = Matcher(parse_faq(COMBO_FAQ))
+    assert (matcher.match(message).status is Status.URGENT) is urgent
+
+
+def test_everyday_words_are_never_corrected_into_faq_words() -> None:
+    # "beat" is one letter from "beta", but it is an everyday word, so it stays itself;
+    # "betta" is no word at all, so it is taken for a misspelt "beta".
+    matcher = Matcher(parse_faq(TIE_FAQ), everyday=frozenset({"beat"}))
+    assert matcher.correct("beat") == "beat"
+    assert matcher.correct("betta") == "beta"
+    assert Matcher(parse_faq(TIE_FAQ), everyday=frozenset()).correct("beat") == "beta"
+
+
+def test_the_bundled_word_list_keeps_real_words_and_catches_typos(
+    bundled_matcher: Matcher,
+) -> None:
+    assert bundled_matcher.correct("hammering") == "hammering"  # not "hamstring"
+    assert bundled_matcher.correct("room") == "room"  # not "rom" (range of motion)
+    assert bundled_matcher.correct("elbwo") == "elbow"
+
+
+def test_everyday_words_the_faq_never_uses_weigh_less_than_unknown_ones() -> None:
+    matcher = Matcher(parse_faq(TIE_FAQ), everyday=frozenset({"kettle"}))
+    everyday = matcher.match("alpha massage kettle").score
+    unknown = matcher.match("alpha massage zorblax").score
+    assert everyday > unknown
+
+
+def test_words_about_the_asker_do_not_drown_the_topic(bundled_matcher: Matcher) -> None:
+    plain = answered(bundled_matcher, "do you treat sciatica")
+    chatty = answered(
+        bundled_matcher, "my doctor said years ago I have sciatica, do you treat it"
+    )
+    assert plain == chatty == "condition-sciatica"
+    # and an entry may still use such a word: "doctor" leads to the disclaimer
+    assert answered(bundled_matcher, "are you a doctor?") == "disclaimer"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("what is medical massage for", "clinical-massage-purpose"),
+        ("what is medical massage", "clinical-massage"),
+    ],
+)
+def test_a_question_ending_in_for_asks_for_the_purpose(
+    bundled_matcher: Matcher, question: str, entry_id: str
+) -> None:
+    assert answered(bundled_matcher, question) == entry_id
+
+
+def test_thanks_for_the_help_is_still_small_talk(bundled_matcher: Matcher) -> None:
+    match = bundled_matcher.match("thanks so much for your help")
+    assert match.status is Status.SMALLTALK
