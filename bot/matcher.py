@@ -86,8 +86,6 @@ class Thresholds:
     context_weight: float = 0.15
     not_covered_weight: float = 2.0
     max_suggestions: int = 3
-    relative_margin: float = 0.0
-    phrase_coverage: float = 0.0
 
 
 # How far a misspelt word may be from the FAQ word it is corrected to (optimal string alignment,
@@ -305,17 +303,12 @@ class Matcher:
         for term, weight in weights.items():
             for phrase_index in self._phrase_postings.get(term, ()):
                 phrase_hits[phrase_index] = phrase_hits.get(phrase_index, 0.0) + weight
-        # How well the entry's best phrasing fits: the share of the phrasing the message says
-        # (completeness), and, by `phrase_coverage`, the share of the message it says (so of
-        # two complete phrasings the one that also covers more of the message wins).
-        coverage_part = self.thresholds.phrase_coverage
         completeness: dict[int, float] = {}
         for phrase_index, hit in phrase_hits.items():
             entry_index = self._phrases[phrase_index][0]
             share = hit / max(self._phrase_weight[phrase_index], 1e-9)
-            fit = share * (1 - coverage_part + coverage_part * min(1.0, hit / total))
-            if fit > completeness.get(entry_index, 0.0):
-                completeness[entry_index] = fit
+            if share > completeness.get(entry_index, 0.0):
+                completeness[entry_index] = share
         floor = self.thresholds.phrase_floor
         scored = [
             Suggestion(
@@ -332,16 +325,15 @@ class Matcher:
         if not ranked or ranked[0].score < limits.suggest:
             return Match(Status.NONE, score=ranked[0].score if ranked else 0.0)
         best = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        # An entry linked to the best one (its list, or one of its items: "conditions" and
+        # "condition-sciatica") is no rival: the answer offers it as a related button anyway.
+        rivals = (s for s in ranked[1:] if not _linked(best.entry, s.entry))
+        runner_up = next(rivals, Suggestion(best.entry, 0.0)).score
         plausible = tuple(
             suggestion for suggestion in ranked[: limits.max_suggestions]
             if suggestion.score >= limits.suggest
         )
-        clear = (
-            best.score - runner_up >= limits.margin
-            and runner_up <= best.score * (1 - limits.relative_margin)
-        )
-        if best.score >= limits.answer and clear:
+        if best.score >= limits.answer and best.score - runner_up >= limits.margin:
             return Match(Status.ANSWER, score=best.score, entry=best.entry, suggestions=plausible)
         return Match(Status.SUGGEST, score=best.score, suggestions=plausible)
 
@@ -375,6 +367,10 @@ _SMALLTALK_FILLER = STOPWORDS | frozenset(
 # "what is X for?": a question that ends in "for" asks what X is for, i.e. its purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats", "wat", "wot"})
 _PURPOSE_TERM = "purpose"
+
+
+def _linked(one: Entry, other: Entry) -> bool:
+    return other.id in one.related or one.id in other.related
 
 
 def _synonym_map(faq: Faq) -> dict[str, str]:
