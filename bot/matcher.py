@@ -237,8 +237,8 @@ class Matcher:
     def _is_content(self, word: str, term: str) -> bool:
         if word in STOPWORDS or term in STOPWORDS:
             return False
-        # "3x a week", "12hr shifts": numbers the FAQ never uses are detail, not topic
-        return not (any(ch.isdigit() for ch in word) and word not in self._vocabulary)
+        # "3-4 times a month", "12hr shifts": numbers are detail, not topic
+        return not any(ch.isdigit() for ch in word)
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unknown_idf)
