@@ -61,3 +61,8 @@ def test_question_sets_stay_above_their_floor(
     assert result["wrong"] <= wrong
     assert result["false_answers"] <= false_answers
     assert result["urgent_recall"] >= 0.95
+
+
+def test_every_urgent_wording_we_know_is_routed_to_urgent_care(bundled_matcher: Matcher) -> None:
+    """tests/data/urgent.jsonl: red-flag messages gathered while widening the triggers."""
+    assert figures(bundled_matcher, DATA / "urgent.jsonl")["urgent_recall"] == 1.0
