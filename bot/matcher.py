@@ -83,7 +83,7 @@ class Thresholds:
     phrase_floor: float = 0.3
     unknown_weight: float = 0.8
     chatter_weight: float = 0.4
-    context_weight: float = 0.15
+    context_weight: float = 0.1
     not_covered_weight: float = 2.0
     max_suggestions: int = 3
 
