@@ -118,12 +118,16 @@ class Matcher:
             self._by_initial.setdefault(word[0], []).append(word)
         self._corrections: dict[str, str] = {}
 
-        # "fever & stiff neck": every part must appear, anywhere in the message, in any order
-        self._urgent = [
+        # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
+        # Triggers and not-covered phrases are filed under their first term, so a message is
+        # only checked against those that can possibly match it.
+        self._urgent = _by_first_term(
             [self.terms(part) for part in trigger.split(URGENT_AND)]
             for trigger in faq.urgent_triggers
-        ]
-        self._not_covered = [self.terms(phrase) for phrase in faq.not_covered]
+        )
+        self._not_covered = _by_first_term(
+            [self.terms(phrase)] for phrase in faq.not_covered
+        )
         self._smalltalk = [
             (kind, [self.terms(trigger) for trigger in kind.triggers]) for kind in faq.smalltalk
         ]
@@ -251,12 +255,15 @@ class Matcher:
             return Match(Status.NONE)
         raw = words(text)
         terms = self._terms_of(raw)
-        if self._is_urgent(terms):
+        present = set(terms)
+        if self._is_urgent(terms, present):
             return Match(Status.URGENT, score=100.0)
         smalltalk = self._smalltalk_kind(raw, terms)
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk)
-        uncovered = _positions_of(terms, self._not_covered)
+        uncovered = _positions_of(
+            terms, (parts[0] for term in present for parts in self._not_covered.get(term, ()))
+        )
         weights = self._weigh(raw, terms, skip=uncovered)
         if len(raw) > 2 and raw[0] in _PURPOSE_OPENERS and raw[-1] == "for":
             purpose = self._terms_of([_PURPOSE_TERM])[0]
@@ -337,10 +344,11 @@ class Matcher:
             return Match(Status.ANSWER, score=best.score, entry=best.entry, suggestions=plausible)
         return Match(Status.SUGGEST, score=best.score, suggestions=plausible)
 
-    def _is_urgent(self, terms: Sequence[str]) -> bool:
+    def _is_urgent(self, terms: Sequence[str], present: set[str]) -> bool:
         return any(
             all(part and _contains_in_order(terms, part) for part in trigger)
-            for trigger in self._urgent
+            for term in present
+            for trigger in self._urgent.get(term, ())
         )
 
     def _smalltalk_kind(self, raw: Sequence[str], terms: Sequence[str]) -> Smalltalk | None:
@@ -389,6 +397,15 @@ def _postings(bags: Iterable[frozenset[str]]) -> dict[str, list[int]]:
         for term in bag:
             postings.setdefault(term, []).append(index)
     return postings
+
+
+def _by_first_term(phrases: Iterable[list[list[str]]]) -> dict[str, list[list[list[str]]]]:
+    """Multi-part phrases filed under the first term of their first part."""
+    index: dict[str, list[list[list[str]]]] = {}
+    for parts in phrases:
+        if parts and parts[0]:
+            index.setdefault(parts[0][0], []).append(parts)
+    return index
 
 
 def _positions_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> set[int]:
