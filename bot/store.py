@@ -33,8 +33,6 @@ from typing import Any
 from bot.grouping import Asked
 from bot.redact import redact
 
-DEFAULT_DB_PATH = Path("data") / "faqbot.sqlite3"
-
 # Every outcome of matching a message (bot.matcher.Status); only the first two keep their text.
 RECORDED_OUTCOMES = ("none", "suggest")
 OUTCOMES = (*RECORDED_OUTCOMES, "answer", "smalltalk", "urgent")
