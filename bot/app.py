@@ -167,7 +167,9 @@ async def _post_init(application: BotApp) -> None:
         )
     if settings.faq_watch:
         services.spawn(services.live.watch(settings.watch_interval), name="faq-watcher")
-    # Creates or migrates the question store now, then purges it daily (RETENTION_DAYS).
+    # Create or migrate the question store and drop what is past RETENTION_DAYS before the
+    # first update; then again daily. A broken store is one warning here, never a failed start.
+    await services.recorder.purge()
     services.spawn(services.recorder.keep_purging(settings.purge_interval), name="store-purge")
     _install_sighup(services)
     faq = services.live.current.faq

@@ -134,11 +134,11 @@ class Recorder:
         return deleted
 
     async def keep_purging(self, interval: float = DAY) -> None:
-        """Purge now (which also creates or migrates the database) and then every `interval`
-        seconds, until cancelled."""
+        """Purge every `interval` seconds, until cancelled (the bot also purges once at
+        start-up, before updates flow)."""
         while True:
-            await self.purge()
             await asyncio.sleep(interval)
+            await self.purge()
 
     async def flush(self) -> None:
         """Wait until every record made so far is written (or dropped)."""

@@ -27,21 +27,24 @@ OUTCOME_LABELS = (
 
 
 def unanswered_blocks(
-    groups: Sequence[Group], limit: int, retention_days: int,
+    groups: Sequence[Group], limit: int, retention_days: int | None = None,
     titles: Mapping[str, str] | None = None,
 ) -> list[Block]:
-    """The `limit` most asked groups of questions the bot could not answer outright."""
+    """The `limit` most asked groups of questions the bot could not answer outright.
+    `retention_days` (what the store covers) is known to the bot, not to the command line."""
+    period = f" in the last {retention_days} days" if retention_days else " stored"
     if not groups:
         return [Block(
-            f"No unanswered questions in the last {retention_days} days: every question got "
-            "an answer, small talk or urgent-care advice."
+            f"No unanswered questions{period}: every question got an answer, small talk or "
+            "urgent-care advice."
         )]
     shown = groups[:limit]
     count = (
         f"the {len(shown)} most asked of {len(groups)} groups" if len(groups) > len(shown)
         else f"{len(groups)} group{'s' if len(groups) != 1 else ''}, most asked first"
     )
-    blocks = [Block(f"Unanswered questions, last {retention_days} days: {count}", "bold")]
+    period = f", last {retention_days} days" if retention_days else ""
+    blocks = [Block(f"Unanswered questions{period}: {count}", "bold")]
     for number, group in enumerate(shown, start=1):
         lines = [f"{number}. \u201c{group.example}\u201d \u00d7{group.count}"]
         how = [f"last asked {group.last_asked.isoformat()}"]

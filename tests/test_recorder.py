@@ -165,14 +165,28 @@ async def test_purge_uses_the_retention_period(db_path: Path) -> None:
     await recorder.close()
 
 
-async def test_keep_purging_purges_at_once_and_stops_when_cancelled(db_path: Path) -> None:
-    store = Store.open(db_path)
-    store.record(Question("none", "too old"), TODAY - timedelta(days=91))
-    store.close()
-    recorder = Recorder(db_path, retention_days=90, today=lambda: TODAY)
-    task = asyncio.create_task(recorder.keep_purging(interval=3600))
-    await asyncio.sleep(0)  # the task starts and queues its first purge
-    assert await recorder.unanswered() == []  # queued behind it, on the same worker thread
+async def test_keep_purging_purges_every_interval_until_cancelled(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days = [TODAY]
+    recorder = Recorder(db_path, retention_days=90, today=lambda: days[0])
+    recorder.record(Question("none", "asked today"))
+    await recorder.flush()
+    purges: list[int | None] = []
+    twice = asyncio.Event()
+    purge = recorder.purge
+
+    async def counted() -> int | None:
+        purges.append(await purge())
+        if len(purges) == 2:
+            twice.set()
+        return purges[-1]
+
+    monkeypatch.setattr(recorder, "purge", counted)
+    task = asyncio.create_task(recorder.keep_purging(interval=0.01))
+    days[0] = TODAY + timedelta(days=91)  # the first purge finds it too old
+    await asyncio.wait_for(twice.wait(), timeout=5)
+    assert purges == [1, 0]
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
