@@ -76,7 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="faq-bot",
-        description="The clinic's FAQ bot: chat, answer questions, check faq.yaml, evaluate.",
+        description=(
+            "The clinic's FAQ bot: chat, answer questions, check faq.yaml, evaluate, read what "
+            "the Telegram bot could not answer."
+        ),
         epilog="The FAQ is --faq PATH, else $FAQ_PATH, else ./faq.yaml, else the bundled one.",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -112,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     unanswered = commands.add_parser(
         "unanswered",
-        help="the questions the bot could not answer, similar ones grouped (reads DB_PATH)",
+        help="what the bot could not answer, grouped (reads DB_PATH)",
         description=(
             "The most asked questions the Telegram bot declined or answered with suggestions, "
             "similar ones grouped, from its question store: --db, else $DB_PATH, else "
@@ -127,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered.set_defaults(command=_unanswered, command_name="unanswered")
 
     stats = commands.add_parser(
-        "stats", help="questions per outcome and the top answers, last 7 days (reads DB_PATH)"
+        "stats", help="questions per outcome and top answers (reads DB_PATH)"
     )
     stats.add_argument(
         "--days", type=_positive, default=7, metavar="N", help="the last N days (default 7)"
