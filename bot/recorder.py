@@ -3,6 +3,10 @@
 Every database call runs on one worker thread that owns the `bot.store.Store` (SQLite
 connections belong to one thread, and one writer at a time is what SQLite wants anyway), so
 records are written in the order they were made and the event loop never waits on the disk.
+Records queue up for a moment (BATCH_DELAY) and the worker writes all that are waiting in one
+transaction: under load the cost per message falls instead of the backlog growing, and the
+worker thread wakes a few times a second at most instead of competing with the event loop for
+the GIL after every message.
 
 Handlers call `record` and `record_pick` after they have replied; these return at once. If the
 database cannot be opened or written (unwritable directory, locked, full disk, not a database),
@@ -14,8 +18,12 @@ raise `StoreUnavailable` with a one-line reason instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import sqlite3
+import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +40,8 @@ T = TypeVar("T")
 # Records waiting for the worker beyond this are dropped: a database that hangs (a network
 # filesystem, a lock held for minutes) must not grow the bot's memory without bound.
 MAX_PENDING = 1000
+# How long the first record of a batch waits for others (seconds); flush() and close() cut it.
+BATCH_DELAY = 0.25
 DAY = 24 * 60 * 60.0
 
 
@@ -54,15 +64,23 @@ class Recorder:
         busy_timeout: float = 5.0,
         today: Callable[[], date] = utc_today,
         max_pending: int = MAX_PENDING,
+        batch_delay: float = BATCH_DELAY,
     ) -> None:
         self.path = path
         self.retention_days = retention_days
         self._busy_timeout = busy_timeout
         self._today = today
         self._max_pending = max_pending
+        self._batch_delay = batch_delay
+        self._wake = threading.Event()  # set by flush() and close(): write now, do not wait
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-store")
-        self._pending: set[asyncio.Future[None]] = set()
+        # Records waiting for the worker, and whether a drain job is queued or running; shared by
+        # the event loop (appends) and the worker (takes), hence the lock (held for microseconds).
+        self._queue: deque[Callable[[Store], object]] = deque()
+        self._lock = threading.Lock()
+        self._draining = False
         self._closed = False
+        self._executor_stopped = False
         self._overflowing = False
         # Worker thread only: the connection, and whether the last call failed.
         self._store: Store | None = None
@@ -84,28 +102,40 @@ class Recorder:
         if self._closed:
             logger.debug("Question store closed; not recording")
             return
-        if len(self._pending) >= self._max_pending:
+        with self._lock:
+            waiting = len(self._queue)
+            if waiting < self._max_pending:
+                self._queue.append(operation)
+            start = waiting < self._max_pending and not self._draining
+            if start:
+                self._draining = True
+        if waiting >= self._max_pending:
             if not self._overflowing:
                 self._overflowing = True
                 logger.warning(
                     "Question store %s is falling behind (%d records waiting); dropping records "
-                    "until it catches up", self.path, len(self._pending),
+                    "until it catches up", self.path, waiting,
                 )
             return
         self._overflowing = False
-        future = asyncio.get_running_loop().run_in_executor(
-            self._executor, self._background, operation
-        )
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        if start:
+            self._executor.submit(self._drain)
 
-    def _background(self, operation: Callable[[Store], object]) -> None:
-        try:
-            self._call(operation, writes=True)
-        except StoreUnavailable:
-            pass  # already logged by _call, once
-        except Exception:  # a bug, not the disk: loud in the log, but answering goes on
-            logger.exception("Could not record a question")
+    def _drain(self) -> None:
+        """Worker thread: after BATCH_DELAY, write what is queued, a batch per transaction,
+        until nothing is."""
+        self._wake.wait(self._batch_delay)
+        self._wake.clear()
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._draining = False
+                    return
+                batch = list(self._queue)
+                self._queue.clear()
+            # On failure _call has logged (once); these records are lost.
+            with contextlib.suppress(StoreUnavailable):
+                self._call(functools.partial(_write, batch=batch), writes=True)
 
     # -- awaited (admin reports, retention) -------------------------------------------------
 
@@ -141,8 +171,11 @@ class Recorder:
             await self.purge()
 
     async def flush(self) -> None:
-        """Wait until every record made so far is written (or dropped)."""
-        await asyncio.gather(*self._pending, return_exceptions=True)
+        """Wait until every record made so far is written (or dropped): the worker takes jobs
+        in order, and a drain job returns only once the queue is empty."""
+        if not self._executor_stopped:
+            self._wake.set()
+            await asyncio.get_running_loop().run_in_executor(self._executor, _nothing)
 
     async def close(self) -> None:
         """Write what is pending, close the database, stop the worker. Safe to call twice."""
@@ -152,6 +185,7 @@ class Recorder:
         await self.flush()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self._close_store)
+        self._executor_stopped = True
         self._executor.shutdown(wait=False)  # idle by now: its thread exits at once
 
     # -- the worker thread ------------------------------------------------------------------
@@ -193,6 +227,23 @@ class Recorder:
                 store.close()
             except sqlite3.Error as exc:
                 logger.debug("Closing the question store: %s", exc)
+
+
+def _write(store: Store, batch: list[Callable[[Store], object]]) -> None:
+    """Several records in one transaction. A bug in one (not the disk: that fails them all)
+    is logged and skips only that record."""
+    with store.batch():
+        for operation in batch:
+            try:
+                operation(store)
+            except (sqlite3.Error, OSError):
+                raise  # the disk: the whole batch fails, and _call says so
+            except Exception:  # a bug, not the disk: loud in the log, but answering goes on
+                logger.exception("Could not record a question")
+
+
+def _nothing() -> None:
+    pass
 
 
 def _reason(exc: BaseException) -> str:

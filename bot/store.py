@@ -268,21 +268,32 @@ class Store:
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def batch(self) -> _Transaction:
+        """One transaction around several writes (`with store.batch(): ...`): each write joins
+        it instead of committing on its own."""
+        return _Transaction(self._db)
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error. IMMEDIATE takes the write lock at
-    the start, so a busy database fails (after the busy timeout) before anything is half done."""
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; inside another one, it joins it.
+    IMMEDIATE takes the write lock at the start, so a busy database fails (after the busy
+    timeout) before anything is half done."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self._outer = False
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        self._outer = not self._db.in_transaction
+        if self._outer:
+            self._db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if not self._outer:
+            return  # the enclosing transaction commits or rolls back
         if kind is None:
             self._db.execute("COMMIT")
         elif self._db.in_transaction:
