@@ -18,7 +18,6 @@ raise `StoreUnavailable` with a one-line reason instead.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import sqlite3
@@ -133,9 +132,12 @@ class Recorder:
                     return
                 batch = list(self._queue)
                 self._queue.clear()
-            # On failure _call has logged (once); these records are lost.
-            with contextlib.suppress(StoreUnavailable):
+            try:
                 self._call(functools.partial(_write, batch=batch), writes=True)
+            except StoreUnavailable:
+                pass  # _call has logged it (once); these records are lost
+            except Exception:  # a bug: log it, and keep the worker alive for the next records
+                logger.exception("Could not record %d question(s)", len(batch))
 
     # -- awaited (admin reports, retention) -------------------------------------------------
 
@@ -168,7 +170,12 @@ class Recorder:
         start-up, before updates flow)."""
         while True:
             await asyncio.sleep(interval)
-            await self.purge()
+            try:
+                await self.purge()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug: log it, and purge again tomorrow
+                logger.exception("Purging the question store failed")
 
     async def flush(self) -> None:
         """Wait until every record made so far is written (or dropped): the worker takes jobs
@@ -193,6 +200,7 @@ class Recorder:
     async def _run(self, operation: Callable[[Store], T], writes: bool) -> T:
         if self._closed:
             raise StoreUnavailable("the question store is closed")
+        self._wake.set()  # a waiting batch goes first, now: reports include the latest records
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._call, operation, writes)
 
