@@ -40,6 +40,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.faq import FaqError
 from bot.live import LiveFaq
 from bot.logs import configure_logging
+from bot.recorder import Recorder
 from bot.services import SERVICES_KEY, Services
 
 logger = logging.getLogger(__name__)
@@ -62,9 +63,15 @@ COMMANDS = [
     BotCommand("topics", "Browse every question by topic"),
     BotCommand("conditions", "The conditions we treat"),
     BotCommand("disclaimer", "The practice's medical disclaimer"),
+    BotCommand("privacy", "What I store, and for how long"),
     BotCommand("help", "How to use this bot"),
 ]
-ADMIN_COMMANDS = [*COMMANDS, BotCommand("reload", "Reload the FAQ file (admins)")]
+ADMIN_COMMANDS = [
+    *COMMANDS,
+    BotCommand("unanswered", "Questions I could not answer (admins)"),
+    BotCommand("stats", "How questions went this week (admins)"),
+    BotCommand("reload", "Reload the FAQ file (admins)"),
+]
 
 # Only new messages: an edited question is not answered twice.
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -77,8 +84,10 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
+    recorder: Recorder | None = None,
 ) -> BotApp:
-    """The Application with every handler registered. `request` replaces the network (tests)."""
+    """The Application with every handler registered. `request` replaces the network (tests);
+    `recorder` the question recorder made from the settings (tests)."""
     builder = (
         Application.builder()
         .token(settings.token)
@@ -98,7 +107,8 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application: BotApp = builder.build()
-    application.bot_data[SERVICES_KEY] = Services(settings=settings, live=live)
+    recorder = recorder or Recorder(settings.db_path, settings.retention_days)
+    application.bot_data[SERVICES_KEY] = Services(settings=settings, live=live, recorder=recorder)
 
     private = filters.ChatType.PRIVATE
     addressed = handlers.ADDRESSED_TO_BOT
@@ -112,8 +122,14 @@ def build_application(
     application.add_handler(CommandHandler("conditions", handlers.conditions, NEW_MESSAGE))
     # /disclaimer: the full disclaimer text.
     application.add_handler(CommandHandler("disclaimer", handlers.disclaimer, NEW_MESSAGE))
+    # /privacy: what the bot stores, for how long, and that it never stores who asked.
+    application.add_handler(CommandHandler("privacy", handlers.privacy, NEW_MESSAGE))
     # /reload: admins only; validates, swaps atomically, reports the diff or the error.
     application.add_handler(CommandHandler("reload", handlers.reload, NEW_MESSAGE))
+    # /unanswered [N]: admins only, in private; the most asked questions without an answer.
+    application.add_handler(CommandHandler("unanswered", handlers.unanswered, NEW_MESSAGE))
+    # /stats [DAYS]: admins only, in private; outcomes and top answers of the last days.
+    application.add_handler(CommandHandler("stats", handlers.stats, NEW_MESSAGE))
     # Any other command, in private chats only (in groups it may be for another bot).
     application.add_handler(
         MessageHandler(NEW_MESSAGE & private & filters.COMMAND, handlers.unknown_command)
@@ -144,26 +160,31 @@ async def _post_init(application: BotApp) -> None:
         try:
             await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id))
         except TelegramError as exc:  # e.g. the admin has not started a chat with the bot yet
-            logger.warning("Could not show /reload in admin %s's menu: %s", admin_id, exc)
+            logger.warning("Could not show the admin commands in %s's menu: %s", admin_id, exc)
     if not settings.admin_ids:
-        logger.warning("ADMIN_IDS is empty: /reload will be refused to everyone")
+        logger.warning(
+            "ADMIN_IDS is empty: /reload, /unanswered and /stats will be refused to everyone"
+        )
     if settings.faq_watch:
         services.spawn(services.live.watch(settings.watch_interval), name="faq-watcher")
+    # Create or migrate the question store and drop what is past RETENTION_DAYS before the
+    # first update; then again daily. A broken store is one warning here, never a failed start.
+    await services.recorder.purge()
+    services.spawn(services.recorder.keep_purging(settings.purge_interval), name="store-purge")
     _install_sighup(services)
     faq = services.live.current.faq
     mode = f"webhook {settings.webhook.url}" if settings.webhook else "long polling"
     logger.info(
-        "Bot @%s is ready: %d FAQ entries from %s, %s",
+        "Bot @%s is ready: %d FAQ entries from %s, %s; unanswered questions kept %d days in %s",
         bot.username, len(faq.entries), services.live.path, mode,
+        settings.retention_days, settings.db_path,
     )
 
 
 async def _post_shutdown(application: BotApp) -> None:
-    services = services_of(application)
     _remove_sighup()
-    for task in list(services.tasks):
-        task.cancel()
-    await asyncio.gather(*services.tasks, return_exceptions=True)
+    # Background tasks first, then the pending records are written and the database closed.
+    await services_of(application).close()
 
 
 def services_of(application: BotApp) -> Services:

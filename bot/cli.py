@@ -4,13 +4,18 @@
     faq-bot ask [--faq PATH] [--json] [Q ...]   answer one question, or one per line of stdin
     faq-bot check [PATH]                        validate and lint a faq.yaml
     faq-bot eval FILE.jsonl [--faq PATH]        score the matcher on a labelled question file
+    faq-bot unanswered [--limit N] [--json]     what the bot could not answer (reads DB_PATH)
+    faq-bot stats [--days N] [--json]           how questions went over the last days (DB_PATH)
     faq-bot run                                 start the Telegram bot (settings from the env)
 
 Every command except `run` works offline and gives the same replies as the bot, because they
-all go through `Matcher.match` and `replies.render_plain`.
+all go through `Matcher.match` and `replies.render_plain`. Only the Telegram bot records
+questions: `chat` and `ask` are for trying the FAQ and store nothing; `unanswered` and `stats`
+only read the bot's question store, and never create it.
 
-Exit codes: 0 success; 1 `check` found problems, or `eval` could not read its file; 2 usage
-error, or the FAQ could not be loaded (the problems are on stderr, one per line); 130 Ctrl-C.
+Exit codes: 0 success; 1 `check` found problems, `eval` could not read its file, or the question
+store could not be read; 2 usage error, or the FAQ could not be loaded (the problems are on
+stderr, one per line); 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -21,13 +26,18 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.config import db_path
 from bot.evaluation import EvalFileError, evaluate, format_report, load_cases
 from bot.faq import CONDITIONS_ID, Entry, Faq, FaqError, load_faq, resolve_faq_path
 from bot.lint import lint
 from bot.matcher import Match, Matcher, Status
 from bot.replies import render_plain
+
+if TYPE_CHECKING:  # imported where used: `ask` and `chat` need no database code
+    from bot.store import Store
 
 # Printed after each reply in plain batch mode (`faq-bot ask` reading stdin): replies span
 # several lines and may contain blank lines, so a reader needs a line no reply ever consists of.
@@ -66,7 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="faq-bot",
-        description="The clinic's FAQ bot: chat, answer questions, check faq.yaml, evaluate.",
+        description=(
+            "The clinic's FAQ bot: chat, answer questions, check faq.yaml, evaluate, read what "
+            "the Telegram bot could not answer."
+        ),
         epilog="The FAQ is --faq PATH, else $FAQ_PATH, else ./faq.yaml, else the bundled one.",
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
@@ -100,6 +113,31 @@ def build_parser() -> argparse.ArgumentParser:
     _add_faq_option(evaluate_)
     evaluate_.set_defaults(command=_eval)
 
+    unanswered = commands.add_parser(
+        "unanswered",
+        help="what the bot could not answer, grouped (reads DB_PATH)",
+        description=(
+            "The most asked questions the Telegram bot declined or answered with suggestions, "
+            "similar ones grouped, from its question store: --db, else $DB_PATH, else "
+            "./data/faqbot.sqlite3. With --json: a list of groups, each with count, example, "
+            "last_asked, declined, suggested, picked and variants."
+        ),
+    )
+    unanswered.add_argument(
+        "--limit", type=_positive, default=10, metavar="N", help="show N groups (default 10)"
+    )
+    _add_store_options(unanswered)
+    unanswered.set_defaults(command=_unanswered, command_name="unanswered")
+
+    stats = commands.add_parser(
+        "stats", help="questions per outcome and top answers (reads DB_PATH)"
+    )
+    stats.add_argument(
+        "--days", type=_positive, default=7, metavar="N", help="the last N days (default 7)"
+    )
+    _add_store_options(stats)
+    stats.set_defaults(command=_stats, command_name="stats")
+
     run = commands.add_parser("run", help="start the Telegram bot (needs BOT_TOKEN)")
     run.set_defaults(command=_run)
     return parser
@@ -107,6 +145,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_faq_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--faq", metavar="PATH", help="the FAQ file (default: see faq-bot -h)")
+
+
+def _add_store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument(
+        "--db", metavar="PATH",
+        help="the bot's question store (default: $DB_PATH, else ./data/faqbot.sqlite3)",
+    )
+
+
+def _positive(raw: str) -> int:
+    if not raw.isdigit() or int(raw) == 0:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a positive whole number")
+    return int(raw)
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -188,6 +240,64 @@ def _eval(args: argparse.Namespace) -> int:
         return 1
     print(format_report(evaluate(loaded[1], cases)))
     return 0
+
+
+def _unanswered(args: argparse.Namespace) -> int:
+    from bot.grouping import group_questions
+    from bot.reports import plain, unanswered_blocks
+
+    groups = _read_store(args, lambda store: group_questions(store.unanswered()))
+    if groups is None:
+        return 1
+    shown = groups[: args.limit]
+    if args.json:
+        print(json.dumps([group.as_json() for group in shown], ensure_ascii=False, indent=2))
+    else:
+        print(plain(unanswered_blocks(groups, args.limit)))
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from bot.recorder import utc_today
+    from bot.reports import plain, stats_blocks
+
+    last = utc_today()
+    first = last - timedelta(days=args.days - 1)
+    counts = _read_store(args, lambda store: store.stats(first, last))
+    if counts is None:
+        return 1
+    if args.json:
+        print(json.dumps(counts.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(plain(stats_blocks(counts)))
+    return 0
+
+
+T = TypeVar("T")
+
+
+def _read_store(args: argparse.Namespace, read: Callable[[Store], T]) -> T | None:
+    """`read` on the bot's question store, opened read-only; or None after saying why not on
+    stderr, in one line (a missing file is not created)."""
+    import sqlite3
+
+    from bot.store import Store, StoreError
+
+    path = Path(args.db).expanduser() if args.db else db_path(os.environ)
+    try:
+        store = Store.open_existing(path)
+        try:
+            return read(store)
+        finally:
+            store.close()
+    except StoreError as error:
+        reason = str(error)
+    except sqlite3.Error as error:
+        reason = f"{path}: {error}"
+    print(f"faq-bot {args.command_name}: {reason}", file=sys.stderr)
+    return None
 
 
 def _run(args: argparse.Namespace) -> int:

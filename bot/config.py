@@ -16,6 +16,10 @@ from urllib.parse import urlsplit
 
 from bot.faq import resolve_faq_path
 
+DEFAULT_DB_PATH = Path("data") / "faqbot.sqlite3"
+DEFAULT_RETENTION_DAYS = 90
+# A century: more is surely a typo, and dates that far back do not exist in Python.
+MAX_RETENTION_DAYS = 36500
 DEFAULT_API_ROOT = "https://api.telegram.org"
 DEFAULT_LISTEN = "127.0.0.1"
 DEFAULT_PORT = 8443
@@ -60,8 +64,14 @@ class Settings:
     api_root: str = DEFAULT_API_ROOT
     log_level: int = logging.INFO
     webhook: Webhook | None = None
+    # The question store (what the bot could not answer) and how many days it keeps anything.
+    db_path: Path = DEFAULT_DB_PATH
+    retention_days: int = DEFAULT_RETENTION_DAYS
     # How often the watcher looks at the FAQ file; not an environment variable, tests lower it.
     watch_interval: float = 2.0
+    # How often old records are purged (seconds; also once at start-up). Not an environment
+    # variable: once a day is what RETENTION_DAYS promises.
+    purge_interval: float = 24 * 60 * 60.0
 
     @property
     def base_url(self) -> str:
@@ -100,7 +110,28 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         api_root=api_root,
         log_level=_log_level(env.get("LOG_LEVEL", "")),
         webhook=_webhook(env, official_api=api_root == DEFAULT_API_ROOT),
+        db_path=db_path(env),
+        retention_days=_retention_days(env.get("RETENTION_DAYS", "")),
     )
+
+
+def db_path(env: Mapping[str, str]) -> Path:
+    """DB_PATH, else ./data/faqbot.sqlite3 (relative to the working directory). Shared with
+    `faq-bot unanswered` and `faq-bot stats`, which read the same file."""
+    raw = env.get("DB_PATH", "").strip()
+    return Path(raw).expanduser() if raw else DEFAULT_DB_PATH
+
+
+def _retention_days(raw: str) -> int:
+    value = raw.strip()
+    if not value:
+        return DEFAULT_RETENTION_DAYS
+    if not value.isdigit() or not 1 <= int(value) <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            f"RETENTION_DAYS: {raw!r} is not a whole number of days from 1 to "
+            f"{MAX_RETENTION_DAYS} (like 90)"
+        )
+    return int(value)
 
 
 def _admin_ids(raw: str) -> frozenset[int]:

@@ -5,12 +5,15 @@ FAQs), ask the matcher or bot.views for the reply, and send it. They are registe
 one place, `bot.app.build_application`.
 
 Privacy: what people write may be about their health. Question text is logged only at DEBUG;
-INFO lines carry the outcome and entry id, never the text or who asked.
+INFO lines carry the outcome and entry id, never the text or who asked. The question store
+(bot.recorder) is written after the reply has been sent, never awaited, and is given the
+outcome and the text only: nothing about who asked or in which chat.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from telegram import (
     Bot,
@@ -24,8 +27,11 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes, filters
 
-from bot import views
-from bot.services import get_services
+from bot import reports, views
+from bot.matcher import Match, Status
+from bot.recorder import StoreUnavailable
+from bot.services import Services, get_services
+from bot.store import Question, new_token
 from bot.views import Reply
 
 logger = logging.getLogger(__name__)
@@ -137,10 +143,15 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help: how to ask, the commands, groups and inline mode."""
-    if update.effective_message is not None:
-        text = views.help_text(context.bot.username)
-        await _respond(update.effective_message, views.plain(text))
+    """/help: how to ask, the commands, groups and inline mode (and admin commands, to admins
+    in private)."""
+    message, user = update.effective_message, update.effective_user
+    if message is not None:
+        admin = (
+            message.chat.type == Chat.PRIVATE
+            and get_services(context).settings.is_admin(user.id if user else None)
+        )
+        await _respond(message, views.plain(views.help_text(context.bot.username, admin)))
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -164,6 +175,13 @@ async def disclaimer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await _respond(update.effective_message, views.disclaimer_reply(faq))
 
 
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/privacy (everyone): what the bot stores, for how long, and that it never stores who."""
+    if update.effective_message is not None:
+        days = get_services(context).settings.retention_days
+        await _respond(update.effective_message, views.plain(views.privacy_text(days)))
+
+
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reload (admins only): validate the file, swap it in, report the entry diff or the error."""
     message, user = update.effective_message, update.effective_user
@@ -176,6 +194,66 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     result = await services.live.reload(f"/reload by admin {user.id}")
     await _respond(message, views.reload_reply(result))
+
+
+async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unanswered [N] (admins, in private): the N most asked questions the bot could not
+    answer outright, similar ones grouped."""
+    admitted = await _admin_report(update, context, "unanswered")
+    if admitted is None:
+        return
+    message, services = admitted
+    limit = _number(context.args, reports.DEFAULT_LIMIT, reports.MAX_LIMIT)
+    try:
+        groups = await services.recorder.unanswered()
+    except StoreUnavailable as exc:
+        await _respond(message, views.plain(views.store_unavailable(str(exc))))
+        return
+    days = services.settings.retention_days
+    await _respond(
+        message, views.unanswered_reply(services.live.current.faq, groups, limit, days)
+    )
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats [DAYS] (admins, in private): questions per outcome and the top answers over the
+    last DAYS days (default 7)."""
+    admitted = await _admin_report(update, context, "stats")
+    if admitted is None:
+        return
+    message, services = admitted
+    days = _number(context.args, 7, services.settings.retention_days)
+    try:
+        counts = await services.recorder.stats(days)
+    except StoreUnavailable as exc:
+        await _respond(message, views.plain(views.store_unavailable(str(exc))))
+        return
+    await _respond(message, views.stats_reply(services.live.current.faq, counts))
+
+
+async def _admin_report(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
+) -> tuple[Message, Services] | None:
+    """The message and services when an admin asks in private; otherwise reply why not."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return None
+    services = get_services(context)
+    if user is None or not services.settings.is_admin(user.id):
+        logger.warning("Refused /%s from non-admin user %s", command, user.id if user else None)
+        await _respond(message, views.plain(views.ADMIN_ONLY))
+        return None
+    if message.chat.type != Chat.PRIVATE:  # what people asked is not for a group to read
+        await _respond(message, views.plain(views.PRIVATE_ONLY))
+        return None
+    return message, services
+
+
+def _number(args: Sequence[str] | None, default: int, most: int) -> int:
+    """The command's first argument as a number from 1 to `most`, else `default`."""
+    if args and args[0].isdigit() and int(args[0]) > 0:
+        return min(int(args[0]), most)
+    return default
 
 
 async def unknown_command(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -196,13 +274,29 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text:
         await _respond(message, views.plain(views.EMPTY_MENTION))
         return
-    snapshot = get_services(context).live.current
+    services = get_services(context)
+    snapshot = services.live.current
     match = snapshot.matcher.match(text)
     logger.debug("Question %r -> %s %.1f", text, match.status.value, match.score)
     logger.info(
         "Reply: %s%s", match.status.value, f" {match.entry.id}" if match.entry else ""
     )
-    await _respond(message, views.match_reply(snapshot.faq, match))
+    # A suggestion's buttons carry a random token that links the pick to the stored question.
+    token = new_token() if match.status is Status.SUGGEST else None
+    await _respond(message, views.match_reply(snapshot.faq, match, pick_token=token))
+    services.recorder.record(_question(match, text, token))  # returns at once
+
+
+def _question(match: Match, text: str, token: str | None) -> Question:
+    """What the store gets: the outcome, and the text only where it will keep it."""
+    kept = match.status in (Status.NONE, Status.SUGGEST)
+    return Question(
+        outcome=match.status.value,
+        text=text if kept else "",
+        entry_id=match.entry.id if match.entry else None,
+        suggested=tuple(s.entry.id for s in match.suggestions) if kept else (),
+        token=token,
+    )
 
 
 async def not_text(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -224,7 +318,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if origin is None:  # a button on an inline-mode message: ours carry URLs only
         logger.debug("Ignoring callback %r without a message", query.data)
         return
-    faq = get_services(context).live.current.faq
+    services = get_services(context)
+    faq = services.live.current.faq
     data = query.data or ""
     kind, _, rest = data.partition(":")
     in_group = origin.chat.type in GROUP_TYPES
@@ -258,6 +353,15 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         logger.info("Reply: button answer %s", entry.id)
         await send(views.answer_reply(faq, entry))
+    elif (pick := views.parse_pick(data)) is not None:
+        token, answer = pick
+        entry = views.resolve_entry(faq, answer)
+        if entry is None:
+            await stale()
+            return
+        logger.info("Reply: suggestion picked %s", entry.id)
+        await send(views.answer_reply(faq, entry))
+        services.recorder.record_pick(token, entry.id)  # returns at once
     elif data == "t":
         await send(views.topics_menu(faq))
     elif data == "m":

@@ -1,4 +1,5 @@
-"""What the handlers need besides the update: settings and the live FAQ, kept in bot_data.
+"""What the handlers need besides the update: settings, the live FAQ and the question recorder,
+kept in bot_data.
 
 `bot.app.build_application` stores one `Services` under `SERVICES_KEY`; handlers reach it only
 through `get_services(context)`, which is typed, so mypy checks every use.
@@ -14,6 +15,7 @@ from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.live import LiveFaq
+from bot.recorder import Recorder
 
 SERVICES_KEY = "services"
 
@@ -24,6 +26,7 @@ class Services:
 
     settings: Settings
     live: LiveFaq
+    recorder: Recorder
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, coroutine: Any, name: str) -> asyncio.Task[Any]:
@@ -32,6 +35,14 @@ class Services:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         return task
+
+    async def close(self) -> None:
+        """The shutdown path: cancel the background tasks, then write the records still pending
+        and close the question store. Safe to call more than once."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.recorder.close()
 
 
 def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

@@ -5,6 +5,8 @@ data is kept far below Telegram's 64-byte limit by carrying entry ids, never tex
 
     a:<entry id>        answer this entry (a new message)
     A:<hash>            the same, for an id too long to fit (looked up by hash)
+    p:<token>:<id>      a suggestion picked: answer it, and note the pick on the stored question
+    P:<token>:<hash>    the same, for a long id (<token> is random, see bot.store.new_token)
     t                   send the topics menu as a new message (from the fallback reply)
     m                   show the topics menu in place (the "All topics" button)
     g:<topic>:<page>    show one page of a topic's questions in place (<topic> is a crc32)
@@ -31,10 +33,13 @@ from telegram import (
 )
 from telegram.constants import InlineKeyboardButtonLimit, ParseMode
 
+from bot import reports
 from bot.faq import CONDITIONS_ID, Entry, Faq
+from bot.grouping import Group
 from bot.live import ReloadResult
 from bot.matcher import Match, Matcher, Status
 from bot.replies import SUGGEST_INTRO, Block, answer_blocks, render_html, reply_blocks
+from bot.store import Stats
 
 CALLBACK_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64 bytes
 PAGE_SIZE = 8
@@ -70,6 +75,26 @@ def _id_hash(entry_id: str) -> str:
     return hashlib.sha256(entry_id.encode()).hexdigest()[:20]
 
 
+def pick_data(token: str, entry_id: str) -> str:
+    """A suggestion button: like answer_data, with the stored question's token."""
+    for data in (f"p:{token}:{entry_id}", f"P:{token}:{_id_hash(entry_id)}"):
+        if len(data.encode()) <= CALLBACK_LIMIT:
+            return data
+    return answer_data(entry_id)  # a token too long (never ours): the answer matters more
+
+
+def parse_pick(data: str) -> tuple[str, str] | None:
+    """(token, answer data for resolve_entry) of a p:/P: button, or None if it is not one."""
+    kind, _, rest = data.partition(":")
+    token, _, key = rest.partition(":")
+    if kind not in _PICK_KINDS or not token or not key:
+        return None
+    return token, f"{_PICK_KINDS[kind]}:{key}"
+
+
+_PICK_KINDS = {"p": "a", "P": "A"}
+
+
 def resolve_entry(faq: Faq, data: str) -> Entry | None:
     """The entry an a:/A: button points at in this FAQ, or None if it is gone."""
     kind, _, key = data.partition(":")
@@ -95,10 +120,14 @@ def topic_data(topic: str, page: int = 0) -> str:
 # -- keyboards ------------------------------------------------------------------------------
 
 
-def entry_buttons(entries: Sequence[Entry]) -> list[list[InlineKeyboardButton]]:
-    """One row per entry, labelled with its question."""
-    return [[InlineKeyboardButton(entry.question, callback_data=answer_data(entry.id))]
-            for entry in entries]
+def entry_buttons(
+    entries: Sequence[Entry], pick_token: str | None = None
+) -> list[list[InlineKeyboardButton]]:
+    """One row per entry, labelled with its question; with `pick_token`, suggestion buttons."""
+    return [[InlineKeyboardButton(
+        entry.question,
+        callback_data=pick_data(pick_token, entry.id) if pick_token else answer_data(entry.id),
+    )] for entry in entries]
 
 
 def related_keyboard(faq: Faq, entry: Entry) -> InlineKeyboardMarkup | None:
@@ -118,8 +147,9 @@ def answer_reply(faq: Faq, entry: Entry) -> Reply:
     return Reply(tuple(parts), related_keyboard(faq, entry))
 
 
-def match_reply(faq: Faq, match: Match) -> Reply:
-    """The reply for any matching outcome."""
+def match_reply(faq: Faq, match: Match, pick_token: str | None = None) -> Reply:
+    """The reply for any matching outcome. `pick_token` links suggestion buttons to the stored
+    question, so the suggestion picked can be noted on it."""
     if match.status is Status.ANSWER and match.entry is not None:
         return answer_reply(faq, match.entry)
     if match.status is Status.SUGGEST and match.suggestions:
@@ -128,7 +158,7 @@ def match_reply(faq: Faq, match: Match) -> Reply:
         # not shown (forwarded, quoted, or read in a notification).
         listing = "\n".join(f"• {entry.question}" for entry in entries)
         options = render_html([Block(SUGGEST_INTRO, "bold"), Block(listing)])
-        return Reply(tuple(options), InlineKeyboardMarkup(entry_buttons(entries)))
+        return Reply(tuple(options), InlineKeyboardMarkup(entry_buttons(entries, pick_token)))
     parts = tuple(render_html(reply_blocks(faq, match)))
     if match.status is Status.NONE:
         return Reply(parts, TOPICS_BUTTON)
@@ -205,8 +235,15 @@ def welcome(first_name: str | None) -> str:
     )
 
 
-def help_text(username: str | None) -> str:
+def help_text(username: str | None, admin: bool = False) -> str:
     handle = f"@{username}" if username else "the bot"
+    admin_lines = (
+        "<b>For admins</b>\n"
+        "/unanswered [N] - the N questions asked most that I could not answer (default "
+        f"{reports.DEFAULT_LIMIT})\n"
+        "/stats [DAYS] - how questions went over the last DAYS days (default 7)\n"
+        "/reload - load faq.yaml again after editing it\n\n"
+    ) if admin else ""
     return (
         "<b>How to use me</b>\n"
         "Type a question in your own words; spelling mistakes are fine. If I'm not sure, I'll "
@@ -214,10 +251,12 @@ def help_text(username: str | None) -> str:
         "/topics - browse every question by topic\n"
         "/conditions - the conditions we treat\n"
         "/disclaimer - the practice's medical disclaimer\n"
+        "/privacy - what I store, and for how long\n"
         "/start - the welcome message\n\n"
         f"<b>In a group</b>, mention me ({handle}) or reply to one of my messages; I stay quiet "
         "otherwise.\n"
         f"<b>In any chat</b>, type {handle} and a question to share an answer.\n\n"
+        f"{admin_lines}"
         "<i>For bookings, prices or anything about your own health, please contact the practice "
         "directly.</i>"
     )
@@ -238,6 +277,50 @@ STALE_BUTTON = (
     "Here are the current topics:"
 )
 RELOAD_REFUSED = "Sorry, only the practice's admins can reload the FAQ. Nothing was changed."
+ADMIN_ONLY = "Sorry, only the practice's admins can see that."
+PRIVATE_ONLY = (
+    "For privacy, please ask me that in a private chat: questions people ask are not for a group."
+)
+
+
+def privacy_text(retention_days: int) -> str:
+    """/privacy: what the bot stores, for how long, and that it never stores who asked."""
+    return (
+        "<b>Privacy: what I store</b>\n"
+        "When I can't answer a question, or can only suggest a few possible answers, I keep the "
+        "text of the question so the practice can improve this FAQ. Before it is stored, email "
+        "addresses, phone numbers, links, dates and long numbers are removed from it. For "
+        "suggestions I also note which one you picked.\n\n"
+        "Questions I answer, greetings and urgent-care replies are not stored, only counted: "
+        "per day, how many questions got each kind of reply and which answers were given.\n\n"
+        "<b>I never store who asked</b>: no Telegram user id, chat id, username or name, and "
+        "only the day, not the time.\n\n"
+        f"Everything is deleted automatically after {retention_days} days.\n\n"
+        "<i>Please don't send me personal details. For anything about your own health, contact "
+        "the practice directly.</i>"
+    )
+
+
+def store_unavailable(reason: str) -> str:
+    return (
+        "The question store is unavailable right now: "
+        f"{html.escape(reason, quote=False)}. The bot keeps answering; see the log."
+    )
+
+
+def unanswered_reply(faq: Faq, groups: Sequence[Group], limit: int, retention_days: int) -> Reply:
+    """/unanswered: the most asked groups, escaped (they are what people typed)."""
+    blocks = reports.unanswered_blocks(groups, limit, retention_days, _titles(faq))
+    return Reply(tuple(render_html(blocks)))
+
+
+def stats_reply(faq: Faq, stats: Stats) -> Reply:
+    """/stats: questions per outcome and the top answers."""
+    return Reply(tuple(render_html(reports.stats_blocks(stats, _titles(faq)))))
+
+
+def _titles(faq: Faq) -> dict[str, str]:
+    return {entry.id: entry.question for entry in faq.entries}
 ERROR_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 

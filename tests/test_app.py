@@ -44,7 +44,10 @@ class StopWhenAnswered(FakeTelegram):
 
 
 def env(faq: Path, **extra: str) -> dict[str, str]:
-    return {"BOT_TOKEN": TOKEN, "FAQ_PATH": str(faq), "FAQ_WATCH": "false", **extra}
+    return {
+        "BOT_TOKEN": TOKEN, "FAQ_PATH": str(faq), "FAQ_WATCH": "false",
+        "DB_PATH": str(faq.parent / "data" / "faqbot.sqlite3"), **extra,
+    }
 
 
 def test_missing_token_is_one_line_naming_it(capsys: pytest.CaptureFixture[str]) -> None:

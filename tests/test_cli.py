@@ -570,3 +570,139 @@ def test_commands_other_than_run_never_import_telegram(minimal_faq: Faq) -> None
     )
     assert result.returncode == 0, result.stderr
     assert "LEAKED []" in result.stdout
+
+
+# -- unanswered and stats (the bot's question store) -----------------------------------------
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A question store with a few records from today, named by DB_PATH."""
+    from bot.recorder import utc_today
+    from bot.store import Question, Store
+
+    path = tmp_path / "data" / "faqbot.sqlite3"
+    store = Store.open(path)
+    today = utc_today()
+    for text in ("how much is a session?", "how much is a session?", "How much is a session",
+                 "do you have parking"):
+        store.record(Question("none", text), today)
+    store.record(Question("suggest", "massage", suggested=("swedish", "sports"), token="t0k3n123"),
+                 today)
+    store.record_pick("t0k3n123", "sports", today)
+    store.record(Question("answer", entry_id="sciatica"), today)
+    store.record(Question("urgent"), today)
+    store.close()
+    monkeypatch.setenv("DB_PATH", str(path))
+    return path
+
+
+def test_unanswered_prints_the_groups(
+    capsys: pytest.CaptureFixture[str], store_path: Path
+) -> None:
+    code, out, err = call(capsys, "unanswered")
+    assert (code, err) == (0, "")
+    assert out.startswith("Unanswered questions: 3 groups, most asked first\n")
+    assert "1. \u201chow much is a session?\u201d \u00d73" in out  # grouped with its twin
+    assert "picked: sports \u00d71" in out
+    assert "<" not in out  # plain text, not Telegram HTML
+
+
+def test_unanswered_json_and_limit(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
+    code, out, _ = call(capsys, "unanswered", "--json", "--limit", "2")
+    assert code == 0
+    groups = json.loads(out)
+    assert [group["count"] for group in groups] == [3, 1]
+    assert set(groups[0]) == {
+        "count", "example", "last_asked", "declined", "suggested", "picked", "variants",
+    }
+    assert groups[0]["example"] == "how much is a session?"
+    assert groups[0]["variants"] == ["How much is a session"]
+
+
+def test_stats_text_and_json(capsys: pytest.CaptureFixture[str], store_path: Path) -> None:
+    code, out, _ = call(capsys, "stats")
+    assert code == 0
+    assert out.startswith("Last 7 days (")
+    assert "Answered: 1\nSuggested: 1 (1 picked one)\nDeclined (not covered): 4\nUrgent: 1" in out
+    assert "1. sciatica \u00d71" in out
+    code, out, _ = call(capsys, "stats", "--json", "--days", "30")
+    stats = json.loads(out)
+    assert stats["questions"] == 7
+    assert stats["outcomes"] == {"none": 4, "suggest": 1, "answer": 1, "smalltalk": 0, "urgent": 1}
+    assert stats["picked"] == 1
+    assert {"entry_id": "sports", "count": 1} in stats["top_entries"]
+
+
+def test_the_db_option_wins_over_db_path(
+    capsys: pytest.CaptureFixture[str], store_path: Path, tmp_path: Path
+) -> None:
+    code, _, err = call(capsys, "stats", "--db", str(tmp_path / "other.sqlite3"))
+    assert code == 1
+    assert "other.sqlite3" in err
+    assert call(capsys, "stats", "--db", str(store_path))[0] == 0
+
+
+@pytest.mark.parametrize("command", ["unanswered", "stats"])
+def test_a_missing_store_is_one_line_and_is_not_created(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    command: str,
+) -> None:
+    path = tmp_path / "nowhere" / "faqbot.sqlite3"
+    monkeypatch.setenv("DB_PATH", str(path))
+    code, out, err = call(capsys, command)
+    assert code == 1
+    assert out == ""
+    assert err == (
+        f"faq-bot {command}: {path}: no question store here yet (the bot creates it when it "
+        "first records a question; set DB_PATH to the bot's file)\n"
+    )
+    assert not path.parent.exists()
+
+
+def test_a_file_that_is_not_a_store_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database at all, just text " * 100)
+    monkeypatch.setenv("DB_PATH", str(path))
+    code, _, err = call(capsys, "unanswered")
+    assert code == 1
+    assert err.startswith(f"faq-bot unanswered: {path}: ")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["unanswered", "--limit", "0"], ["stats", "--days", "x"]])
+def test_bad_numbers_are_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    assert caught.value.code == 2
+    assert "positive whole number" in capsys.readouterr().err
+
+
+def test_the_store_commands_as_a_process_never_import_telegram(store_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "assert main(['unanswered']) == 0\n"
+        "assert main(['stats', '--json']) == 0\n"
+        "leaked = sorted(m for m in sys.modules if m.split('.')[0] in {'telegram', 'httpx'})\n"
+        "print('LEAKED', leaked)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=60,
+        check=False, env={**os.environ, "PYTHONPATH": str(REPO), "DB_PATH": str(store_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LEAKED []" in result.stdout
+
+
+def test_chat_and_ask_record_nothing(minimal_faq: Faq, tmp_path: Path) -> None:
+    path = tmp_path / "data" / "faqbot.sqlite3"
+    result = run("ask", "--faq", str(minimal_faq.source), "how much is a session",
+                 env={"DB_PATH": str(path)})
+    assert result.returncode == 0
+    result = run("chat", "--faq", str(minimal_faq.source), stdin="zqxj vbnm\n",
+                 env={"DB_PATH": str(path)})
+    assert result.returncode == 0
+    assert not path.parent.exists()

@@ -35,6 +35,8 @@ def test_defaults() -> None:
     assert result.log_level == logging.INFO
     assert result.webhook is None
     assert result.faq_path.name == "faq.yaml"
+    assert result.db_path == Path("data") / "faqbot.sqlite3"
+    assert result.retention_days == 90
 
 
 def test_missing_token_names_the_variable() -> None:
@@ -166,3 +168,22 @@ def test_bad_port(port: str) -> None:
 
 def test_webhook_variables_are_ignored_without_a_url() -> None:
     assert settings(WEBHOOK_SECRET="s", PORT="nonsense").webhook is None
+
+
+def test_db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings(DB_PATH=f" {tmp_path}/q.sqlite3 ").db_path == tmp_path / "q.sqlite3"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert settings(DB_PATH="~/faq/q.sqlite3").db_path == tmp_path / "faq" / "q.sqlite3"
+    assert settings(DB_PATH="").db_path == Path("data") / "faqbot.sqlite3"
+
+
+@pytest.mark.parametrize(("raw", "days"), [("30", 30), (" 1 ", 1), ("", 90), ("36500", 36500)])
+def test_retention_days(raw: str, days: int) -> None:
+    assert settings(RETENTION_DAYS=raw).retention_days == days
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "2.5", "ninety", "36501", "99999999999999"])
+def test_bad_retention_days(raw: str) -> None:
+    message = error(BOT_TOKEN=TOKEN, RETENTION_DAYS=raw)
+    assert message.startswith("RETENTION_DAYS:")
+    assert repr(raw) in message

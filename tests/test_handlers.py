@@ -60,11 +60,12 @@ async def test_startup_registers_commands_for_everyone_and_reload_for_admins(bot
     # post_init ran in the fixture; the harness keeps those calls until the first send().
     calls = bot.fake.called("setMyCommands")
     public = [command["command"] for command in calls[0].params["commands"]]
-    assert public == ["start", "topics", "conditions", "disclaimer", "help"]
+    assert public == ["start", "topics", "conditions", "disclaimer", "privacy", "help"]
     assert "scope" not in calls[0].params
     admin = calls[1].params
     assert admin["scope"] == {"type": "chat", "chat_id": ADMIN_ID}
-    assert [command["command"] for command in admin["commands"]][-1] == "reload"
+    admin_only = [command["command"] for command in admin["commands"]][len(public):]
+    assert admin_only == ["unanswered", "stats", "reload"]
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -150,9 +151,11 @@ async def test_suggest_offers_one_button_per_suggestion_and_lists_them(bot: Harn
     sent = only_message(bot)
     assert sent["text"].startswith(f"<b>{SUGGEST_INTRO}</b>")
     assert "• What is Swedish massage?" in sent["text"]
-    assert sorted(data for _, data in buttons(sent)) == ["a:cupping", "a:swedish"]
+    data = sorted(data for _, data in buttons(sent))
+    # p:<token>:<entry id>: the token links a press to the stored question (see test_recording)
+    assert [item.split(":")[::2] for item in data] == [["p", "cupping"], ["p", "swedish"]]
     # pressing one answers it
-    await bot.send(callback_update("a:swedish"))
+    await bot.send(callback_update(data[1]))
     assert bot.methods() == ["answerCallbackQuery", "sendMessage"]
     assert only_message(bot)["text"].startswith("<b>What is Swedish massage?</b>")
 

@@ -39,8 +39,8 @@ def test_the_readme_tries_the_bot_on_the_bundled_faq() -> None:
 
 
 def test_every_command_is_documented() -> None:
-    commands = re.findall(r"^ {4}(\w+) +\w", cli.build_parser().format_help(), flags=re.MULTILINE)
-    assert commands == ["chat", "ask", "check", "eval", "run"]
+    commands = re.findall(r"^ {4}(\w+)", cli.build_parser().format_help(), flags=re.MULTILINE)
+    assert commands == ["chat", "ask", "check", "eval", "unanswered", "stats", "run"]
     for name in commands:
         assert f"`faq-bot {name}" in README, name
 
@@ -50,6 +50,30 @@ def test_the_json_keys_are_documented() -> None:
     keys = cli.ask_record(faq, "q", Matcher(faq).match("q"))
     for key in keys:
         assert f"| `{key}` |" in README, key
+
+
+def test_every_setting_is_documented() -> None:
+    source = (REPO / "bot" / "config.py").read_text(encoding="utf-8")
+    variables = set(re.findall(r'env\.get\("([A-Z_]+)"', source))
+    assert {"DB_PATH", "RETENTION_DAYS"} <= variables
+    for variable in variables:
+        assert f"| `{variable}` |" in README, variable
+
+
+def test_the_botfather_command_list_is_the_bots_own() -> None:
+    from bot.app import COMMANDS
+
+    block = re.search(r"```text\n(.*?)```", README, flags=re.DOTALL)
+    assert block is not None
+    listed = [line.strip() for line in block.group(1).splitlines() if line.strip()]
+    assert listed == [f"{command.command} - {command.description}" for command in COMMANDS]
+
+
+def test_the_privacy_section_names_what_is_kept_and_for_how_long() -> None:
+    section = README.split("## Privacy: what the bot stores", 1)[1].split("\n## ", 1)[0]
+    for phrase in ("RETENTION_DAYS", "default 90", "Never stored", "user id, chat id, username",
+                   "[phone]", "[email]", "[link]", "/privacy"):
+        assert phrase in section, phrase
 
 
 def test_the_separator_is_documented() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
+
+import pytest
 from helpers.harness import SHIPPED_FAQ
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +13,9 @@ from telegram import InlineKeyboardMarkup, InputTextMessageContent
 
 from bot import views
 from bot.faq import load_faq
+from bot.grouping import Asked, group_questions
 from bot.matcher import Matcher
+from bot.store import new_token
 
 FAQ = load_faq(SHIPPED_FAQ)
 MATCHER = Matcher(FAQ)
@@ -40,7 +46,7 @@ def check_keyboard(keyboard: InlineKeyboardMarkup | None) -> None:
 @settings(max_examples=300, deadline=None)
 @given(messages)
 def test_every_reply_fits_telegram(text: str) -> None:
-    reply = views.match_reply(FAQ, MATCHER.match(text))
+    reply = views.match_reply(FAQ, MATCHER.match(text), pick_token=new_token())
     assert reply.parts
     assert all(0 < len(part) <= TELEGRAM_TEXT_LIMIT for part in reply.parts)
     check_keyboard(reply.keyboard)
@@ -71,3 +77,44 @@ def test_every_menu_fits_telegram() -> None:
     for screen in screens:
         assert all(0 < len(part) <= TELEGRAM_TEXT_LIMIT for part in screen.parts)
         check_keyboard(screen.keyboard)
+
+
+@given(st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,150}[a-z0-9])?", fullmatch=True))
+def test_a_suggestion_button_fits_and_leads_back_to_its_entry_and_token(entry_id: str) -> None:
+    token = new_token()
+    data = views.pick_data(token, entry_id)
+    assert len(data.encode()) <= CALLBACK_DATA_LIMIT
+    parsed = views.parse_pick(data)
+    assert parsed is not None
+    assert parsed[0] == token
+    faq = dataclasses.replace(FAQ, entries=(dataclasses.replace(FAQ.entries[0], id=entry_id),))
+    entry = views.resolve_entry(faq, parsed[1])
+    assert entry is not None
+    assert entry.id == entry_id
+
+
+@pytest.mark.parametrize("data", ["a:sciatica", "p:", "p:token", "p::sciatica", "P:tok:", "t"])
+def test_other_data_is_not_a_pick(data: str) -> None:
+    assert views.parse_pick(data) is None
+
+
+def test_suggestion_buttons_carry_the_token_only_when_given() -> None:
+    match = MATCHER.match("massage")
+    assert match.suggestions
+    for token, prefix in ((None, "a:"), ("abcdefgh", "p:abcdefgh:")):
+        keyboard = views.match_reply(FAQ, match, pick_token=token).keyboard
+        assert keyboard is not None
+        data = [str(row[0].callback_data) for row in keyboard.inline_keyboard]
+        assert all(item.startswith(prefix) for item in data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=600), st.integers(1, 99)), max_size=60))
+def test_every_unanswered_report_fits_telegram(rows: list[tuple[str, int]]) -> None:
+    groups = group_questions([Asked(text, count, date(2024, 5, 1)) for text, count in rows])
+    reply = views.unanswered_reply(FAQ, groups, 50, 90)
+    assert all(0 < len(part) <= TELEGRAM_TEXT_LIMIT for part in reply.parts)
+
+
+def test_privacy_names_the_retention_period() -> None:
+    assert "after 7 days" in views.privacy_text(7)

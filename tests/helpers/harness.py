@@ -3,7 +3,8 @@
 `running_bot(faq_path)` builds the app with `bot.app.build_application` (every real handler,
 Defaults, the rate limiter), runs initialize -> post_init -> start, and yields a `Harness` whose
 `send()` feeds one update through `Application.process_update`, i.e. the handler groups, filters
-and the error handler exactly as in production.
+and the error handler exactly as in production. The question store is a file next to the FAQ
+(so in the test's tmp_path); `settle()` waits for the records written in the background.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from telegram.ext import BaseRateLimiter
 from bot.app import BotApp, build_application
 from bot.config import Settings
 from bot.live import LiveFaq
+from bot.recorder import Recorder
+from bot.services import Services
 from helpers.factories import ADMIN_ID, to_update
 from helpers.fake_telegram import TOKEN, FakeTelegram
 
@@ -50,6 +53,16 @@ class Harness:
     def methods(self) -> list[str]:
         return [call.method for call in self.fake.calls]
 
+    @property
+    def services(self) -> Services:
+        services = self.app.bot_data["services"]
+        assert isinstance(services, Services)
+        return services
+
+    async def settle(self) -> None:
+        """Wait until the question store has written everything recorded so far."""
+        await self.services.recorder.flush()
+
 
 @asynccontextmanager
 async def running_bot(
@@ -60,6 +73,9 @@ async def running_bot(
     watch_interval: float = 0.05,
     rate_limiter: BaseRateLimiter[Any] | None = None,
     fake: FakeTelegram | None = None,
+    db_path: Path | None = None,
+    retention_days: int = 90,
+    recorder: Recorder | None = None,
 ) -> AsyncIterator[Harness]:
     settings = Settings(
         token=TOKEN,
@@ -67,11 +83,14 @@ async def running_bot(
         admin_ids=admin_ids,
         faq_watch=faq_watch,
         watch_interval=watch_interval,
+        db_path=db_path or faq_path.parent / "faqbot.sqlite3",
+        retention_days=retention_days,
     )
     live = LiveFaq.load(faq_path)
     fake = fake or FakeTelegram()
     app = build_application(
-        settings, live, request=fake, get_updates_request=fake, rate_limiter=rate_limiter
+        settings, live, request=fake, get_updates_request=fake, rate_limiter=rate_limiter,
+        recorder=recorder,
     )
     await app.initialize()
     assert app.post_init is not None

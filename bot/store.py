@@ -1,0 +1,351 @@
+"""The question store: an SQLite file of what the bot could not answer, and daily counts.
+
+Synchronous and thread-confined: a `Store` is used only by the thread that opened it (the bot's
+`bot.recorder.Recorder` gives it a worker thread of its own; `faq-bot unanswered` and `stats`
+open one read-only). No Telegram imports.
+
+What is kept, and nothing else (see README, "Privacy: what the bot stores"):
+- `questions`: the text of each question the bot declined (`none`) or answered with suggestions
+  (`suggest`), redacted by `bot.redact` here, whoever calls; the suggested entry ids; the one
+  picked, if any, linked through a random token carried by the suggestion buttons; and the day
+  it was asked (a date only: a time of day could be matched against someone's chat);
+- `outcome_counts`: per day, how many questions got each outcome;
+- `entry_counts`: per day, how many times each entry answered a question (typed, or picked from
+  suggestions).
+Never an id, username or name. `purge` deletes every row older than the retention period, with
+`secure_delete` on so deleted text is overwritten, not just unlinked.
+
+The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` takes version n to n + 1,
+each in one transaction, so a database from any older version is brought up to date on open.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.grouping import Asked
+from bot.redact import redact
+
+# Every outcome of matching a message (bot.matcher.Status); only the first two keep their text.
+RECORDED_OUTCOMES = ("none", "suggest")
+OUTCOMES = (*RECORDED_OUTCOMES, "answer", "smalltalk", "urgent")
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 0 -> 1: the first schema.
+    (
+        """CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,                      -- YYYY-MM-DD (UTC), never a time
+            outcome TEXT NOT NULL CHECK (outcome IN ('none', 'suggest')),
+            text TEXT NOT NULL,                     -- redacted
+            suggested TEXT NOT NULL DEFAULT '',     -- entry ids, space-separated, best first
+            token TEXT UNIQUE,                      -- in the suggestion buttons' callback data
+            chosen TEXT                             -- the suggestion picked, if any
+        )""",
+        "CREATE INDEX questions_by_day ON questions (day)",
+        """CREATE TABLE outcome_counts (
+            day TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (day, outcome)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE entry_counts (
+            day TEXT NOT NULL,
+            entry_id TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (day, entry_id)
+        ) WITHOUT ROWID""",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The store cannot be used as asked; the message is one line that names the file."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One message's outcome, to record. `text` is kept (redacted) only for RECORDED_OUTCOMES."""
+
+    outcome: str
+    text: str = ""
+    entry_id: str | None = None  # the entry answered
+    suggested: tuple[str, ...] = ()  # the entries offered, best first
+    token: str | None = None  # the suggestion buttons' link back to this record
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts for the days `first` to `last`, both included."""
+
+    first: date
+    last: date
+    outcomes: dict[str, int] = field(default_factory=dict)  # every OUTCOMES key
+    picked: int = 0  # suggestions where a button was pressed
+    top_entries: tuple[tuple[str, int], ...] = ()  # (entry id, answers), most first
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def questions(self) -> int:
+        return sum(self.outcomes.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "first_day": self.first.isoformat(),
+            "last_day": self.last.isoformat(),
+            "questions": self.questions,
+            "outcomes": dict(self.outcomes),
+            "picked": self.picked,
+            "top_entries": [{"entry_id": e, "count": n} for e, n in self.top_entries],
+        }
+
+
+def new_token() -> str:
+    """A random link between a suggestion message and its record: 8 URL-safe characters,
+    unguessable, and meaningless outside this database."""
+    return secrets.token_urlsafe(6)
+
+
+class Store:
+    """One connection to the question store. Not thread-safe: use it from one thread."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    # -- opening ----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, busy_timeout: float = 5.0) -> Store:
+        """Open for writing: create the directory and file if needed, WAL, migrate."""
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        created = not path.exists()
+        connection = sqlite3.connect(
+            path, timeout=busy_timeout, isolation_level=None, check_same_thread=True
+        )
+        try:
+            if created:
+                os.chmod(path, 0o600)  # health data: the owner only (WAL files inherit this)
+            connection.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL is durable against application crashes, and much faster.
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA secure_delete = ON")
+            _migrate(connection, path)
+        except BaseException:
+            connection.close()
+            raise
+        return cls(connection, path)
+
+    @classmethod
+    def open_existing(cls, path: Path, busy_timeout: float = 5.0) -> Store:
+        """Open read-only, for reports: never creates the file and never migrates it."""
+        if not path.is_file():
+            raise StoreError(
+                f"{path}: no question store here yet (the bot creates it when it first records "
+                "a question; set DB_PATH to the bot's file)"
+            )
+        connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout,
+            isolation_level=None,
+        )
+        try:
+            version = _user_version(connection)
+            if version == 0:
+                raise StoreError(f"{path}: not a faq-bot question store")
+            if version > SCHEMA_VERSION:
+                raise StoreError(_too_new(path, version))
+            if version < SCHEMA_VERSION:
+                raise StoreError(
+                    f"{path}: schema version {version} is older than this program's "
+                    f"({SCHEMA_VERSION}); start the bot once to upgrade it"
+                )
+        except BaseException:
+            connection.close()
+            raise
+        return cls(connection, path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def journal_mode(self) -> str:
+        return str(self._db.execute("PRAGMA journal_mode").fetchone()[0])
+
+    @property
+    def version(self) -> int:
+        return _user_version(self._db)
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def record(self, question: Question, day: date) -> None:
+        """Count the outcome (and the entry answered); keep the redacted text if declined or
+        suggested. One transaction."""
+        if question.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {question.outcome!r}")
+        iso = day.isoformat()
+        with self._transaction():
+            _increment(self._db, "outcome_counts", "outcome", iso, question.outcome)
+            if question.outcome == "answer" and question.entry_id:
+                _increment(self._db, "entry_counts", "entry_id", iso, question.entry_id)
+            if question.outcome in RECORDED_OUTCOMES:
+                self._db.execute(
+                    "INSERT INTO questions (day, outcome, text, suggested, token) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (iso, question.outcome, redact(question.text), " ".join(question.suggested),
+                     question.token),
+                )
+
+    def record_pick(self, token: str, entry_id: str, day: date) -> bool:
+        """A suggestion button was pressed: count the answer, and note the pick on its question
+        (the latest pick wins: it is what the person settled on). False if the question is gone
+        (purged, or the token is unknown); the answer is counted either way."""
+        with self._transaction():
+            _increment(self._db, "entry_counts", "entry_id", day.isoformat(), entry_id)
+            cursor = self._db.execute(
+                "UPDATE questions SET chosen = ? WHERE token = ? AND outcome = 'suggest'",
+                (entry_id, token),
+            )
+            return cursor.rowcount > 0
+
+    def purge(self, before: date) -> int:
+        """Delete everything from days before `before`; returns how many questions went."""
+        iso = before.isoformat()
+        with self._transaction():
+            deleted = self._db.execute("DELETE FROM questions WHERE day < ?", (iso,)).rowcount
+            self._db.execute("DELETE FROM outcome_counts WHERE day < ?", (iso,))
+            self._db.execute("DELETE FROM entry_counts WHERE day < ?", (iso,))
+        return deleted
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def unanswered(self, since: date | None = None) -> list[Asked]:
+        """Every distinct stored question (with outcome and pick), with its count and last day."""
+        rows = self._db.execute(
+            "SELECT text, COUNT(*), MAX(day), outcome, chosen FROM questions WHERE day >= ? "
+            "GROUP BY text, outcome, chosen",
+            ((since or date.min).isoformat(),),
+        ).fetchall()
+        return [
+            Asked(text, count, date.fromisoformat(last), outcome, chosen)
+            for text, count, last, outcome, chosen in rows
+        ]
+
+    def stats(self, first: date, last: date, top: int = 5) -> Stats:
+        """Outcome counts, suggestions picked and the most given answers, `first` to `last`."""
+        span = (first.isoformat(), last.isoformat())
+        outcomes = dict.fromkeys(OUTCOMES, 0)
+        for outcome, count in self._db.execute(
+            "SELECT outcome, SUM(count) FROM outcome_counts WHERE day BETWEEN ? AND ? "
+            "GROUP BY outcome",
+            span,
+        ):
+            outcomes[outcome] = int(count)
+        picked = self._db.execute(
+            "SELECT COUNT(*) FROM questions WHERE outcome = 'suggest' AND chosen IS NOT NULL "
+            "AND day BETWEEN ? AND ?",
+            span,
+        ).fetchone()[0]
+        top_entries = self._db.execute(
+            "SELECT entry_id, SUM(count) AS answers FROM entry_counts WHERE day BETWEEN ? AND ? "
+            "GROUP BY entry_id ORDER BY answers DESC, entry_id LIMIT ?",
+            (*span, top),
+        ).fetchall()
+        return Stats(
+            first=first, last=last, outcomes=outcomes, picked=int(picked),
+            top_entries=tuple((str(entry), int(count)) for entry, count in top_entries),
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def batch(self) -> _Transaction:
+        """One transaction around several writes (`with store.batch(): ...`): each write joins
+        it instead of committing on its own."""
+        return _Transaction(self._db)
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; inside another one, it joins it.
+    IMMEDIATE takes the write lock at the start, so a busy database fails (after the busy
+    timeout) before anything is half done."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+        self._outer = False
+
+    def __enter__(self) -> None:
+        self._outer = not self._db.in_transaction
+        if self._outer:
+            self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if not self._outer:
+            return  # the enclosing transaction commits or rolls back
+        if kind is None:
+            self._db.execute("COMMIT")
+        elif self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+
+def _increment(db: sqlite3.Connection, table: str, column: str, day: str, value: str) -> None:
+    # `table` and `column` are this module's constants, never input.
+    db.execute(
+        f"INSERT INTO {table} (day, {column}, count) VALUES (?, ?, 1) "
+        f"ON CONFLICT (day, {column}) DO UPDATE SET count = count + 1",
+        (day, value),
+    )
+
+
+def _user_version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _too_new(path: Path, version: int) -> str:
+    return (
+        f"{path}: schema version {version} is newer than this program's ({SCHEMA_VERSION}); "
+        "upgrade the bot"
+    )
+
+
+def _migrate(
+    connection: sqlite3.Connection, path: Path,
+    migrations: Sequence[Sequence[str]] = MIGRATIONS,
+) -> None:
+    """Bring the file to the latest schema, one version per transaction.
+
+    The version is read again inside each write transaction, so two processes opening a new
+    file at once do not both apply the same migration.
+    """
+    target = len(migrations)
+    while True:
+        version = _user_version(connection)
+        if version == target:
+            return
+        if version > target:
+            raise StoreError(_too_new(path, version))
+        if version == 0 and _has_foreign_tables(connection):
+            raise StoreError(f"{path}: holds other tables; not a faq-bot question store")
+        with _Transaction(connection):
+            if _user_version(connection) != version:
+                continue  # another process migrated meanwhile: look again
+            for statement in migrations[version]:
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {version + 1}")
+
+
+def _has_foreign_tables(connection: sqlite3.Connection) -> bool:
+    count = connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+    return bool(count)
