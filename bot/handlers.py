@@ -265,7 +265,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif kind == "g":
         key, _, page = rest.partition(":")
         topic = views.find_topic(faq, key)
-        if topic is None or not page.isdigit():
+        # isdigit() alone also accepts "²" and other digits that int() refuses
+        if topic is None or not (page.isascii() and page.isdigit()):
             await stale()
             return
         await show_in_place(views.topic_page(faq, topic, int(page)))
