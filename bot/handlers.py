@@ -21,7 +21,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes, filters
 
 from bot import views
@@ -302,7 +302,13 @@ async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(exc, Forbidden):  # the person blocked the bot: nothing to do
         logger.warning("Update %s: %s", update_id, exc)
         return
-    logger.error("Error while handling update %s", update_id, exc_info=exc)
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        # A 5xx, a timeout or a dropped connection: Telegram's side or the network's, not a bug
+        # here, so one line without a traceback. The update is not retried (a send that timed
+        # out may have arrived); the next update is handled as usual.
+        logger.error("Update %s not completed: the Bot API failed: %s", update_id, exc)
+    else:
+        logger.error("Error while handling update %s", update_id, exc_info=exc)
     if isinstance(exc, RetryAfter) or not isinstance(update, Update):
         return
     message, chat = update.effective_message, update.effective_chat
