@@ -2,8 +2,9 @@
 
 `build_application` is the only place that creates the PTB Application and registers handlers
 (one commented line each, like the PTB team's rules-bot `main()`). `run_bot` reads the
-environment once, checks the FAQ before touching the network, and runs long polling or, when
-WEBHOOK_URL is set, a webhook server.
+environment once, checks the FAQ before touching the network, waits for the Bot API with
+back-off (bot.startup), and runs long polling or, when WEBHOOK_URL is set, a webhook server,
+until SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -41,6 +42,7 @@ from bot.faq import FaqError
 from bot.live import LiveFaq
 from bot.logs import configure_logging
 from bot.services import SERVICES_KEY, Services
+from bot.startup import BACKOFF, connect_or_stop
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +141,10 @@ async def _post_init(application: BotApp) -> None:
     """After getMe, before updates flow: commands, background reloaders, the ready line."""
     services = services_of(application)
     settings, bot = services.settings, application.bot
-    await bot.set_my_commands(COMMANDS)
+    try:
+        await bot.set_my_commands(COMMANDS)
+    except TelegramError as exc:  # the menu is a convenience: answer questions without it
+        logger.warning("Could not register the command menu: %s", exc)
     for admin_id in sorted(settings.admin_ids):
         try:
             await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id))
@@ -159,11 +164,11 @@ async def _post_init(application: BotApp) -> None:
 
 
 async def _post_shutdown(application: BotApp) -> None:
-    services = services_of(application)
+    """The last step of every stop: updates are no longer fetched and the one in hand has been
+    handled, so what the handlers use can go. Services.close() is the one place that releases
+    it (background tasks, and any store the services hold)."""
     _remove_sighup()
-    for task in list(services.tasks):
-        task.cancel()
-    await asyncio.gather(*services.tasks, return_exceptions=True)
+    await services_of(application).close()
 
 
 def services_of(application: BotApp) -> Services:
@@ -200,11 +205,14 @@ def run_bot(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    backoff: Sequence[float] = BACKOFF,
 ) -> int:
     """`faq-bot run`: configure, check the FAQ, run until SIGINT/SIGTERM. Returns the exit code.
 
     Bad settings or a broken FAQ: one message on stderr and exit code 2, before any network
-    traffic. `request`/`get_updates_request` replace the HTTP layer (tests only).
+    traffic. An unreachable Bot API is retried with `backoff` (bot.startup); a rejected token
+    exits 1. A stop signal ends polling, lets the update in hand finish, runs _post_shutdown and
+    exits 0. `request`/`get_updates_request` replace the HTTP layer (tests only).
     """
     try:
         settings = load_settings(env)
@@ -221,29 +229,37 @@ def run_bot(
         settings, live, request=request, get_updates_request=get_updates_request
     )
     # A fresh loop: PTB's runner closes the loop it ran on, and the caller may have used one.
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
-        if settings.webhook is not None:
-            hook = settings.webhook
-            application.run_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.url_path,
-                webhook_url=hook.url,
-                secret_token=hook.secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        if connect_or_stop(loop, application, settings.api_root, backoff):
+            # getMe has answered; PTB's runner finds the application initialized. Its own
+            # bootstrap (deleteWebhook / setWebhook) retries too (-1: until it works, or a stop
+            # signal), with PTB's back-off, rather than exiting into a restart loop.
+            if settings.webhook is not None:
+                hook = settings.webhook
+                application.run_webhook(
+                    listen=hook.listen,
+                    port=hook.port,
+                    url_path=hook.url_path,
+                    webhook_url=hook.url,
+                    secret_token=hook.secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    bootstrap_retries=-1,
+                )
+            else:
+                application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     except InvalidToken:
         logger.error("Telegram rejected BOT_TOKEN; check the token BotFather gave you")
         return 1
-    except NetworkError as exc:
-        logger.error("Cannot reach the Bot API at %s: %s", settings.api_root, exc)
+    except TelegramError as exc:  # a refusal that waiting would not fix (e.g. a 400)
+        logger.error("The Bot API at %s refused to start the bot: %s", settings.api_root, exc)
         return 1
     else:
         logger.info("Bot stopped")
         return 0
     finally:
         logging.getLogger().removeHandler(handler)
-        asyncio.set_event_loop(None)  # PTB closed it; leave no closed loop behind as current
+        if not loop.is_closed():  # PTB's runner closes it; an early stop does not
+            loop.close()
+        asyncio.set_event_loop(None)  # leave no closed loop behind as the current one

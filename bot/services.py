@@ -33,6 +33,14 @@ class Services:
         task.add_done_callback(self.tasks.discard)
         return task
 
+    async def close(self) -> None:
+        """Release what the services hold; called once, by the application's post_shutdown,
+        after the last update has been handled. Resources added here later (a database) are
+        closed here too, after the background tasks that might use them have stopped."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
 
 def get_services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
     """The Services of the running application."""

@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import signal
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -201,6 +204,23 @@ class FakeTelegram(BaseRequest):
 
     def clear(self) -> None:
         self.calls.clear()
+
+
+class StopWhenAnswered(FakeTelegram):
+    """Sends SIGTERM to this process once the bot has sent `replies` messages: how tests stop
+    `run_bot` the way a deployment does (PTB's runner turns the signal into a clean stop)."""
+
+    def __init__(self, replies: int = 1) -> None:
+        super().__init__()
+        self.replies = replies
+        self.answered = threading.Event()
+
+    def result_for(self, endpoint: str, params: dict[str, Any]) -> Any:
+        result = super().result_for(endpoint, params)
+        if endpoint == "sendMessage" and self.sent_count >= self.replies:
+            self.answered.set()
+            os.kill(os.getpid(), signal.SIGTERM)
+        return result
 
 
 def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
