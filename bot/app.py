@@ -3,7 +3,7 @@
 `build_application` is the only place that creates the PTB Application and registers handlers
 (one commented line each, like the PTB team's rules-bot `main()`). `run_bot` reads the
 environment once, checks the FAQ before touching the network, waits for the Bot API with
-back-off (bot.startup), and runs long polling or, when WEBHOOK_URL is set, a webhook server,
+back-off (bot.lifecycle), and runs long polling or, when WEBHOOK_URL is set, a webhook server,
 until SIGINT or SIGTERM.
 """
 
@@ -39,10 +39,10 @@ from telegram.request import BaseRequest
 from bot import handlers
 from bot.config import ConfigError, Settings, load_settings
 from bot.faq import FaqError
+from bot.lifecycle import BACKOFF, StopSignals
 from bot.live import LiveFaq
 from bot.logs import configure_logging
 from bot.services import SERVICES_KEY, Services
-from bot.startup import BACKOFF, connect_or_stop
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,10 @@ COMMANDS = [
     BotCommand("help", "How to use this bot"),
 ]
 ADMIN_COMMANDS = [*COMMANDS, BotCommand("reload", "Reload the FAQ file (admins)")]
+
+# PTB's retries of deleteWebhook/setWebhook right after getMe answered (1, 1.5, 2.25 s apart):
+# bounded, so a stop signal during an outage at that moment is not held up for long.
+BOOTSTRAP_RETRIES = 3
 
 # Only new messages: an edited question is not answered twice.
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -210,7 +214,7 @@ def run_bot(
     """`faq-bot run`: configure, check the FAQ, run until SIGINT/SIGTERM. Returns the exit code.
 
     Bad settings or a broken FAQ: one message on stderr and exit code 2, before any network
-    traffic. An unreachable Bot API is retried with `backoff` (bot.startup); a rejected token
+    traffic. An unreachable Bot API is retried with `backoff` (bot.lifecycle); a rejected token
     exits 1. A stop signal ends polling, lets the update in hand finish, runs _post_shutdown and
     exits 0. `request`/`get_updates_request` replace the HTTP layer (tests only).
     """
@@ -228,38 +232,50 @@ def run_bot(
     application = build_application(
         settings, live, request=request, get_updates_request=get_updates_request
     )
-    # A fresh loop: PTB's runner closes the loop it ran on, and the caller may have used one.
+    # A fresh loop, closed here at the end: the caller may have used another one.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    stop_signals = StopSignals(loop, application)
+    stop_signals.install()
     try:
-        if connect_or_stop(loop, application, settings.api_root, backoff):
-            # getMe has answered; PTB's runner finds the application initialized. Its own
-            # bootstrap (deleteWebhook / setWebhook) retries too (-1: until it works, or a stop
-            # signal), with PTB's back-off, rather than exiting into a restart loop.
-            if settings.webhook is not None:
-                hook = settings.webhook
-                application.run_webhook(
-                    listen=hook.listen,
-                    port=hook.port,
-                    url_path=hook.url_path,
-                    webhook_url=hook.url,
-                    secret_token=hook.secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                    bootstrap_retries=-1,
-                )
-            else:
-                application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+        if stop_signals.connect(settings.api_root, backoff):
+            _run(application, settings)
     except InvalidToken:
         logger.error("Telegram rejected BOT_TOKEN; check the token BotFather gave you")
         return 1
-    except TelegramError as exc:  # a refusal that waiting would not fix (e.g. a 400)
-        logger.error("The Bot API at %s refused to start the bot: %s", settings.api_root, exc)
+    except TelegramError as exc:  # a refusal, or an outage that outlasted PTB's bootstrap retries
+        logger.error("Could not start the bot: the Bot API at %s failed: %s",
+                     settings.api_root, exc)
         return 1
     else:
         logger.info("Bot stopped")
         return 0
     finally:
         logging.getLogger().removeHandler(handler)
-        if not loop.is_closed():  # PTB's runner closes it; an early stop does not
-            loop.close()
+        stop_signals.remove()
+        loop.close()
         asyncio.set_event_loop(None)  # leave no closed loop behind as the current one
+
+
+def _run(application: BotApp, settings: Settings) -> None:
+    """PTB's runner, once getMe has answered (it finds the application initialized), until
+    StopSignals stops it. Its own bootstrap requests (deleteWebhook / setWebhook) are retried
+    a few times with PTB's back-off; stop signals are ours (bot.lifecycle), not PTB's."""
+    common: dict[str, Any] = {
+        "allowed_updates": ALLOWED_UPDATES,
+        "bootstrap_retries": BOOTSTRAP_RETRIES,
+        "stop_signals": None,
+        "close_loop": False,
+    }
+    if settings.webhook is None:
+        application.run_polling(**common)
+        return
+    hook = settings.webhook
+    application.run_webhook(
+        listen=hook.listen,
+        port=hook.port,
+        url_path=hook.url_path,
+        webhook_url=hook.url,
+        secret_token=hook.secret,
+        **common,
+    )

@@ -54,11 +54,14 @@ class LocalBotApi:
                 params = _decode(self.headers.get("Content-Type", ""), body)
                 status, answer = api.answer(method, params)
                 payload = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot gave up on a long poll while stopping: as with Telegram
 
             do_GET = do_POST
 

@@ -19,8 +19,8 @@ from telegram.error import InvalidToken
 
 from bot.app import build_application, run_bot
 from bot.config import Settings
+from bot.lifecycle import BACKOFF, connect, delays
 from bot.live import LiveFaq
-from bot.startup import BACKOFF, connect, delays
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
 API = "https://api.telegram.org"
