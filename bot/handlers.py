@@ -248,7 +248,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 raise
 
     async def stale() -> None:
-        logger.info("Stale or unknown button %r", data)
+        # Button data is ours unless a client forged it: then it is whatever someone typed.
+        logger.info("Stale or unknown button")
+        logger.debug("Stale or unknown button data %r", data)
         await send(Reply((views.STALE_BUTTON,), views.topics_menu(faq).keyboard))
 
     if kind in ("a", "A"):
