@@ -2,8 +2,9 @@
 
 `build_application` is the only place that creates the PTB Application and registers handlers
 (one commented line each, like the PTB team's rules-bot `main()`). `run_bot` reads the
-environment once, checks the FAQ before touching the network, and runs long polling or, when
-WEBHOOK_URL is set, a webhook server.
+environment once, checks the FAQ before touching the network, waits for the Bot API with
+back-off (bot.lifecycle), and runs long polling or, when WEBHOOK_URL is set, a webhook server,
+until SIGINT or SIGTERM.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -38,6 +39,7 @@ from telegram.request import BaseRequest
 from bot import handlers
 from bot.config import ConfigError, Settings, load_settings
 from bot.faq import FaqError
+from bot.lifecycle import BACKOFF, StopSignals
 from bot.live import LiveFaq
 from bot.logs import configure_logging
 from bot.recorder import Recorder
@@ -72,6 +74,10 @@ ADMIN_COMMANDS = [
     BotCommand("stats", "How questions went this week (admins)"),
     BotCommand("reload", "Reload the FAQ file (admins)"),
 ]
+
+# PTB's retries of deleteWebhook/setWebhook right after getMe answered (1, 1.5, 2.25 s apart):
+# bounded, so a stop signal during an outage at that moment is not held up for long.
+BOOTSTRAP_RETRIES = 3
 
 # Only new messages: an edited question is not answered twice.
 NEW_MESSAGE = filters.UpdateType.MESSAGE
@@ -155,7 +161,10 @@ async def _post_init(application: BotApp) -> None:
     """After getMe, before updates flow: commands, background reloaders, the ready line."""
     services = services_of(application)
     settings, bot = services.settings, application.bot
-    await bot.set_my_commands(COMMANDS)
+    try:
+        await bot.set_my_commands(COMMANDS)
+    except TelegramError as exc:  # the menu is a convenience: answer questions without it
+        logger.warning("Could not register the command menu: %s", exc)
     for admin_id in sorted(settings.admin_ids):
         try:
             await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id))
@@ -182,8 +191,10 @@ async def _post_init(application: BotApp) -> None:
 
 
 async def _post_shutdown(application: BotApp) -> None:
+    """The last step of every stop: updates are no longer fetched and the one in hand has been
+    handled, so what the handlers use can go. Services.close() is the one place that releases
+    it: background tasks first, then the pending records are written and the database closed."""
     _remove_sighup()
-    # Background tasks first, then the pending records are written and the database closed.
     await services_of(application).close()
 
 
@@ -221,11 +232,14 @@ def run_bot(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    backoff: Sequence[float] = BACKOFF,
 ) -> int:
     """`faq-bot run`: configure, check the FAQ, run until SIGINT/SIGTERM. Returns the exit code.
 
     Bad settings or a broken FAQ: one message on stderr and exit code 2, before any network
-    traffic. `request`/`get_updates_request` replace the HTTP layer (tests only).
+    traffic. An unreachable Bot API is retried with `backoff` (bot.lifecycle); a rejected token
+    exits 1. A stop signal ends polling, lets the update in hand finish, runs _post_shutdown and
+    exits 0. `request`/`get_updates_request` replace the HTTP layer (tests only).
     """
     try:
         settings = load_settings(env)
@@ -241,30 +255,50 @@ def run_bot(
     application = build_application(
         settings, live, request=request, get_updates_request=get_updates_request
     )
-    # A fresh loop: PTB's runner closes the loop it ran on, and the caller may have used one.
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    # A fresh loop, closed here at the end: the caller may have used another one.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    stop_signals = StopSignals(loop, application)
+    stop_signals.install()
     try:
-        if settings.webhook is not None:
-            hook = settings.webhook
-            application.run_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.url_path,
-                webhook_url=hook.url,
-                secret_token=hook.secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-        else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        if stop_signals.connect(settings.api_root, backoff):
+            _run(application, settings)
     except InvalidToken:
         logger.error("Telegram rejected BOT_TOKEN; check the token BotFather gave you")
         return 1
-    except NetworkError as exc:
-        logger.error("Cannot reach the Bot API at %s: %s", settings.api_root, exc)
+    except TelegramError as exc:  # a refusal, or an outage that outlasted PTB's bootstrap retries
+        logger.error("Could not start the bot: the Bot API at %s failed: %s",
+                     settings.api_root, exc)
         return 1
     else:
         logger.info("Bot stopped")
         return 0
     finally:
         logging.getLogger().removeHandler(handler)
-        asyncio.set_event_loop(None)  # PTB closed it; leave no closed loop behind as current
+        stop_signals.remove()
+        loop.close()
+        asyncio.set_event_loop(None)  # leave no closed loop behind as the current one
+
+
+def _run(application: BotApp, settings: Settings) -> None:
+    """PTB's runner, once getMe has answered (it finds the application initialized), until
+    StopSignals stops it. Its own bootstrap requests (deleteWebhook / setWebhook) are retried
+    a few times with PTB's back-off; stop signals are ours (bot.lifecycle), not PTB's."""
+    common: dict[str, Any] = {
+        "allowed_updates": ALLOWED_UPDATES,
+        "bootstrap_retries": BOOTSTRAP_RETRIES,
+        "stop_signals": None,
+        "close_loop": False,
+    }
+    if settings.webhook is None:
+        application.run_polling(**common)
+        return
+    hook = settings.webhook
+    application.run_webhook(
+        listen=hook.listen,
+        port=hook.port,
+        url_path=hook.url_path,
+        webhook_url=hook.url,
+        secret_token=hook.secret,
+        **common,
+    )

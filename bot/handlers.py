@@ -24,7 +24,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes, filters
 
 from bot import reports, views
@@ -343,7 +343,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 raise
 
     async def stale() -> None:
-        logger.info("Stale or unknown button %r", data)
+        # Button data is ours unless a client forged it: then it is whatever someone typed.
+        logger.info("Stale or unknown button")
+        logger.debug("Stale or unknown button data %r", data)
         await send(Reply((views.STALE_BUTTON,), views.topics_menu(faq).keyboard))
 
     if kind in ("a", "A"):
@@ -369,7 +371,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif kind == "g":
         key, _, page = rest.partition(":")
         topic = views.find_topic(faq, key)
-        if topic is None or not page.isdigit():
+        # isdigit() alone also accepts "²" and other digits that int() refuses
+        if topic is None or not (page.isascii() and page.isdigit()):
             await stale()
             return
         await show_in_place(views.topic_page(faq, topic, int(page)))
@@ -405,7 +408,13 @@ async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(exc, Forbidden):  # the person blocked the bot: nothing to do
         logger.warning("Update %s: %s", update_id, exc)
         return
-    logger.error("Error while handling update %s", update_id, exc_info=exc)
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        # A 5xx, a timeout or a dropped connection: Telegram's side or the network's, not a bug
+        # here, so one line without a traceback. The update is not retried (a send that timed
+        # out may have arrived); the next update is handled as usual.
+        logger.error("Update %s not completed: the Bot API failed: %s", update_id, exc)
+    else:
+        logger.error("Error while handling update %s", update_id, exc_info=exc)
     if isinstance(exc, RetryAfter) or not isinstance(update, Update):
         return
     message, chat = update.effective_message, update.effective_chat

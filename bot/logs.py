@@ -4,6 +4,8 @@ The bot token is part of every Bot API URL, and PTB's own `Bot` repr includes it
 careless `%r` or an httpx request log would leak it. `RedactingFilter` is attached to every
 handler (a filter on a logger would not see records propagated from child loggers) and rewrites
 the message, the formatted traceback and the stack of each record before any handler writes it.
+Handlers added later (by a library, or an operator's own logging set-up) have no filter, so the
+same redaction also runs where every record is made: in the log record factory.
 
 Question text is health data: the bot logs it only at DEBUG (see bot/handlers.py).
 """
@@ -12,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 from urllib.parse import quote
 
 REDACTED = "[REDACTED]"
@@ -78,10 +80,31 @@ def configure_logging(
     for logger in [root, *_existing_loggers()]:
         for existing in logger.handlers:
             existing.addFilter(redactor)
+    _RedactingFactory.install(redactor)
     # httpx logs every request URL at INFO, and the URL contains the token; httpcore is chattier.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     return handler
+
+
+class _RedactingFactory:
+    """A log record factory that redacts each record as it is made, before any handler sees
+    it. Installing it again replaces the redactor instead of stacking factories."""
+
+    def __init__(self, base: Callable[..., logging.LogRecord], redactor: RedactingFilter) -> None:
+        self.base = base
+        self.redactor = redactor
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.base(*args, **kwargs)
+        self.redactor.filter(record)
+        return record
+
+    @classmethod
+    def install(cls, redactor: RedactingFilter) -> None:
+        current = logging.getLogRecordFactory()
+        base = current.base if isinstance(current, cls) else current
+        logging.setLogRecordFactory(cls(base, redactor))
 
 
 def _existing_loggers() -> list[logging.Logger]:

@@ -37,8 +37,9 @@ class Services:
         return task
 
     async def close(self) -> None:
-        """The shutdown path: cancel the background tasks, then write the records still pending
-        and close the question store. Safe to call more than once."""
+        """The shutdown path, called once by the application's post_shutdown after the last
+        update has been handled: cancel the background tasks, then write the records still
+        pending and close the question store. Safe to call more than once."""
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)

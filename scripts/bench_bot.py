@@ -23,16 +23,15 @@ import json
 import logging
 import resource
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the fake Bot API and the factories
 
+from helpers.driver import ServeUpdates, poll_all  # noqa: E402
 from helpers.factories import message_update  # noqa: E402
-from helpers.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+from helpers.fake_telegram import TOKEN  # noqa: E402
 from telegram.ext import AIORateLimiter, BaseRateLimiter  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
@@ -40,28 +39,6 @@ from bot.config import Settings  # noqa: E402
 from bot.live import LiveFaq  # noqa: E402
 
 EXTRA = ["hi", "thanks!", "how much is a session?", "do you do waxing", "ok bye", "asdfgh"]
-
-
-class ServeUpdates(FakeTelegram):
-    """Serves `count` text updates through getUpdates, 100 at a time, then signals the end."""
-
-    def __init__(self, texts: list[str], count: int) -> None:
-        super().__init__(record=False)
-        self._source: Iterator[dict[str, Any]] = (
-            message_update(text, from_id=10_000 + number % 500)
-            for number, text in zip(range(count), itertools.cycle(texts), strict=False)
-        )
-        self.exhausted = asyncio.Event()
-        self.first_poll: float | None = None
-
-    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        if self.first_poll is None:
-            self.first_poll = time.perf_counter()
-        batch = list(itertools.islice(self._source, 100))
-        if not batch:
-            self.exhausted.set()
-            await asyncio.sleep(0.05)
-        return batch
 
 
 def questions() -> list[str]:
@@ -84,30 +61,20 @@ def limiter(kind: str) -> BaseRateLimiter[Any]:
 async def bench(count: int, faq: Path, kind: str) -> dict[str, float]:
     settings = Settings(token=TOKEN, faq_path=faq, faq_watch=False)
     live = LiveFaq.load(faq)
-    fake = ServeUpdates(questions(), count)
+    texts = itertools.cycle(questions())
+    fake = ServeUpdates(
+        message_update(next(texts), from_id=10_000 + number % 500) for number in range(count)
+    )
     app = build_application(
         settings, live, request=fake, get_updates_request=fake, rate_limiter=limiter(kind)
     )
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    rss_ready = peak_rss_mb()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0)
-    await fake.exhausted.wait()
-    await app.update_queue.join()
-    elapsed = time.perf_counter() - (fake.first_poll or time.perf_counter())
-    await app.updater.stop()
-    await app.stop()
-    await app.shutdown()
-    assert app.post_shutdown is not None
-    await app.post_shutdown(app)
+    ready: list[float] = []
+    elapsed = await poll_all(app, fake, on_ready=lambda: ready.append(peak_rss_mb()))
     return {
         "updates": count,
         "seconds": elapsed,
         "replies": fake.sent_count,
-        "rss_ready": rss_ready,
+        "rss_ready": ready[0],
         "rss_peak": peak_rss_mb(),
     }
 

@@ -13,34 +13,17 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from helpers.factories import command_update, message_update
-from helpers.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram
+from helpers.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, StopWhenAnswered
 from helpers.harness import SHIPPED_FAQ, copy_faq
 
 from bot.app import run_bot
 from bot.faq import FaqError, load_faq
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
-
-
-class StopWhenAnswered(FakeTelegram):
-    """Sends SIGTERM to this process once the bot has sent `replies` messages."""
-
-    def __init__(self, replies: int = 1) -> None:
-        super().__init__()
-        self.replies = replies
-        self.answered = threading.Event()
-
-    def result_for(self, endpoint: str, params: dict[str, Any]) -> Any:
-        result = super().result_for(endpoint, params)
-        if endpoint == "sendMessage" and self.sent_count >= self.replies:
-            self.answered.set()
-            os.kill(os.getpid(), signal.SIGTERM)  # PTB's runner turns this into a clean stop
-        return result
 
 
 def env(faq: Path, **extra: str) -> dict[str, str]:

@@ -453,7 +453,7 @@ async def test_sticker_replying_to_the_bot_in_a_group_asks_for_words(bot: Harnes
     assert only_message(bot)["text"] == views.NOT_TEXT
 
 
-# -- errors and rate limits -----------------------------------------------------------------
+# -- errors (Bot API faults and rate limits: tests/test_faults.py) ---------------------------
 
 
 async def test_a_failed_send_is_logged_and_the_bot_keeps_going(
@@ -475,14 +475,6 @@ async def test_a_user_who_blocked_the_bot_is_only_logged(
     await bot.send(message_update("sciatica"))
     assert len(bot.fake.sent()) == 1  # the failed attempt only; no apology
     assert any("blocked" in r.getMessage() for r in caplog.records)
-
-
-async def test_rate_limit_retry_after_is_honoured(bot: Harness) -> None:
-    bot.fake.rate_limit_next("sendMessage", retry_after=1)
-    await bot.send(message_update("sciatica"))
-    sent = bot.fake.sent()
-    assert len(sent) == 2  # the 429, then the same message again after waiting
-    assert sent[0]["text"] == sent[1]["text"]
 
 
 async def test_the_real_faq_covers_the_issue_examples(tmp_path: Path) -> None:

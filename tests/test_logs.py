@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -95,3 +96,98 @@ def test_records_without_secrets_are_untouched() -> None:
 def test_a_broken_format_string_is_left_for_the_handler() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "value %d", ("text",), None)
     assert RedactingFilter([TOKEN]).filter(record)
+
+
+class Collect(logging.Handler):
+    """A handler added after configure_logging, with no filter of its own."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def test_handlers_added_later_never_see_the_token(output: io.StringIO) -> None:
+    late = Collect()
+    root, named = logging.getLogger(), logging.getLogger("test.late")
+    root.addHandler(late)
+    named.addHandler(late)
+    named.propagate = False
+    try:
+        named.debug("GET /bot%s/getMe", TOKEN)
+        root.info("%r", Bot(TOKEN))
+        try:
+            raise RuntimeError(f"/bot{TOKEN}/x")
+        except RuntimeError:
+            named.exception("failed")
+        text = "\n".join(late.lines)
+        assert text.count(REDACTED) >= 3
+        assert TOKEN not in text
+    finally:
+        root.removeHandler(late)
+        named.removeHandler(late)
+
+
+async def test_real_http_requests_at_debug_never_log_the_token(output: io.StringIO) -> None:
+    """PTB, httpx and httpcore at DEBUG (an operator turning everything up), real requests to a
+    local Bot API, and a handler added afterwards: the URLs are logged, the token is not."""
+    from helpers.local_bot_api import LocalBotApi
+    from telegram.error import NetworkError
+
+    late = Collect()
+    logging.getLogger().addHandler(late)
+    chatty = [logging.getLogger(name) for name in ("httpx", "httpcore", "telegram")]
+    levels = [logger.level for logger in chatty]
+    for logger in chatty:
+        logger.setLevel(logging.DEBUG)
+    api = LocalBotApi()
+    try:
+        async with Bot(TOKEN, base_url=f"{api.url}/bot") as bot:
+            await bot.send_message(4242, "hello")
+        api.fail_get_me = 1
+        with pytest.raises(NetworkError):  # and once more, for a failing request's log lines
+            async with Bot(TOKEN, base_url=f"{api.url}/bot"):
+                pass
+    finally:
+        api.close()
+        logging.getLogger().removeHandler(late)
+        for logger, level in zip(chatty, levels, strict=True):
+            logger.setLevel(level)
+    text = "\n".join(late.lines) + output.getvalue()
+    assert "HTTP Request: POST" in text  # httpx did log the request URLs...
+    assert f"/bot{REDACTED}/sendMessage" in text
+    assert TOKEN not in text  # ...never with the token
+    assert quote(TOKEN, safe="") not in text
+    assert TOKEN.split(":")[1] not in text
+
+
+async def test_what_people_write_is_logged_only_at_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Questions are health data: through every kind of update, and a failing send, the text
+    reaches DEBUG lines only (where it helps an operator who asked for it)."""
+    from helpers.factories import callback_update, command_update, inline_update, message_update
+    from helpers.harness import copy_faq, running_bot
+
+    secret = "my sciatica after the car crash zqxj"
+    caplog.set_level(logging.DEBUG)
+    async with running_bot(copy_faq(tmp_path)) as bot:
+        await bot.send(message_update(secret))
+        await bot.send(inline_update(secret))
+        await bot.send(command_update(f"/start {secret}"))
+        await bot.send(command_update(f"/nosuchcommand {secret}"))
+        await bot.send(callback_update(f"a:{secret}"[:64]))
+        bot.fake.fail_next("sendMessage", 400, "Bad Request: can't parse entities")
+        await bot.send(message_update(secret))
+        bot.fake.fail_next("sendMessage", 502, "Bad Gateway")
+        await bot.send(message_update(secret))
+    assert any("zqxj" in record.getMessage() for record in caplog.records)  # DEBUG has it
+    above_debug = [
+        record for record in caplog.records
+        if record.levelno > logging.DEBUG
+        and ("zqxj" in record.getMessage() or "zqxj" in (record.exc_text or ""))
+    ]
+    assert above_debug == []

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-from html.parser import HTMLParser
 
 import pytest
+from helpers.telegram_html import parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,38 +39,9 @@ def long_entry(paragraphs: int = 30, size: int = 380) -> Entry:
     )
 
 
-class TagBalance(HTMLParser):
-    """Collects what Telegram would reject: unbalanced or unexpected tags."""
-
-    ALLOWED = frozenset({"b", "i"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.ALLOWED:
-            self.errors.append(f"unexpected <{tag}>")
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            self.errors.append(f"unbalanced </{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
 def check_balanced(message: str) -> str:
-    """Assert the message is balanced HTML with only <b> and <i>; return its text."""
-    parser = TagBalance()
-    parser.feed(message)
-    parser.close()
-    assert parser.errors == [], message[:200]
-    assert parser.stack == [], f"unclosed {parser.stack}"
-    return "".join(parser.text)
+    """Assert the message is valid Telegram HTML using only <b> and <i>; return its text."""
+    return parse(message, allowed=frozenset({"b", "i"})).text
 
 
 # -- plain text -------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 PTB's own test suite fakes the network at this layer, below `Bot`, so everything above it (the
 real ExtBot, the rate limiter, Defaults, JSON encoding of keyboards, de_json of the results) runs
 exactly as in production. Every call is recorded with its decoded parameters; `fail_next` queues
-an error response (a 429 with retry_after, a 400...) for a method.
+an error response (a 429 with retry_after, a 400, a 502...) for a method, and `break_next` an
+exception from the HTTP layer (what httpx raises when the connection fails).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import signal
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +57,7 @@ class FakeTelegram(BaseRequest):
         self.record = record
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []  # served by getUpdates, oldest first
-        self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self.failures: dict[str, list[tuple[int, dict[str, Any]] | Exception]] = {}
         self.sent_count = 0
         self._message_id = 100
         self._update_event: asyncio.Event | None = None
@@ -86,7 +90,10 @@ class FakeTelegram(BaseRequest):
             self.calls.append(Call(endpoint, params))
         queued = self.failures.get(endpoint)
         if queued:
-            status, body = queued.pop(0)
+            failure = queued.pop(0)
+            if isinstance(failure, Exception):
+                raise failure
+            status, body = failure
             return status, json.dumps(body).encode()
         if endpoint == "getUpdates":
             result: Any = await self._get_updates(params)
@@ -158,6 +165,11 @@ class FakeTelegram(BaseRequest):
             body["parameters"] = extra
         self.failures.setdefault(endpoint, []).append((status, body))
 
+    def break_next(self, endpoint: str, error: Exception) -> None:
+        """Make the next call to `endpoint` raise `error` below PTB, as a dropped connection
+        does in HTTPXRequest (PTB turns it into a NetworkError)."""
+        self.failures.setdefault(endpoint, []).append(error)
+
     def rate_limit_next(self, endpoint: str, retry_after: int = 1) -> None:
         self.fail_next(
             endpoint, 429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
@@ -175,8 +187,40 @@ class FakeTelegram(BaseRequest):
     def texts(self) -> list[str]:
         return [str(params["text"]) for params in self.sent()]
 
+    def html_texts(self) -> list[str]:
+        """Every text the bot asked Telegram to show as HTML: messages sent, messages edited,
+        and the messages inline results would post."""
+        texts = []
+        for call in self.calls:
+            if call.method in ("sendMessage", "editMessageText"):
+                assert call.params.get("parse_mode") == "HTML", call.params
+                texts.append(str(call.params["text"]))
+            elif call.method == "answerInlineQuery":
+                for result in call.params["results"]:
+                    content = result["input_message_content"]
+                    assert content.get("parse_mode") == "HTML", content
+                    texts.append(str(content["message_text"]))
+        return texts
+
     def clear(self) -> None:
         self.calls.clear()
+
+
+class StopWhenAnswered(FakeTelegram):
+    """Sends SIGTERM to this process once the bot has sent `replies` messages: how tests stop
+    `run_bot` the way a deployment does (PTB's runner turns the signal into a clean stop)."""
+
+    def __init__(self, replies: int = 1) -> None:
+        super().__init__()
+        self.replies = replies
+        self.answered = threading.Event()
+
+    def result_for(self, endpoint: str, params: dict[str, Any]) -> Any:
+        result = super().result_for(endpoint, params)
+        if endpoint == "sendMessage" and self.sent_count >= self.replies:
+            self.answered.set()
+            os.kill(os.getpid(), signal.SIGTERM)
+        return result
 
 
 def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
