@@ -18,6 +18,7 @@ synonyms ("hurts" -> "pain") and a light stemmer bring both sides to the same te
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -169,6 +170,11 @@ class Matcher:
         for term in self._context & self._idf.keys():
             self._idf[term] = self._context_idf
 
+        # All that _decide can look at: the suggestions, and past the entries linked to the best
+        # one, its first rival.
+        self._decide_limit = self.thresholds.max_suggestions + 2 + max(
+            (len(entry.related) for entry in entries), default=0
+        )
         self._head_postings = _postings(self._head)
         self._body_postings = _postings(self._body)
         self._phrase_postings: dict[str, list[int]] = {}
@@ -225,8 +231,9 @@ class Matcher:
         return result
 
     def content_terms(self, text: str) -> list[str]:
-        """The terms that carry the topic: no function words, no talk about the asker."""
-        raw = words(text)
+        """The terms that carry the topic: no function words. Reads all of `text` (the FAQ's
+        answers can be longer than a message)."""
+        raw = words(text, limit=None)
         return self._content_of(raw, self._terms_of(raw))
 
     def _content_of(
@@ -268,7 +275,10 @@ class Matcher:
         if len(raw) > 2 and raw[0] in _PURPOSE_OPENERS and raw[-1] == "for":
             purpose = self._terms_of([_PURPOSE_TERM])[0]
             weights.setdefault(purpose, self.idf(purpose) * 0.5)
-        return self._decide(self.rank(weights, unexplained=self._not_covered_idf * len(uncovered)))
+        ranked = self.rank(
+            weights, unexplained=self._not_covered_idf * len(uncovered), limit=self._decide_limit
+        )
+        return self._decide(ranked)
 
     def _weigh(
         self, raw: Sequence[str], terms: Sequence[str], skip: Collection[int]
@@ -289,8 +299,11 @@ class Matcher:
                 weights[term] = self._unknown_idf
         return weights
 
-    def rank(self, weights: Mapping[str, float], unexplained: float = 0.0) -> list[Suggestion]:
-        """Entries scored against a message's weighted content terms, best first.
+    def rank(
+        self, weights: Mapping[str, float], unexplained: float = 0.0, limit: int | None = None
+    ) -> list[Suggestion]:
+        """Entries scored against a message's weighted content terms, best first (the best
+        `limit` of them, or all).
 
         `unexplained` is message weight that no entry can explain (not-covered topics).
         """
@@ -317,15 +330,21 @@ class Matcher:
             if share > completeness.get(entry_index, 0.0):
                 completeness[entry_index] = share
         floor = self.thresholds.phrase_floor
+        # A common word ("massage") reaches most entries of a big FAQ: score plain tuples and
+        # make Suggestions only for those returned. nlargest keeps ties in input order, like a
+        # stable sort.
         scored = [
-            Suggestion(
-                self._entries[index],
+            (
+                index,
                 round(100 * part / total * (floor + (1 - floor) * completeness.get(index, 0)), 1),
             )
             for index, part in explained.items()
         ]
-        scored.sort(key=lambda suggestion: -suggestion.score)
-        return scored
+        if limit is None:
+            scored.sort(key=lambda item: -item[1])
+        else:
+            scored = heapq.nlargest(limit, scored, key=lambda item: item[1])
+        return [Suggestion(self._entries[index], score) for index, score in scored]
 
     def _decide(self, ranked: list[Suggestion]) -> Match:
         limits = self.thresholds

@@ -70,22 +70,24 @@ CONTEXT_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
-def normalize(text: str) -> str:
+def normalize(text: str, limit: int | None = MAX_INPUT_CHARS) -> str:
     """Fold a message to lowercase words separated by single spaces.
 
     NFKC turns fullwidth letters and non-breaking spaces into their plain forms; format characters
     (zero-width spaces, joiners, direction marks) are dropped so they cannot split a word; every
-    run of punctuation, emoji or control characters becomes one space.
+    run of punctuation, emoji or control characters becomes one space. Only the first `limit`
+    characters are read (None: all of them, for the FAQ's own long answers).
     """
-    text = unicodedata.normalize("NFKC", text[:MAX_INPUT_CHARS]).casefold()
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = unicodedata.normalize("NFKC", text[:limit]).casefold()
+    if not text.isascii():  # format characters are never ASCII; skip the per-character scan
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = _APOSTROPHES.sub("", text)
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-def words(text: str) -> list[str]:
-    """The normalised words of a message, in order."""
-    return normalize(text).split()
+def words(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[str]:
+    """The normalised words of a message, in order (of its first `limit` characters)."""
+    return normalize(text, limit).split()
 
 
 def stem(word: str) -> str:
