@@ -18,10 +18,12 @@ from typing import IO, Any
 
 import pytest
 from helpers.emulator import free_port
-from helpers.factories import callback_update
+from helpers.factories import callback_update, message_update
 from helpers.fake_telegram import BOT_USERNAME, TOKEN
 from helpers.harness import REPO, copy_faq
 from helpers.local_bot_api import LocalBotApi
+
+from bot.store import Store
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
 
@@ -120,6 +122,32 @@ def test_a_stop_signal_finishes_the_update_in_hand_and_exits_0(
     assert api.confirmed_offset == update["update_id"] + 1
     assert "Bot stopped" in log
     check_clean_log(log)
+
+
+def test_a_stop_writes_the_pending_records_and_closes_the_database(
+    tmp_path: Path, api: LocalBotApi
+) -> None:
+    database = tmp_path / "store" / "faqbot.sqlite3"
+    bot = BotRun(tmp_path, api.url, LOG_LEVEL="INFO", DB_PATH=str(database))
+    bot.wait_for_log(READY)
+    api.push_update(message_update("how much is a session? call me on +44 20 7946 0958"))
+    deadline = time.monotonic() + 10
+    while not api.called("sendMessage"):  # replied; the record may still be waiting to be written
+        assert time.monotonic() < deadline, bot.log()
+        time.sleep(0.02)
+    code, took = bot.stop(signal.SIGTERM)
+    assert code == 0, bot.log()
+    assert took < STOP_WITHIN
+    # closed cleanly: SQLite folds the write-ahead log back in when the last connection closes
+    assert not database.with_name(database.name + "-wal").exists()
+    store = Store.open_existing(database)
+    try:
+        [asked] = store.unanswered()
+    finally:
+        store.close()
+    assert asked.text == "how much is a session? call me on [phone]"
+    assert asked.outcome == "none"
+    check_clean_log(bot.log())
 
 
 def test_an_idle_bot_stops_on_sigterm_within_the_limit(tmp_path: Path, api: LocalBotApi) -> None:
