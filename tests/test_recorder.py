@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.sqlite_lock import locked
 
 from bot.recorder import Recorder, StoreUnavailable
 from bot.store import Question, Store
@@ -37,18 +36,6 @@ def warnings_from(caplog: pytest.LogCaptureFixture) -> list[str]:
         record.getMessage() for record in caplog.records
         if record.name == "bot.recorder" and record.levelno == logging.WARNING
     ]
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Another process holding the database's write lock."""
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
 
 
 async def test_records_are_written_in_the_background_in_order(

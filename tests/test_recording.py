@@ -7,10 +7,8 @@ from __future__ import annotations
 import html
 import logging
 import random
-import sqlite3
 import string
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from helpers.factories import (
 )
 from helpers.fake_telegram import buttons
 from helpers.harness import Harness, copy_faq, running_bot
+from helpers.sqlite_lock import locked
 
 from bot import views
 from bot.recorder import Recorder, utc_today
@@ -329,17 +328,6 @@ async def test_an_unwritable_store_warns_once_and_the_bot_keeps_answering(
     assert str(db_path) in warning.getMessage()
     assert warning.exc_info is None
     assert not db_path.exists()
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
-        yield
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
 
 
 async def test_a_locked_store_warns_once_the_bot_keeps_answering_then_records_again(
