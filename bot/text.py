@@ -45,27 +45,29 @@ STOPWORDS: frozenset[str] = frozenset(
     each every one ones two three own several few many much more less such same other others
     another new first last next once twice already soon still
     somebody anybody everybody nobody somewhere anywhere everywhere nothing
-    okay alright hmm um uh er oh ah well anyway anyways tbh btw imo idk rn
+    alright hmm um uh er oh ah well anyway anyways tbh btw imo idk rn
     """.split()
 )
 
 # Words that describe the person's situation rather than the topic ("my doctor said I have ...",
-# "I've been suffering for years with ..."): they should neither help nor hurt a match.
+# "I've been suffering for years with ..."): the matcher gives them little weight, so they
+# barely help or hurt a match, yet an entry may still use one ("are you a doctor?"). A word
+# that is also a stopword is left out here: the stopword list wins.
 CONTEXT_WORDS: frozenset[str] = frozenset(
     """
     doctor doctors doc gp physician physio physiotherapist podiatrist specialist consultant
     said says told tells think thinks thought mentioned recommended suggested reckons
     diagnosed diagnosis suffer suffers suffering suffered struggle struggling
-    lately recently since years year months month weeks week days day ago today tonight
-    yesterday always often sometimes constant constantly every everyday
-    still now currently again anymore already
+    lately recently years year months month weeks week days day ago today tonight
+    yesterday always often sometimes constant constantly everyday
+    now currently again anymore
     bad badly terrible terribly awful horrible severe right left feel feels feeling felt
     usually maybe possibly probably actually literally exactly basically honestly seriously
     wife husband partner mum mom mother dad father son daughter friend friends grandad grandma
     kid kids child children boss colleague
-    lol haha omg pls ugh totally completely absolutely times time
+    lol haha omg ugh totally completely absolutely times time
     need needs make makes made try trying tried keep keeps kept seem seems
-    would useful worth worthwhile recommend fine sure
+    useful worth worthwhile recommend fine sure
     killing wrecked destroyed knackered exhausted tired
     """.split()
 )
