@@ -167,12 +167,13 @@ class Matcher:
         self._not_covered_idf = rarest * limits.not_covered_weight
         self._context_idf = rarest * limits.context_weight
         self._context = frozenset(self._terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
+        self._purpose = self._terms_of([_PURPOSE_TERM])[0]
         for term in self._context & self._idf.keys():
             self._idf[term] = self._context_idf
 
         # All that _decide can look at: the suggestions, and past the entries linked to the best
         # one, its first rival.
-        self._decide_limit = self.thresholds.max_suggestions + 2 + max(
+        self._decide_limit = limits.max_suggestions + 2 + max(
             (len(entry.related) for entry in entries), default=0
         )
         self._head_postings = _postings(self._head)
@@ -196,7 +197,7 @@ class Matcher:
         for word, variants in self.faq.synonyms.items():
             texts.append(word)
             texts.extend(variants)
-        vocabulary = {word for text in texts for word in words(text)}
+        vocabulary = {word for text in texts for word in words(text, limit=None)}
         return frozenset(vocabulary | STOPWORDS | CONTEXT_WORDS)
 
     def correct(self, word: str) -> str:
@@ -273,8 +274,7 @@ class Matcher:
         )
         weights = self._weigh(raw, terms, skip=uncovered)
         if len(raw) > 2 and raw[0] in _PURPOSE_OPENERS and raw[-1] == "for":
-            purpose = self._terms_of([_PURPOSE_TERM])[0]
-            weights.setdefault(purpose, self.idf(purpose) * 0.5)
+            weights.setdefault(self._purpose, self.idf(self._purpose) * _PURPOSE_WEIGHT)
         ranked = self.rank(
             weights, unexplained=self._not_covered_idf * len(uncovered), limit=self._decide_limit
         )
@@ -353,8 +353,9 @@ class Matcher:
         best = ranked[0]
         # An entry linked to the best one (its list, or one of its items: "conditions" and
         # "condition-sciatica") is no rival: the answer offers it as a related button anyway.
-        rivals = (s for s in ranked[1:] if not _linked(best.entry, s.entry))
-        runner_up = next(rivals, Suggestion(best.entry, 0.0)).score
+        runner_up = next(
+            (other.score for other in ranked[1:] if not _linked(best.entry, other.entry)), 0.0
+        )
         plausible = tuple(
             suggestion for suggestion in ranked[: limits.max_suggestions]
             if suggestion.score >= limits.suggest
@@ -394,6 +395,9 @@ _SMALLTALK_FILLER = STOPWORDS | frozenset(
 # "what is X for?": a question that ends in "for" asks what X is for, i.e. its purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats", "wat", "wot"})
 _PURPOSE_TERM = "purpose"
+# Half an FAQ word's weight: the frame hints at the purpose, the words before it name the topic
+# ("what is cupping for" stays with cupping).
+_PURPOSE_WEIGHT = 0.5
 
 
 def _linked(one: Entry, other: Entry) -> bool:
