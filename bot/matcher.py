@@ -18,6 +18,7 @@ synonyms ("hurts" -> "pain") and a light stemmer bring both sides to the same te
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -55,7 +56,7 @@ class Match:
     """The decision for one message. `entry` is set only for ANSWER, `smalltalk` for SMALLTALK."""
 
     status: Status
-    score: float = 0.0
+    score: float = 0.0  # the best entry's; 0 for a decline that no entry came close to
     entry: Entry | None = None
     suggestions: tuple[Suggestion, ...] = ()
     smalltalk: Smalltalk | None = None
@@ -135,22 +136,20 @@ class Matcher:
 
         entries = faq.entries
         self._entries = entries
-        self._head: list[frozenset[str]] = []
+        heads: list[frozenset[str]] = []  # the terms of each entry's phrasings
         self._body: list[frozenset[str]] = []
-        self._phrases: list[tuple[int, frozenset[str]]] = []  # (entry index, terms)
-        for index, entry in enumerate(entries):
-            head: set[str] = set()
-            for phrasing in entry.phrasings:
-                phrase = frozenset(self.content_terms(phrasing))
-                if phrase:
-                    self._phrases.append((index, phrase))
-                    head |= phrase
-            self._head.append(frozenset(head))
+        phrases: list[list[frozenset[str]]] = []  # each entry's phrasings, as distinct term sets
+        for entry in entries:
+            distinct = {frozenset(self.content_terms(phrasing)) for phrasing in entry.phrasings}
+            distinct.discard(frozenset())
+            phrases.append(sorted(distinct, key=sorted))
+            head = frozenset().union(*distinct)
+            heads.append(head)
             self._body.append(frozenset(self.content_terms(entry.answer)) - head)
 
         count = len(entries)
         document_frequency: dict[str, int] = {}
-        for head_terms, body_terms in zip(self._head, self._body, strict=True):
+        for head_terms, body_terms in zip(heads, self._body, strict=True):
             for term in head_terms | body_terms:
                 document_frequency[term] = document_frequency.get(term, 0) + 1
         self._idf = {
@@ -171,19 +170,44 @@ class Matcher:
         for term in self._context & self._idf.keys():
             self._idf[term] = self._context_idf
 
-        # All that _decide can look at: the suggestions, and past the entries linked to the best
-        # one, its first rival.
-        self._decide_limit = limits.max_suggestions + 2 + max(
-            (len(entry.related) for entry in entries), default=0
-        )
-        self._head_postings = _postings(self._head)
+        # An entry scoring under this changes no decision: it is too low to be suggested, and
+        # too far below any answerable best to take away its margin.
+        self._relevant_score = min(limits.suggest, limits.answer - limits.margin)
+        # Each entry's phrasings with their weights, for how completely a message holds one.
+        self._phrasings: list[list[tuple[frozenset[str], float]]] = [
+            [(phrase, max(sum(self.idf(term) for term in phrase), 1e-9)) for phrase in bags]
+            for bags in phrases
+        ]
+        # For each head term of an entry, 1 / the weight of its lightest phrasing holding the
+        # term: a message term of weight w can make that entry's phrasings at most w x this
+        # complete, which bounds an entry's score before its phrasings are looked at.
+        self._head_reach: list[dict[str, float]] = []
+        for phrasings in self._phrasings:
+            reach: dict[str, float] = {}
+            for phrase, weight in phrasings:
+                for term in phrase:
+                    reach[term] = max(reach.get(term, 0.0), 1 / weight)
+            self._head_reach.append(reach)
+        self._head_postings = _postings(self._head_reach)
         self._body_postings = _postings(self._body)
-        self._phrase_postings: dict[str, list[int]] = {}
-        self._phrase_weight: list[float] = []
-        for phrase_index, (_, phrase) in enumerate(self._phrases):
-            for term in phrase:
-                self._phrase_postings.setdefault(term, []).append(phrase_index)
-            self._phrase_weight.append(sum(self.idf(term) for term in phrase))
+        # Per term, the entries whose phrasings it can make the most complete: these are
+        # considered first. `_weak` is the most the term can add to any other entry, per unit of
+        # its weight: to the share explained (1 in a phrasing, body_weight in the answer only)
+        # and to the bound on completeness.
+        self._strong: dict[str, list[int]] = {}
+        self._weak: dict[str, tuple[float, float]] = {}
+        for term in self._head_postings.keys() | self._body_postings.keys():
+            by_reach = sorted(
+                self._head_postings.get(term, ()),
+                key=lambda index: -self._head_reach[index][term],
+            )
+            self._strong[term] = by_reach[:_STRONG_BLOCK]
+            if len(by_reach) > _STRONG_BLOCK:
+                self._weak[term] = (1.0, self._head_reach[by_reach[_STRONG_BLOCK]][term])
+            elif term in self._body_postings:
+                self._weak[term] = (limits.body_weight, 0.0)
+            else:
+                self._weak[term] = (0.0, 0.0)
 
     # -- turning text into terms ------------------------------------------------------------
 
@@ -257,8 +281,12 @@ class Matcher:
 
     # -- deciding ---------------------------------------------------------------------------
 
-    def match(self, text: str) -> Match:
-        """Decide what to do with one message. Never raises on any string."""
+    def match(self, text: str, *, exhaustive: bool = False) -> Match:
+        """Decide what to do with one message. Never raises on any string.
+
+        Only the entries that can change the decision are scored in full; `exhaustive` scores
+        them all, which gives the same Match more slowly (the reference the tests compare with).
+        """
         if not isinstance(text, str):
             return Match(Status.NONE)
         raw = words(text)
@@ -275,10 +303,10 @@ class Matcher:
         weights = self._weigh(raw, terms, skip=uncovered)
         if len(raw) > 2 and raw[0] in _PURPOSE_OPENERS and raw[-1] == "for":
             weights.setdefault(self._purpose, self.idf(self._purpose) * _PURPOSE_WEIGHT)
-        ranked = self.rank(
-            weights, unexplained=self._not_covered_idf * len(uncovered), limit=self._decide_limit
-        )
-        return self._decide(ranked)
+        unexplained = self._not_covered_idf * len(uncovered)
+        if exhaustive:
+            return self._decide(self.rank(weights, unexplained))
+        return self._decide(self._contenders(weights, unexplained))
 
     def _weigh(
         self, raw: Sequence[str], terms: Sequence[str], skip: Collection[int]
@@ -299,57 +327,168 @@ class Matcher:
                 weights[term] = self._unknown_idf
         return weights
 
-    def rank(
-        self, weights: Mapping[str, float], unexplained: float = 0.0, limit: int | None = None
-    ) -> list[Suggestion]:
-        """Entries scored against a message's weighted content terms, best first (the best
-        `limit` of them, or all).
+    def rank(self, weights: Mapping[str, float], unexplained: float = 0.0) -> list[Suggestion]:
+        """Every entry holding a message term, scored, best first (on a tie, the entry earlier
+        in the FAQ first).
 
-        `unexplained` is message weight that no entry can explain (not-covered topics).
+        `weights` are the message's content terms with their weights; `unexplained` is message
+        weight no entry can explain (not-covered topics). An entry scores 100 x the share of
+        the message's weight it explains, times how completely the message holds one of its
+        phrasings (a factor from `phrase_floor` to 1).
         """
         total = sum(weights.values()) + unexplained
         if total <= 0:
             return []
-        explained: dict[int, float] = {}
-        body_weight = self.thresholds.body_weight
-        for term, weight in weights.items():
-            for index in self._head_postings.get(term, ()):
-                explained[index] = explained.get(index, 0.0) + weight
-            for index in self._body_postings.get(term, ()):
-                explained[index] = explained.get(index, 0.0) + weight * body_weight
-        if not explained:
-            return []
-        phrase_hits: dict[int, float] = {}
-        for term, weight in weights.items():
-            for phrase_index in self._phrase_postings.get(term, ()):
-                phrase_hits[phrase_index] = phrase_hits.get(phrase_index, 0.0) + weight
-        completeness: dict[int, float] = {}
-        for phrase_index, hit in phrase_hits.items():
-            entry_index = self._phrases[phrase_index][0]
-            share = hit / max(self._phrase_weight[phrase_index], 1e-9)
-            if share > completeness.get(entry_index, 0.0):
-                completeness[entry_index] = share
-        floor = self.thresholds.phrase_floor
-        # A common word ("massage") reaches most entries of a big FAQ: score plain tuples and
-        # make Suggestions only for those returned. nlargest keeps ties in input order, like a
-        # stable sort.
-        scored = [
+        holders: set[int] = set()
+        for term in weights:
+            holders.update(self._head_postings.get(term, ()))
+            holders.update(self._body_postings.get(term, ()))
+        scored = sorted(
             (
-                index,
-                round(100 * part / total * (floor + (1 - floor) * completeness.get(index, 0)), 1),
+                (self._score(index, weights, self._part_and_reach(index, weights)[0], total),
+                 -index)
+                for index in holders
+            ),
+            reverse=True,
+        )
+        return [Suggestion(self._entries[-negated], score) for score, negated in scored]
+
+    def _contenders(
+        self, weights: Mapping[str, float], unexplained: float = 0.0
+    ) -> list[Suggestion]:
+        """What `_decide` needs of `rank()`, without scoring every entry: the best entry, the
+        others it could suggest, and enough of the rest to know whether one of them takes away
+        the best one's margin. `_decide` makes the same Match of both lists.
+
+        On a big FAQ a common word ("massage") reaches thousands of entries. But an entry's
+        score has a cheap bound (the share of the message it explains, and `_head_reach`), so:
+        the entries that hold a message term most strongly are bounded first, and then the
+        holders of ever more common terms, only while entries not yet bounded could still
+        matter; entries are scored in full highest bound first, while one could matter.
+        """
+        total = sum(weights.values()) + unexplained
+        if total <= 0:
+            return []
+        floor = self.thresholds.phrase_floor
+        explained: dict[int, float] = {}
+        bounds: list[tuple[float, int]] = []  # a heap of (-bound, index)
+
+        def bound_of(part: float, reach: float) -> float:
+            # A score is rounded to one decimal, so it can be up to 0.05 over its raw bound;
+            # 1e-9 because the bound sums in another order than the score.
+            completeness = min(1.0, reach * (1 + 1e-9))
+            return 100 * part / total * (floor + (1 - floor) * completeness) + 0.05 + 1e-9
+
+        def consider(indexes: Iterable[int]) -> None:
+            for index in indexes:
+                if index not in explained:
+                    part, reach = self._part_and_reach(index, weights)
+                    explained[index] = part
+                    heapq.heappush(bounds, (-bound_of(part, reach), index))
+
+        # The terms whose holders are not all considered yet, the most common first.
+        pending = sorted(filter(self._holders, weights), key=self._holders, reverse=True)
+        for term in pending:
+            consider(self._strong.get(term, ()))
+        ranked: list[tuple[float, int]] = []  # (score, -index), best first
+        blocked = False  # an entry not linked to the best one is within the margin of it
+        while True:
+            while bounds and self._could_matter(-bounds[0][0], bounds[0][1], ranked, blocked):
+                _, index = heapq.heappop(bounds)
+                item = (self._score(index, weights, explained[index], total), -index)
+                bisect.insort(ranked, item, key=lambda entry: (-entry[0], -entry[1]))
+                blocked = self._blocked(ranked, blocked, item)
+            # An entry not considered yet holds only pending terms, and none strongly.
+            unseen = bound_of(
+                sum(weights[term] * self._weak[term][0] for term in pending),
+                sum(weights[term] * self._weak[term][1] for term in pending),
             )
-            for index, part in explained.items()
-        ]
-        if limit is None:
-            scored.sort(key=lambda item: -item[1])
-        else:
-            scored = heapq.nlargest(limit, scored, key=lambda item: item[1])
-        return [Suggestion(self._entries[index], score) for index, score in scored]
+            if not pending or not self._could_matter(unseen, None, ranked, blocked):
+                break
+            rarest = pending.pop()
+            consider(self._head_postings.get(rarest, ()))
+            consider(self._body_postings.get(rarest, ()))
+        return [Suggestion(self._entries[-negated], score) for score, negated in ranked]
+
+    def _holders(self, term: str) -> int:
+        """How many entries hold a term, in their phrasings or answer."""
+        return len(self._head_postings.get(term, ())) + len(self._body_postings.get(term, ()))
+
+    def _could_matter(
+        self, bound: float, index: int | None, ranked: list[tuple[float, int]], blocked: bool
+    ) -> bool:
+        """Whether an entry scoring at most `bound` could change the decision on `ranked`
+        (`index` None: any entry). It could if it could lead, be suggested, or come within the
+        margin of the best, unless another entry already has; never under the relevant score.
+        """
+        limits = self.thresholds
+        if bound < self._relevant_score:
+            return False
+        if not ranked:
+            return True
+        key = (bound, 1 if index is None else -index)  # an unknown entry might win a tie
+        best = ranked[0][0]
+        suggestions = limits.max_suggestions
+        return (
+            key > ranked[0]
+            or (bound >= limits.suggest
+                and (len(ranked) < suggestions or key > ranked[suggestions - 1]))
+            or (not blocked and best >= limits.answer and bound > best - limits.margin)
+        )
+
+    def _blocked(
+        self, ranked: list[tuple[float, int]], blocked: bool, item: tuple[float, int]
+    ) -> bool:
+        """Whether, with `item` just scored, an entry not linked to the best one is within the
+        margin of it (an entry linked to it is offered with its answer, so is no rival)."""
+        margin = self.thresholds.margin
+        leader = self._entries[-ranked[0][1]]
+        if ranked[0] == item:  # a new best: who is linked to it has changed
+            return any(
+                item[0] - score < margin
+                for score, negated in ranked[1:]
+                if not _linked(leader, self._entries[-negated])
+            )
+        return blocked or (
+            ranked[0][0] - item[0] < margin and not _linked(leader, self._entries[-item[1]])
+        )
+
+    def _part_and_reach(self, index: int, weights: Mapping[str, float]) -> tuple[float, float]:
+        """The message weight an entry explains (answer-text words count `body_weight`), and
+        the bound on how completely the message holds one of its phrasings."""
+        head, body = self._head_reach[index], self._body[index]
+        body_weight = self.thresholds.body_weight
+        part = reach = 0.0
+        for term, weight in weights.items():
+            share = head.get(term)
+            if share is not None:
+                part += weight
+                reach += weight * share
+            elif term in body:
+                part += weight * body_weight
+        return part, reach
+
+    def _score(
+        self, index: int, weights: Mapping[str, float], explained: float, total: float
+    ) -> float:
+        """One entry's score (see `rank`), given the message weight it explains."""
+        completeness = max(
+            (
+                sum(weights.get(term, 0.0) for term in phrase) / phrase_weight
+                for phrase, phrase_weight in self._phrasings[index]
+            ),
+            default=0.0,
+        )
+        floor = self.thresholds.phrase_floor
+        return round(100 * explained / total * (floor + (1 - floor) * completeness), 1)
 
     def _decide(self, ranked: list[Suggestion]) -> Match:
         limits = self.thresholds
         if not ranked or ranked[0].score < limits.suggest:
-            return Match(Status.NONE, score=ranked[0].score if ranked else 0.0)
+            # How close a decline came, when it came close; below that, scores are not worked
+            # out on a big FAQ (see `_candidates`), so they read 0 on every FAQ alike.
+            close = bool(ranked) and ranked[0].score >= self._relevant_score
+            return Match(Status.NONE, score=ranked[0].score if close else 0.0)
         best = ranked[0]
         # An entry linked to the best one (its list, or one of its items: "conditions" and
         # "condition-sciatica") is no rival: the answer offers it as a related button anyway.
@@ -392,6 +531,10 @@ _SMALLTALK_FILLER = STOPWORDS | frozenset(
     "help helping helped answer answers reply replies chat info time nice lovely".split()
 )
 
+# How many entries per term are considered first (see `_contenders`): enough that the rest
+# hold it only as one word of a longer phrasing.
+_STRONG_BLOCK = 32
+
 # "what is X for?": a question that ends in "for" asks what X is for, i.e. its purpose.
 _PURPOSE_OPENERS = frozenset({"what", "whats", "wat", "wot"})
 _PURPOSE_TERM = "purpose"
@@ -414,7 +557,7 @@ def _synonym_map(faq: Faq) -> dict[str, str]:
     return mapping
 
 
-def _postings(bags: Iterable[frozenset[str]]) -> dict[str, list[int]]:
+def _postings(bags: Iterable[Collection[str]]) -> dict[str, list[int]]:
     postings: dict[str, list[int]] = {}
     for index, bag in enumerate(bags):
         for term in bag:

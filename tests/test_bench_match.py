@@ -3,33 +3,18 @@ timings on a shared CI machine are noise, and the figures are for people to read
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from conftest import REPO
+from helpers.scripts import load_script
 
 from bot.faq import load_faq
 from bot.text import words
 
-
-def load_script() -> ModuleType:
-    # scripts/ is not a package: load the file as a module, as `python scripts/...` would run it
-    path = REPO / "scripts" / "bench_match.py"
-    spec = importlib.util.spec_from_file_location("bench_match", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load_script()
+bench = load_script("bench_match")
 
 
 @pytest.mark.parametrize("size", [60, 150])

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from types import ModuleType
-
 from conftest import REPO
-
-
-def load_soak() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("soak", REPO / "scripts" / "soak.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["soak"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+from helpers.scripts import load_script
 
 
 async def test_a_small_soak_has_no_errors_and_one_reply_per_question() -> None:
-    soak = load_soak()
+    soak = load_script("soak")
     result = await soak.soak(200, 20, REPO / "faq.yaml", seed=7)
     tally = result.tally
     assert result.error_count == 0, soak.report(result)
