@@ -119,6 +119,7 @@ class Matcher:
         for word in sorted(self._vocabulary):
             self._by_initial.setdefault(word[0], []).append(word)
         self._corrections: dict[str, str] = {}
+        self._term_of: dict[str, str] = {}  # word -> term, as `_terms_of` makes it
 
         # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
         # Triggers and not-covered phrases are filed under their first term, so a message is
@@ -240,7 +241,7 @@ class Matcher:
             found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
             if found is not None:
                 corrected = found[0]
-        if len(self._corrections) < 50_000:  # bounded: hostile input must not grow memory
+        if len(self._corrections) < _CACHE_LIMIT:  # bounded: hostile input must not grow memory
             self._corrections[word] = corrected
         return corrected
 
@@ -250,9 +251,15 @@ class Matcher:
 
     def _terms_of(self, raw: Sequence[str]) -> list[str]:
         result = []
+        known = self._term_of
         for word in raw:
-            term = stem(self.correct(word))
-            result.append(self._synonyms.get(term, term))
+            term = known.get(word)
+            if term is None:
+                stemmed = stem(self.correct(word))
+                term = self._synonyms.get(stemmed, stemmed)
+                if len(known) < _CACHE_LIMIT:  # bounded: hostile input must not grow memory
+                    known[word] = term
+            result.append(term)
         return result
 
     def content_terms(self, text: str) -> list[str]:
@@ -530,6 +537,9 @@ class Matcher:
 _SMALLTALK_FILLER = STOPWORDS | frozenset(
     "help helping helped answer answers reply replies chat info time nice lovely".split()
 )
+
+# Words remembered by each cache of the matcher (typo corrections, word -> term).
+_CACHE_LIMIT = 50_000
 
 # How many entries per term are considered first (see `_contenders`): enough that the rest
 # hold it only as one word of a longer phrasing.

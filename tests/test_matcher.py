@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import matcher as matcher_module
 from bot.faq import Faq, load_faq, parse_faq
 from bot.matcher import Matcher, Status, Thresholds
 from tests.conftest import BUNDLED_FAQ
@@ -211,10 +212,15 @@ def test_match_never_raises_on_any_text(text: str) -> None:
     assert (match.smalltalk is not None) == (match.status is Status.SMALLTALK)
 
 
-def test_typo_corrections_are_bounded_in_memory(bundled_matcher: Matcher) -> None:
+def test_the_word_caches_are_bounded_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    matcher = Matcher(load_faq(BUNDLED_FAQ))
+    monkeypatch.setattr(matcher_module, "_CACHE_LIMIT", len(matcher._term_of) + 10)
     for n in range(200):
-        bundled_matcher.match(f"zzqx{n}word")
-    assert len(bundled_matcher._corrections) <= 50_000
+        matcher.match(f"zzqx{n}word sciatcia")
+    assert len(matcher._corrections) <= matcher_module._CACHE_LIMIT
+    assert len(matcher._term_of) == matcher_module._CACHE_LIMIT
+    # a full cache only stops remembering: words are still corrected and matched
+    assert answered(matcher, "do you treat sciatcia") == "condition-sciatica"
 
 
 
