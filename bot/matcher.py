@@ -118,8 +118,8 @@ class Matcher:
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(self._vocabulary):
             self._by_initial.setdefault(word[0], []).append(word)
-        self._corrections: dict[str, str] = {}
-        self._term_of: dict[str, str] = {}  # word -> term, as `_terms_of` makes it
+        # word -> term, as `_terms_of` makes it: remembers typo corrections too, the costly part
+        self._term_of: dict[str, str] = {}
 
         # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
         # Triggers and not-covered phrases are filed under their first term, so a message is
@@ -229,21 +229,14 @@ class Matcher:
         """The FAQ word a misspelt word most likely means, or the word itself."""
         if word in self._vocabulary or word in self._everyday or not word.isalpha():
             return word
-        cached = self._corrections.get(word)
-        if cached is not None:
-            return cached
-        corrected = word
         limit = _max_typo_distance(len(word))
-        if limit:
-            candidates: Sequence[str] = self._by_initial.get(word[0], ())
-            if len(word) == 3:
-                candidates = [candidate for candidate in candidates if len(candidate) == 4]
-            found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
-            if found is not None:
-                corrected = found[0]
-        if len(self._corrections) < _CACHE_LIMIT:  # bounded: hostile input must not grow memory
-            self._corrections[word] = corrected
-        return corrected
+        if not limit:
+            return word
+        candidates: Sequence[str] = self._by_initial.get(word[0], ())
+        if len(word) == 3:
+            candidates = [candidate for candidate in candidates if len(candidate) == 4]
+        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
+        return word if found is None else found[0]
 
     def terms(self, text: str) -> list[str]:
         """Every word of `text` as a matching term: typo-corrected, synonym-folded, stemmed."""
@@ -493,7 +486,7 @@ class Matcher:
         limits = self.thresholds
         if not ranked or ranked[0].score < limits.suggest:
             # How close a decline came, when it came close; below that, scores are not worked
-            # out on a big FAQ (see `_candidates`), so they read 0 on every FAQ alike.
+            # out on a big FAQ (see `_contenders`), so they read 0 on every FAQ alike.
             close = bool(ranked) and ranked[0].score >= self._relevant_score
             return Match(Status.NONE, score=ranked[0].score if close else 0.0)
         best = ranked[0]
@@ -538,7 +531,7 @@ _SMALLTALK_FILLER = STOPWORDS | frozenset(
     "help helping helped answer answers reply replies chat info time nice lovely".split()
 )
 
-# Words remembered by each cache of the matcher (typo corrections, word -> term).
+# How many words the matcher remembers the term of (see `_terms_of`).
 _CACHE_LIMIT = 50_000
 
 # How many entries per term are considered first (see `_contenders`): enough that the rest
