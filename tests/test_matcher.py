@@ -113,6 +113,12 @@ def test_urgent_wins_over_a_treated_condition(bundled_matcher: Matcher) -> None:
         ("Good evening!", "greeting"),
         ("thanks 🙏", "thanks"),
         ("bye", "goodbye"),
+        # asking who or what answers is small talk, not a question for the disclaimer entry
+        ("who am I talking to?", "greeting"),
+        ("am i talking to a human", "greeting"),
+        ("is this an AI", "greeting"),
+        ("what can you do?", "greeting"),
+        ("nice one", "thanks"),
     ],
 )
 def test_smalltalk(bundled_matcher: Matcher, message: str, kind: str) -> None:
