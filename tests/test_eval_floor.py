@@ -1,8 +1,8 @@
 """Regression floor: the matcher's figures on the labelled sets must not slip.
 
-The dev set is the issue's acceptance bar. The held-out sets in tests/data (heldout, heldout2)
-were written blind to the matcher and are never tuned on line by line; their floors guard
-generalisation, they are not targets. The tuning sets were written blind too, then tuned on.
+The dev set is the issue's acceptance bar. The held-out sets in tests/data (heldout, heldout2,
+heldout3) were written blind to the matcher and are never tuned on line by line; their floors
+guard generalisation, they are not targets. The tuning sets were written blind too, then tuned on.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def test_dev_set_meets_the_acceptance_bar(bundled_matcher: Matcher) -> None:
         ("tuning2.jsonl", 0.83, 0.02, 0.03),
         ("tuning3.jsonl", 0.86, 0.02, 0.03),
         ("heldout2.jsonl", 0.80, 0.03, 0.05),
+        ("heldout3.jsonl", 0.88, 0.03, 0.05),
     ],
 )
 def test_question_sets_stay_above_their_floor(
