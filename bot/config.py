@@ -67,6 +67,9 @@ class Settings:
     # The question store (what the bot could not answer) and how many days it keeps anything.
     db_path: Path = DEFAULT_DB_PATH
     retention_days: int = DEFAULT_RETENTION_DAYS
+    # Whether the text of questions the bot could not answer is kept for /unanswered; off, only
+    # the daily counts are stored (a practice may not want any question text on disk).
+    keep_questions: bool = True
     # How often the watcher looks at the FAQ file; not an environment variable, tests lower it.
     watch_interval: float = 2.0
     # How often old records are purged (seconds; also once at start-up). Not an environment
@@ -112,6 +115,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         webhook=_webhook(env, official_api=api_root == DEFAULT_API_ROOT),
         db_path=db_path(env),
         retention_days=_retention_days(env.get("RETENTION_DAYS", "")),
+        keep_questions=_boolean("KEEP_QUESTIONS", env.get("KEEP_QUESTIONS", ""), default=True),
     )
 
 

@@ -178,8 +178,9 @@ async def disclaimer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy (everyone): what the bot stores, for how long, and that it never stores who."""
     if update.effective_message is not None:
-        days = get_services(context).settings.retention_days
-        await _respond(update.effective_message, views.plain(views.privacy_text(days)))
+        settings = get_services(context).settings
+        text = views.privacy_text(settings.retention_days, keeps_text=settings.keep_questions)
+        await _respond(update.effective_message, views.plain(text))
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -203,6 +204,9 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if admitted is None:
         return
     message, services = admitted
+    if not services.settings.keep_questions:
+        await _respond(message, views.plain(views.QUESTIONS_NOT_KEPT))
+        return
     limit = _number(context.args, reports.DEFAULT_LIMIT, reports.MAX_LIMIT)
     try:
         groups = await services.recorder.unanswered()
@@ -281,15 +285,18 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     logger.info(
         "Reply: %s%s", match.status.value, f" {match.entry.id}" if match.entry else ""
     )
-    # A suggestion's buttons carry a random token that links the pick to the stored question.
+    # A suggestion's buttons carry a random token that links the pick to the stored question
+    # (with KEEP_QUESTIONS off it links to nothing, and the pick is only counted).
     token = new_token() if match.status is Status.SUGGEST else None
     await _respond(message, views.match_reply(snapshot.faq, match, pick_token=token))
-    services.recorder.record(_question(match, text, token))  # returns at once
+    kept_text = text if services.settings.keep_questions else ""
+    services.recorder.record(_question(match, kept_text, token))  # returns at once
 
 
 def _question(match: Match, text: str, token: str | None) -> Question:
-    """What the store gets: the outcome, and the text only where it will keep it."""
-    kept = match.status in (Status.NONE, Status.SUGGEST)
+    """What the store gets: the outcome, and the text only where it will keep it (`text` is
+    empty where it must not)."""
+    kept = bool(text) and match.status in (Status.NONE, Status.SUGGEST)
     return Question(
         outcome=match.status.value,
         text=text if kept else "",

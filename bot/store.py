@@ -190,7 +190,7 @@ class Store:
 
     def record(self, question: Question, day: date) -> None:
         """Count the outcome (and the entry answered); keep the redacted text if declined or
-        suggested. One transaction."""
+        suggested and there is text to keep (none when KEEP_QUESTIONS is off). One transaction."""
         if question.outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {question.outcome!r}")
         iso = day.isoformat()
@@ -198,7 +198,7 @@ class Store:
             _increment(self._db, "outcome_counts", "outcome", iso, question.outcome)
             if question.outcome == "answer" and question.entry_id:
                 _increment(self._db, "entry_counts", "entry_id", iso, question.entry_id)
-            if question.outcome in RECORDED_OUTCOMES:
+            if question.outcome in RECORDED_OUTCOMES and question.text:
                 self._db.execute(
                     "INSERT INTO questions (day, outcome, text, suggested, token) "
                     "VALUES (?, ?, ?, ?, ?)",

@@ -283,16 +283,31 @@ PRIVATE_ONLY = (
 )
 
 
-def privacy_text(retention_days: int) -> str:
+QUESTIONS_NOT_KEPT = (
+    "This bot keeps no question text (KEEP_QUESTIONS is off), so there are no unanswered "
+    "questions to list. /stats still counts the replies."
+)
+
+
+def privacy_text(retention_days: int, *, keeps_text: bool = True) -> str:
     """/privacy: what the bot stores, for how long, and that it never stores who asked."""
+    if keeps_text:
+        what = (
+            "When I can't answer a question, or can only suggest a few possible answers, I keep "
+            "the text of the question so the practice can improve this FAQ. Before it is stored, "
+            "email addresses, phone numbers, links, dates and long numbers are removed from it. "
+            "For suggestions I also note which one you picked.\n\n"
+            "Questions I answer, greetings and urgent-care replies are not stored, only counted: "
+            "per day, how many questions got each kind of reply and which answers were given."
+        )
+    else:
+        what = (
+            "I don't keep the text of any question. I only count, per day, how many questions "
+            "got each kind of reply and which answers were given."
+        )
     return (
         "<b>Privacy: what I store</b>\n"
-        "When I can't answer a question, or can only suggest a few possible answers, I keep the "
-        "text of the question so the practice can improve this FAQ. Before it is stored, email "
-        "addresses, phone numbers, links, dates and long numbers are removed from it. For "
-        "suggestions I also note which one you picked.\n\n"
-        "Questions I answer, greetings and urgent-care replies are not stored, only counted: "
-        "per day, how many questions got each kind of reply and which answers were given.\n\n"
+        f"{what}\n\n"
         "<b>I never store who asked</b>: no Telegram user id, chat id, username or name, and "
         "only the day, not the time.\n\n"
         f"Everything is deleted automatically after {retention_days} days.\n\n"

@@ -37,6 +37,7 @@ def test_defaults() -> None:
     assert result.faq_path.name == "faq.yaml"
     assert result.db_path == Path("data") / "faqbot.sqlite3"
     assert result.retention_days == 90
+    assert result.keep_questions is True
 
 
 def test_missing_token_names_the_variable() -> None:
@@ -84,6 +85,15 @@ def test_faq_watch(raw: str, expected: bool) -> None:
 
 def test_bad_faq_watch() -> None:
     assert error(BOT_TOKEN=TOKEN, FAQ_WATCH="sometimes").startswith("FAQ_WATCH:")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("false", False), ("0", False), ("on", True)])
+def test_keep_questions(raw: str, expected: bool) -> None:
+    assert settings(KEEP_QUESTIONS=raw).keep_questions is expected
+
+
+def test_bad_keep_questions() -> None:
+    assert error(BOT_TOKEN=TOKEN, KEEP_QUESTIONS="maybe").startswith("KEEP_QUESTIONS:")
 
 
 def test_api_root_for_a_self_hosted_server() -> None:

@@ -90,6 +90,32 @@ async def test_declined_and_suggested_questions_are_stored_the_rest_only_counted
     store.close()
 
 
+async def test_with_keep_questions_off_no_text_is_stored_only_counted(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path, MINI_FAQ), keep_questions=False) as bot:
+        await ask(bot, SUGGESTED)
+        [(label, data), *_] = buttons(bot.fake.sent()[-1])
+        await bot.send(callback_update(data))  # the buttons still answer
+        assert bot.fake.texts()[0].startswith(f"<b>{html.escape(label, quote=False)}</b>")
+        await ask(bot, DECLINED, "do you treat sciatica?")
+        store = stored(bot)
+        assert store.unanswered() == []
+        today = utc_today()
+        counts = store.stats(today, today)
+        assert counts.outcomes["none"] == 1
+        assert counts.outcomes["suggest"] == 1
+        assert sum(count for _, count in counts.top_entries) == 2  # typed and picked
+        store.close()
+        [report] = await admin_says(bot, "/unanswered")
+        assert report == views.QUESTIONS_NOT_KEPT
+        await bot.send(command_update("/privacy"))
+        [privacy] = bot.fake.texts()
+        assert "I don't keep the text of any question" in privacy
+        assert "I keep the text" not in privacy
+    data = raw_bytes(bot.settings.db_path)
+    for question in (DECLINED, SUGGESTED):
+        assert question.encode() not in data
+
+
 async def test_nothing_identifies_the_asker(tmp_path: Path) -> None:
     async with running_bot(copy_faq(tmp_path, MINI_FAQ)) as bot:
         await bot.send(from_asker(message_update(

@@ -75,6 +75,7 @@ async def running_bot(
     fake: FakeTelegram | None = None,
     db_path: Path | None = None,
     retention_days: int = 90,
+    keep_questions: bool = True,
     recorder: Recorder | None = None,
 ) -> AsyncIterator[Harness]:
     settings = Settings(
@@ -85,6 +86,7 @@ async def running_bot(
         watch_interval=watch_interval,
         db_path=db_path or faq_path.parent / "faqbot.sqlite3",
         retention_days=retention_days,
+        keep_questions=keep_questions,
     )
     live = LiveFaq.load(faq_path)
     fake = fake or FakeTelegram()
