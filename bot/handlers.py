@@ -294,9 +294,9 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _question(match: Match, text: str, token: str | None) -> Question:
-    """What the store gets: the outcome, and the text only where it will keep it (`text` is
-    empty where it must not)."""
-    kept = bool(text) and match.status in (Status.NONE, Status.SUGGEST)
+    """What the store gets: the outcome, and the text only where it will keep it (the store
+    keeps no row for an empty text, which is how KEEP_QUESTIONS=false stores none)."""
+    kept = match.status in (Status.NONE, Status.SUGGEST)
     return Question(
         outcome=match.status.value,
         text=text if kept else "",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.db_bytes import raw_bytes
 from helpers.factories import (
     ADMIN_ID,
     PATIENT_ID,
@@ -65,11 +66,6 @@ async def admin_says(bot: Harness, command: str) -> list[str]:
 
 def stored(bot: Harness) -> Store:
     return Store.open_existing(bot.settings.db_path)
-
-
-def raw_bytes(path: Path) -> bytes:
-    files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
-    return b"".join(file.read_bytes() for file in files if file.exists())
 
 
 # -- what is recorded -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.db_bytes import raw_bytes
 
 from bot.store import (
     MIGRATIONS,
@@ -33,12 +34,6 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(db_path: Path) -> Store:
     return Store.open(db_path)
-
-
-def raw_bytes(path: Path) -> bytes:
-    """Everything SQLite has on disk for this database: the file, its WAL and shared memory."""
-    files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
-    return b"".join(file.read_bytes() for file in files if file.exists())
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -144,6 +139,15 @@ def test_only_declined_and_suggested_questions_keep_their_text(
     for kept_out in (b"sciatica?", b"chest pain", b"hello there"):
         assert kept_out not in data
     assert b"how much is a session" in data
+
+
+def test_a_question_without_text_is_only_counted(store: Store) -> None:
+    """What the bot records with KEEP_QUESTIONS=false: no row, the outcome still counted."""
+    store.record(Question("suggest", "", suggested=("swedish", "sports"), token="t0k3n"), DAY)
+    store.record(Question("none", ""), DAY)
+    assert store.unanswered() == []
+    assert store.stats(DAY, DAY).outcomes["suggest"] == 1
+    assert store.stats(DAY, DAY).outcomes["none"] == 1
 
 
 def test_text_is_redacted_before_it_reaches_the_disk(store: Store, db_path: Path) -> None:
