@@ -9,7 +9,7 @@ error name the file, the line and the field, which the practice's admin needs to
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -243,16 +243,24 @@ class _Validator:
             self.problem(node, where, "must not be empty")
         return value
 
-    def text_list(self, node: yaml.Node | None, where: str) -> tuple[str, ...]:
+    def text_list(
+        self, node: yaml.Node | None, where: str,
+        check: Callable[[yaml.Node, str, str], None] | None = None,
+    ) -> tuple[str, ...]:
+        """The list's non-empty texts; `check(item_node, where, text)` vets each one."""
         if node is None:
             return ()
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, where, f"must be a list, not {_kind(node)}")
             return ()
-        return tuple(
-            item for index, child in enumerate(node.value)
-            if (item := self.text(child, f"{where}[{index}]", node))
-        )
+        texts = []
+        for index, child in enumerate(node.value):
+            item_where = f"{where}[{index}]"
+            if item := self.text(child, item_where, node):
+                if check is not None:
+                    check(child, item_where, item)
+                texts.append(item)
+        return tuple(texts)
 
     # -- the document ---------------------------------------------------------------------
 
@@ -287,23 +295,21 @@ class _Validator:
             return "", ()
         fields = self.mapping(node, "urgent", frozenset({"reply", "triggers"}))
         reply = self.text(fields.get("reply"), "urgent.reply", node)
-        triggers = self.text_list(fields.get("triggers"), "urgent.triggers")
-        node_of = fields.get("triggers")
-        items = node_of.value if isinstance(node_of, yaml.SequenceNode) else []
-        for index, item in enumerate(items):
-            value = item.value if isinstance(item, yaml.ScalarNode) else ""
-            if isinstance(value, str) and any(
-                not words(part) for part in value.split(URGENT_AND)
-            ):
-                self.problem(
-                    item, f"urgent.triggers[{index}]",
-                    f"{value!r}: each part joined by '{URGENT_AND}' needs at least one word",
-                )
+        triggers = self.text_list(
+            fields.get("triggers"), "urgent.triggers", check=self.urgent_trigger
+        )
         if not triggers and "triggers" in fields:
             self.problem(fields["triggers"], "urgent.triggers", "must list at least one phrase")
         elif "triggers" not in fields:
             self.problem(node, "urgent.triggers", "missing (required)")
         return reply, triggers
+
+    def urgent_trigger(self, node: yaml.Node, where: str, trigger: str) -> None:
+        if any(not words(part) for part in trigger.split(URGENT_AND)):
+            self.problem(
+                node, where,
+                f"{trigger!r}: each part joined by '{URGENT_AND}' needs at least one word",
+            )
 
     def smalltalk(self, node: yaml.Node | None) -> tuple[Smalltalk, ...]:
         if node is None:
