@@ -43,7 +43,6 @@ if TYPE_CHECKING:  # imported where used: `ask` and `chat` need no database code
 # several lines and may contain blank lines, so a reader needs a line no reply ever consists of.
 SEPARATOR = "---"
 
-# The entry whose `related` ids are the conditions the practice treats (the /conditions menu).
 PROMPT = "> "
 
 CHAT_HELP = """\
@@ -375,14 +374,16 @@ class Chat:
         if name == "/disclaimer":
             return self.faq.disclaimer
         if name == "/topics":
-            topics = self.faq.topics()
-            labels = [f"{topic} ({len(entries)})" for topic, entries in topics.items()]
-            return self.menu("Topics:", list(topics), labels)
+            return self.topics_menu()
         if name == "/conditions":
+            # The same choice as the bot's /conditions: the `conditions` entry's list, else the
+            # topic about conditions, else every topic.
             conditions = condition_entries(self.faq)
-            if not conditions:
-                return "This FAQ has no list of conditions."
-            return self.menu("Conditions we treat:", conditions, [e.question for e in conditions])
+            if conditions:
+                labels = [entry.question for entry in conditions]
+                return self.menu("Conditions we treat:", conditions, labels)
+            topic = self.faq.conditions_topic()
+            return self.topic_menu(topic) if topic else self.topics_menu()
         return f"Unknown command {name}. Type /help for the commands."
 
     def pick(self, number: int) -> str:
@@ -390,9 +391,17 @@ class Chat:
             return f"Please pick a number from 1 to {len(self.choices)}, or ask a question."
         choice = self.choices[number - 1]
         if isinstance(choice, str):
-            entries = self.faq.topics().get(choice, [])
-            return self.menu(f"{choice}:", entries, [entry.question for entry in entries])
+            return self.topic_menu(choice)
         return render_plain(self.faq, Match(Status.ANSWER, score=100.0, entry=choice))
+
+    def topics_menu(self) -> str:
+        topics = self.faq.topics()
+        labels = [f"{topic} ({len(entries)})" for topic, entries in topics.items()]
+        return self.menu("Topics:", list(topics), labels)
+
+    def topic_menu(self, topic: str) -> str:
+        entries = self.faq.topics().get(topic, [])
+        return self.menu(f"{topic}:", entries, [entry.question for entry in entries])
 
     def menu(self, title: str, choices: Sequence[Entry | str], labels: Sequence[str]) -> str:
         self.choices = list(choices)

@@ -92,6 +92,10 @@ class Faq:
             grouped.setdefault(entry.topic, []).append(entry)
         return grouped
 
+    def conditions_topic(self) -> str | None:
+        """The first topic about conditions: /conditions without a `conditions` entry."""
+        return next((name for name in self.topics() if "condition" in name.lower()), None)
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -209,7 +209,7 @@ def conditions_reply(faq: Faq) -> Reply:
     entry = faq.get(CONDITIONS_ID)
     if entry is not None:
         return answer_reply(faq, entry)
-    topic = next((name for name in faq.topics() if "condition" in name.lower()), None)
+    topic = faq.conditions_topic()
     return topic_page(faq, topic, 0) if topic else topics_menu(faq)
 
 

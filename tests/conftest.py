@@ -66,6 +66,13 @@ entries:
       Sports Massage is a combination of massage strokes & techniques.
 """
 
+# MINIMAL_FAQ without its `conditions` entry: /conditions falls back to the topic about
+# conditions. With that topic renamed too, it falls back to every topic.
+NO_CONDITIONS_ENTRY_FAQ = MINIMAL_FAQ.replace(
+    MINIMAL_FAQ[MINIMAL_FAQ.index("  - id: conditions"):MINIMAL_FAQ.index("  - id: sciatica")], ""
+).replace("    related: [conditions]\n", "")
+NO_CONDITIONS_AT_ALL_FAQ = NO_CONDITIONS_ENTRY_FAQ.replace("Conditions we treat", "Sciatica")
+
 
 @dataclass(frozen=True)
 class FaqFile:

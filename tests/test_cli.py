@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUNDLED_FAQ, MINIMAL_FAQ, REPO, SHARED, WriteFaq
+from conftest import (
+    BUNDLED_FAQ,
+    MINIMAL_FAQ,
+    NO_CONDITIONS_AT_ALL_FAQ,
+    NO_CONDITIONS_ENTRY_FAQ,
+    REPO,
+    SHARED,
+    WriteFaq,
+)
 
 from bot import cli
 from bot.faq import Faq, load_faq
@@ -448,6 +456,25 @@ def test_chat_conditions_lists_every_treated_condition(bundled_faq: Faq) -> None
     last = conditions[-1]
     picked = chat.respond(str(len(conditions)))
     assert picked == f"{last.question}\n\n{last.answer}\n\n{bundled_faq.disclaimer}"
+
+
+@pytest.mark.parametrize(
+    ("faq_text", "expected"),
+    [
+        (NO_CONDITIONS_ENTRY_FAQ, "Conditions we treat:\n  1. Do you treat sciatica?\n"),
+        (NO_CONDITIONS_AT_ALL_FAQ, "Topics:\n  1. Sciatica (1)\n  2. Types of massage (2)\n"),
+    ],
+    ids=["the-topic-about-conditions", "every-topic"],
+)
+def test_chat_conditions_without_a_conditions_entry_falls_back_like_the_bot(
+    write_faq: WriteFaq, faq_text: str, expected: str
+) -> None:
+    faq = load_faq(write_faq(faq_text).path)
+    chat = cli.Chat(faq, Matcher(faq))
+    reply = chat.respond("/conditions")
+    assert reply is not None
+    assert reply.startswith(expected)
+    assert chat.respond("1") is not None
 
 
 def test_chat_numbers_outside_a_menu_are_questions_and_out_of_range_asks_again(

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import date
 
 import pytest
+from conftest import NO_CONDITIONS_AT_ALL_FAQ, NO_CONDITIONS_ENTRY_FAQ, WriteFaq
 from helpers.harness import SHIPPED_FAQ
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -118,3 +119,19 @@ def test_every_unanswered_report_fits_telegram(rows: list[tuple[str, int]]) -> N
 
 def test_privacy_names_the_retention_period() -> None:
     assert "after 7 days" in views.privacy_text(7)
+
+
+@pytest.mark.parametrize(
+    ("faq_text", "expected"),
+    [
+        (NO_CONDITIONS_ENTRY_FAQ, "<b>Conditions we treat</b>"),
+        (NO_CONDITIONS_AT_ALL_FAQ, "<b>Topics</b>"),
+    ],
+    ids=["the-topic-about-conditions", "every-topic"],
+)
+def test_conditions_without_a_conditions_entry_falls_back(
+    write_faq: WriteFaq, faq_text: str, expected: str
+) -> None:
+    reply = views.conditions_reply(load_faq(write_faq(faq_text).path))
+    assert reply.parts[0].startswith(expected)
+    assert reply.keyboard is not None
