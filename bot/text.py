@@ -113,6 +113,8 @@ def stem(word: str) -> str:
         word = word[:-4]
     elif word.endswith("ed") and len(word) > 4:
         word = word[:-2]
+    elif word.endswith("ally") and len(word) > 6:  # "emotionally" meets "emotional"
+        word = word[:-2]
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
     return word

@@ -45,6 +45,8 @@ def test_words_keeps_other_scripts() -> None:
         ("muscle", "muscles"),
         ("headache", "headaches"),
         ("injury", "injuries"),
+        ("emotional", "emotionally"),
+        ("physical", "physically"),
     ],
 )
 def test_stem_brings_word_forms_together(one: str, other: str) -> None:
