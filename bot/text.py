@@ -65,6 +65,9 @@ CONTEXT_WORDS: frozenset[str] = frozenset(
     usually maybe possibly probably actually literally exactly basically honestly seriously
     wife husband partner mum mom mother dad father son daughter friend friends grandad grandma
     kid kids child children boss colleague
+    nurse nurses teacher teachers hairdresser builder plumber electrician cleaner carer carers
+    chef waiter waitress mechanic farmer driver drivers student students retired pensioner
+    story history
     lol haha omg ugh totally completely absolutely times time
     need needs make makes made try trying tried keep keeps kept seem seems
     useful worth worthwhile recommend fine sure
