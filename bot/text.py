@@ -114,9 +114,8 @@ def stem(word: str) -> str:
         word = word[:-3]
     elif word.endswith("ment") and len(word) > 7:
         word = word[:-4]
-    elif word.endswith("ed") and len(word) > 4:
-        word = word[:-2]
-    elif word.endswith("ally") and len(word) > 6:  # "emotionally" meets "emotional"
+    # "treated" meets "treat", "emotionally" meets "emotional"
+    elif (word.endswith("ed") and len(word) > 4) or (word.endswith("ally") and len(word) > 6):
         word = word[:-2]
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]

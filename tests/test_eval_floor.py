@@ -1,7 +1,7 @@
 """Regression floor: the matcher's figures on the labelled sets must not slip.
 
-The dev set is the issue's acceptance bar. The held-out sets in tests/data (heldout, heldout2,
-heldout3, heldout4) were written blind to the matcher and are never tuned on line by line; their floors
+The dev set is the issue's acceptance bar. The held-out sets in tests/data (heldout to
+heldout4) were written blind to the matcher and are never tuned on line by line; their floors
 guard generalisation, they are not targets. The tuning sets were written blind too, then tuned on.
 """
 
