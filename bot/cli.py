@@ -335,9 +335,7 @@ def ask_record(faq: Faq, question: str, match: Match) -> dict[str, Any]:
 def condition_entries(faq: Faq) -> list[Entry]:
     """The conditions the practice treats: the entries listed as related to `conditions`."""
     overview = faq.get(CONDITIONS_ID)
-    if overview is None:
-        return []
-    return [entry for entry_id in overview.related if (entry := faq.get(entry_id)) is not None]
+    return [] if overview is None else faq.related_entries(overview)
 
 
 class Chat:
@@ -376,8 +374,9 @@ class Chat:
         if name == "/topics":
             return self.topics_menu()
         if name == "/conditions":
-            # The same choice as the bot's /conditions: the `conditions` entry's list, else the
-            # topic about conditions, else every topic.
+            # Like the bot's /conditions: the `conditions` entry's list, else the topic about
+            # conditions, else every topic. (A `conditions` entry that relates to nothing gets
+            # its answer in the bot but the fallback here.)
             conditions = condition_entries(self.faq)
             if conditions:
                 labels = [entry.question for entry in conditions]

@@ -85,6 +85,10 @@ class Faq:
         """The entry with this id, or None (for example a stale button after a reload)."""
         return self._by_id.get(entry_id)
 
+    def related_entries(self, entry: Entry) -> list[Entry]:
+        """The entries an entry lists as related, in its order (the loader checks the ids)."""
+        return [found for entry_id in entry.related if (found := self.get(entry_id)) is not None]
+
     def topics(self) -> dict[str, list[Entry]]:
         """Entries grouped by topic, in file order."""
         grouped: dict[str, list[Entry]] = {}

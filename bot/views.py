@@ -131,7 +131,7 @@ def entry_buttons(
 
 
 def related_keyboard(faq: Faq, entry: Entry) -> InlineKeyboardMarkup | None:
-    related = [found for entry_id in entry.related if (found := faq.get(entry_id)) is not None]
+    related = faq.related_entries(entry)
     return InlineKeyboardMarkup(entry_buttons(related)) if related else None
 
 
