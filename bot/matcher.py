@@ -11,6 +11,10 @@ How a message is decided, in order:
    An entry scores by how much of the message's weight its question, alternates and keywords
    explain (answer text counts for less), times how completely the message contains one of its
    phrasings. A clear winner is answered, near-ties become suggestions, weak matches decline.
+   The more of an entry's words the message shares, the smaller the lead it needs; and a story
+   around a clear topic ("lumbago flared up after shovelling snow") explains less of the
+   message, so a clear winner a little under the answer bar is answered too when it shares at
+   least two words with the message and the message names no topic the FAQ lacks.
 
 Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz, before
 synonyms ("hurts" -> "pain") and a light stemmer bring both sides to the same terms.
@@ -68,7 +72,12 @@ class Thresholds:
 
     answer: the best entry's score needed to answer;
     margin: how far ahead of the runner-up it must be, else the two are offered as suggestions;
+        each term beyond `shared_terms` that the message shares with its phrasings divides
+        the margin (3 shared terms: half of it; 4: a third), as that is more evidence for it;
     suggest: the score below which nothing is offered and the bot declines;
+    shared_terms: a best entry scoring from `suggest` up to `answer`, clear of the runner-up,
+        is answered when its phrasings share at least this many terms with the message and the
+        message names no `not_covered` topic (one shared word, like "morning", is coincidence);
     body_weight: how much a word found only in an entry's answer text counts (1 = like a keyword);
     phrase_floor: the share of the score that does not depend on containing a whole phrasing;
     unknown_weight: the weight of a word the FAQ never uses, relative to its rarest word;
@@ -81,6 +90,7 @@ class Thresholds:
     answer: float = 40.0
     margin: float = 12.0
     suggest: float = 35.0
+    shared_terms: int = 2
     body_weight: float = 0.5
     phrase_floor: float = 0.3
     unknown_weight: float = 0.8
@@ -137,6 +147,7 @@ class Matcher:
 
         entries = faq.entries
         self._entries = entries
+        self._index_of = {entry.id: index for index, entry in enumerate(entries)}
         heads: list[frozenset[str]] = []  # the terms of each entry's phrasings
         self._body: list[frozenset[str]] = []
         phrases: list[list[frozenset[str]]] = []  # each entry's phrasings, as distinct term sets
@@ -171,9 +182,11 @@ class Matcher:
         for term in self._context & self._idf.keys():
             self._idf[term] = self._context_idf
 
-        # An entry scoring under this changes no decision: it is too low to be suggested, and
-        # too far below any answerable best to take away its margin.
-        self._relevant_score = min(limits.suggest, limits.answer - limits.margin)
+        # The lowest best score that can be answered (see `shared_terms`), and under which an
+        # entry changes no decision: it is too low to be suggested, and too far below any
+        # answerable best to take away its margin.
+        self._answerable_score = min(limits.suggest, limits.answer)
+        self._relevant_score = self._answerable_score - limits.margin
         # Each entry's phrasings with their weights, for how completely a message holds one.
         self._phrasings: list[list[tuple[frozenset[str], float]]] = [
             [(phrase, max(sum(self.idf(term) for term in phrase), 1e-9)) for phrase in bags]
@@ -304,9 +317,11 @@ class Matcher:
         if len(raw) > 2 and raw[0] in _PURPOSE_OPENERS and raw[-1] == "for":
             weights.setdefault(self._purpose, self.idf(self._purpose) * _PURPOSE_WEIGHT)
         unexplained = self._not_covered_idf * len(uncovered)
-        if exhaustive:
-            return self._decide(self.rank(weights, unexplained))
-        return self._decide(self._contenders(weights, unexplained))
+        ranked = (
+            self.rank(weights, unexplained) if exhaustive
+            else self._contenders(weights, unexplained)
+        )
+        return self._decide(ranked, weights, names_uncovered=bool(uncovered))
 
     def _weigh(
         self, raw: Sequence[str], terms: Sequence[str], skip: Collection[int]
@@ -391,19 +406,19 @@ class Matcher:
         for term in pending:
             consider(self._strong.get(term, ()))
         ranked: list[tuple[float, int]] = []  # (score, -index), best first
-        blocked = False  # an entry not linked to the best one is within the margin of it
+        rival = -math.inf  # the best score of an entry not linked to the best one
         while True:
-            while bounds and self._could_matter(-bounds[0][0], bounds[0][1], ranked, blocked):
+            while bounds and self._could_matter(-bounds[0][0], bounds[0][1], ranked, rival):
                 _, index = heapq.heappop(bounds)
                 item = (self._score(index, weights, explained[index], total), -index)
                 bisect.insort(ranked, item, key=lambda entry: (-entry[0], -entry[1]))
-                blocked = self._blocked(ranked, blocked, item)
+                rival = self._rival(ranked, rival, item)
             # An entry not considered yet holds only pending terms, and none strongly.
             unseen = bound_of(
                 sum(weights[term] * self._weak[term][0] for term in pending),
                 sum(weights[term] * self._weak[term][1] for term in pending),
             )
-            if not pending or not self._could_matter(unseen, None, ranked, blocked):
+            if not pending or not self._could_matter(unseen, None, ranked, rival):
                 break
             rarest = pending.pop()
             consider(self._head_postings.get(rarest, ()))
@@ -415,11 +430,12 @@ class Matcher:
         return len(self._head_postings.get(term, ())) + len(self._body_postings.get(term, ()))
 
     def _could_matter(
-        self, bound: float, index: int | None, ranked: list[tuple[float, int]], blocked: bool
+        self, bound: float, index: int | None, ranked: list[tuple[float, int]], rival: float
     ) -> bool:
         """Whether an entry scoring at most `bound` could change the decision on `ranked`
-        (`index` None: any entry). It could if it could lead, be suggested, or come within the
-        margin of the best, unless another entry already has; never under the relevant score.
+        (`index` None: any entry). It could if it could lead, be suggested, or be the best
+        one's closest rival within the margin (`rival` is the closest so far); never under the
+        relevant score.
         """
         limits = self.thresholds
         if bound < self._relevant_score:
@@ -433,25 +449,24 @@ class Matcher:
             key > ranked[0]
             or (bound >= limits.suggest
                 and (len(ranked) < suggestions or key > ranked[suggestions - 1]))
-            or (not blocked and best >= limits.answer and bound > best - limits.margin)
+            or (best >= self._answerable_score and bound > max(best - limits.margin, rival))
         )
 
-    def _blocked(
-        self, ranked: list[tuple[float, int]], blocked: bool, item: tuple[float, int]
-    ) -> bool:
-        """Whether, with `item` just scored, an entry not linked to the best one is within the
-        margin of it (an entry linked to it is offered with its answer, so is no rival)."""
-        margin = self.thresholds.margin
+    def _rival(
+        self, ranked: list[tuple[float, int]], rival: float, item: tuple[float, int]
+    ) -> float:
+        """The best score of an entry not linked to the best one, with `item` just scored (an
+        entry linked to the best one is offered with its answer, so is no rival)."""
         leader = self._entries[-ranked[0][1]]
         if ranked[0] == item:  # a new best: who is linked to it has changed
-            return any(
-                item[0] - score < margin
-                for score, negated in ranked[1:]
-                if not _linked(leader, self._entries[-negated])
+            return max(
+                (score for score, negated in ranked[1:]
+                 if not _linked(leader, self._entries[-negated])),
+                default=-math.inf,
             )
-        return blocked or (
-            ranked[0][0] - item[0] < margin and not _linked(leader, self._entries[-item[1]])
-        )
+        if _linked(leader, self._entries[-item[1]]):
+            return rival
+        return max(rival, item[0])
 
     def _part_and_reach(self, index: int, weights: Mapping[str, float]) -> tuple[float, float]:
         """The message weight an entry explains (answer-text words count `body_weight`), and
@@ -482,7 +497,9 @@ class Matcher:
         floor = self.thresholds.phrase_floor
         return round(100 * explained / total * (floor + (1 - floor) * completeness), 1)
 
-    def _decide(self, ranked: list[Suggestion]) -> Match:
+    def _decide(
+        self, ranked: list[Suggestion], weights: Mapping[str, float], *, names_uncovered: bool
+    ) -> Match:
         limits = self.thresholds
         if not ranked or ranked[0].score < limits.suggest:
             # How close a decline came, when it came close; below that, scores are not worked
@@ -499,9 +516,20 @@ class Matcher:
             suggestion for suggestion in ranked[: limits.max_suggestions]
             if suggestion.score >= limits.suggest
         )
-        if best.score >= limits.answer and best.score - runner_up >= limits.margin:
+        shared = self._shared_terms(best.entry, weights)
+        # Each word the message shares with the best entry beyond `shared_terms` is more
+        # evidence for it, so it needs less of a lead: the margin, halved, a third...
+        lead = limits.margin / max(1, shared - limits.shared_terms + 1)
+        if best.score - runner_up >= lead and (
+            best.score >= limits.answer
+            or (not names_uncovered and shared >= limits.shared_terms)
+        ):
             return Match(Status.ANSWER, score=best.score, entry=best.entry, suggestions=plausible)
         return Match(Status.SUGGEST, score=best.score, suggestions=plausible)
+
+    def _shared_terms(self, entry: Entry, weights: Mapping[str, float]) -> int:
+        """How many of the message's content terms the entry's phrasings hold."""
+        return len(weights.keys() & self._head_reach[self._index_of[entry.id]].keys())
 
     def _is_urgent(self, terms: Sequence[str], present: set[str]) -> bool:
         return any(

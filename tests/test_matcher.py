@@ -174,10 +174,52 @@ def test_near_ties_become_suggestions() -> None:
 
 def test_thresholds_decide_between_answer_suggest_and_none() -> None:
     faq = parse_faq(TIE_FAQ)
-    strict = Matcher(faq, Thresholds(answer=101))
+    # shared_terms out of reach: no answer under the answer bar, however clear the winner
+    strict = Matcher(faq, Thresholds(answer=101, shared_terms=99))
     assert strict.match("alpha massage").status is Status.SUGGEST
     lenient = Matcher(faq, Thresholds(suggest=0, answer=0, margin=0))
     assert lenient.match("alpha massage").status is Status.ANSWER
+
+
+SHARED_FAQ = """\
+disclaimer: Not medical advice.
+fallback: Sorry.
+urgent: {reply: Call for help., triggers: [chest pain]}
+not_covered: [price]
+entries:
+  - {id: one, topic: T, question: What is alpha beta gamma therapy?, answer: One.}
+  - {id: two, topic: T, question: What is alpha beta delta therapy?, answer: Two.}
+  - {id: three, topic: T, question: What is epsilon work?, answer: Three.}
+"""
+
+
+def test_more_shared_words_need_less_of_a_lead() -> None:
+    faq = parse_faq(SHARED_FAQ)
+    matcher = Matcher(faq, Thresholds(margin=100))
+    four = matcher.match("alpha beta gamma therapy")  # 4 words of "one"'s question
+    one, two = four.suggestions
+    assert (one.entry.id, two.entry.id) == ("one", "two")
+    lead = one.score - two.score
+    assert 100 / 3 <= lead < 100 / 2  # the lead between a third and half of the margin
+    # four shared words are two beyond `shared_terms` (2): a third of the margin is enough
+    assert answered(matcher, "alpha beta gamma therapy") == "one"
+    # with shared_terms 3, four shared words are one beyond: half the margin, not enough
+    stricter = Matcher(faq, Thresholds(margin=100, shared_terms=3))
+    assert stricter.match("alpha beta gamma therapy").status is Status.SUGGEST
+    # two shared words need the whole margin, which no score can lead by
+    assert matcher.match("alpha gamma").status is Status.SUGGEST
+
+
+def test_a_clear_winner_under_the_answer_bar_needs_two_shared_words() -> None:
+    faq = parse_faq(SHARED_FAQ)
+    lenient = Matcher(faq, Thresholds(answer=101))  # every score is under the answer bar
+    assert answered(lenient, "alpha gamma") == "one"
+    # one shared word is coincidence ("good morning" is not about heel pain in the morning)
+    assert lenient.match("gamma").status is Status.SUGGEST
+    # a message naming a topic the FAQ lacks keeps to the answer bar
+    assert lenient.match("alpha beta gamma price").status is Status.SUGGEST
+    off = Matcher(faq, Thresholds(answer=101, shared_terms=99))
+    assert off.match("alpha gamma").status is Status.SUGGEST
 
 
 def test_not_covered_topics_outweigh_a_matching_word() -> None:
