@@ -218,11 +218,16 @@ def _check(args: argparse.Namespace) -> int:
     if loaded is None:
         return 1
     faq, matcher = loaded
+    for warning in faq.warnings:
+        print(f"warning: {warning}")
     collisions = lint(faq, matcher)
     for collision in collisions:
         print(collision)
-    if collisions:
-        print(f"{faq.source}: {len(collisions)} collision(s) among {len(faq.entries)} entries")
+    findings = [f"{len(collisions)} collision(s)"] if collisions else []
+    if faq.warnings:
+        findings.append(f"{len(faq.warnings)} warning(s)")
+    if findings:
+        print(f"{faq.source}: {', '.join(findings)} among {len(faq.entries)} entries")
         return 1
     print(f"{faq.source}: OK, {len(faq.entries)} entries, no collisions")
     return 0

@@ -76,6 +76,9 @@ class Faq:
     synonyms: Mapping[str, tuple[str, ...]]
     not_covered: tuple[str, ...]
     entries: tuple[Entry, ...]
+    # What is worth fixing in a file that works as it is (a phrase listed twice): `faq-bot
+    # check` and /reload show these; they never stop a file from loading.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
     _by_id: Mapping[str, Entry] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -188,6 +191,7 @@ class _Validator:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self._constructor = yaml.constructor.SafeConstructor()
         self._related_at: dict[str, tuple[int, str]] = {}  # entry id -> (line, field) of related
 
@@ -254,8 +258,14 @@ class _Validator:
     def text_list(
         self, node: yaml.Node | None, where: str,
         check: Callable[[yaml.Node, str, str], None] | None = None,
+        seen: dict[str, int] | None = None,
     ) -> tuple[str, ...]:
-        """The list's non-empty texts; `check(item_node, where, text)` vets each one."""
+        """The list's non-empty texts; `check(item_node, where, text)` vets each one.
+
+        A text already in the list, or in `seen` (phrase -> line, shared by the lists that
+        phrase the same thing, like an entry's alternates and keywords), is a warning.
+        """
+        seen = {} if seen is None else seen
         if node is None:
             return ()
         if not isinstance(node, yaml.SequenceNode):
@@ -267,8 +277,21 @@ class _Validator:
             if item := self.text(child, item_where, node):
                 if check is not None:
                     check(child, item_where, item)
+                self.once(seen, child, item_where, item)
                 texts.append(item)
         return tuple(texts)
+
+    def once(self, seen: dict[str, int], node: yaml.Node, where: str, text: str) -> None:
+        """Warn when `text` is already in `seen` (ignoring case and spacing), else add it."""
+        key = " ".join(text.casefold().split())
+        line = node.start_mark.line + 1
+        if key in seen:
+            self.warnings.append(Problem(
+                self.source, line, where,
+                f"{text!r} is listed twice (also on line {seen[key]}); one is enough",
+            ))
+        else:
+            seen[key] = line
 
     # -- the document ---------------------------------------------------------------------
 
@@ -295,6 +318,7 @@ class _Validator:
             synonyms=synonyms,
             not_covered=not_covered,
             entries=entries,
+            warnings=tuple(self.warnings),
         )
 
     def urgent(self, node: yaml.Node | None, root: yaml.Node) -> tuple[str, tuple[str, ...]]:
@@ -340,7 +364,8 @@ class _Validator:
         words = self.mapping(node, "synonyms", None)
         result = {}
         for word, variants_node in words.items():
-            variants = self.text_list(variants_node, f"synonyms.{word}")
+            seen = {" ".join(word.casefold().split()): variants_node.start_mark.line + 1}
+            variants = self.text_list(variants_node, f"synonyms.{word}", seen=seen)
             for index, variant in enumerate((word, *variants)):
                 if len(variant.split()) != 1:
                     where = f"synonyms.{word}" + (f"[{index - 1}]" if index else "")
@@ -395,8 +420,14 @@ class _Validator:
         question = self.text(fields.get("question"), f"{label}.question", node)
         answer = self.text(fields.get("answer"), f"{label}.answer", node)
         topic = self.text(fields.get("topic"), f"{label}.topic", node)
-        alternates = self.text_list(fields.get("alternates"), f"{label}.alternates")
-        keywords = self.text_list(fields.get("keywords"), f"{label}.keywords")
+        # the question, alternates and keywords all phrase the entry: a repeat is one too many
+        phrased: dict[str, int] = {}
+        if question:
+            self.once(phrased, fields["question"], f"{label}.question", question)
+        alternates = self.text_list(
+            fields.get("alternates"), f"{label}.alternates", seen=phrased
+        )
+        keywords = self.text_list(fields.get("keywords"), f"{label}.keywords", seen=phrased)
         related = self.text_list(fields.get("related"), f"{label}.related")
         if "related" in fields:
             related_line = fields["related"].start_mark.line + 1

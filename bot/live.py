@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 # Faq fields that are not entries; a reload reports which of these changed too.
 _SETTINGS_FIELDS = tuple(
     f.name for f in fields(Faq)
-    if f.name not in ("source", "entries") and not f.name.startswith("_")
+    if f.name not in ("source", "entries", "warnings") and not f.name.startswith("_")
 )
 
 
@@ -76,6 +76,7 @@ class ReloadResult:
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     settings_changed: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # worth fixing, but the file is in service (see Faq)
     error: str = ""
 
     @property
@@ -95,6 +96,8 @@ class ReloadResult:
                 parts.append(f"{label}: {', '.join(ids)}")
         if not self.anything_changed:
             parts.append("no changes")
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} warning(s): run faq-bot check")
         return "; ".join(parts)
 
 
@@ -166,6 +169,7 @@ class LiveFaq:
                 ok=True, trigger=trigger, entry_count=len(snapshot.faq.entries),
                 added=added, removed=removed, changed=changed,
                 settings_changed=settings_diff(old, snapshot.faq),
+                warnings=tuple(map(str, snapshot.faq.warnings)),
             )
             logger.info("%s", result.summary())
             return result

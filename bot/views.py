@@ -361,6 +361,9 @@ def reload_reply(result: ReloadResult) -> Reply:
             blocks.append(Block(f"{label}: {', '.join(ids)}"))
     if not result.anything_changed:
         blocks.append(Block("Nothing changed."))
+    if result.warnings:
+        blocks.append(Block("Worth fixing (the file works as it is):", "bold"))
+        blocks.append(Block("\n".join(result.warnings)))
     return Reply(tuple(render_html(blocks)))
 
 

@@ -318,6 +318,21 @@ def test_check_a_file_whose_entries_collide(
     assert lines[-1] == f"{faq_file.path}: 2 collision(s) among 4 entries"
 
 
+def test_check_reports_a_phrase_listed_twice(
+    capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
+) -> None:
+    repeated = MINIMAL_FAQ.replace("keywords: [swedish]", "keywords: [swedish, Swedish]")
+    faq_file = write_faq(repeated)
+    code, out, err = call(capsys, "check", str(faq_file.path))
+    assert (code, err) == (1, "")
+    line = faq_file.line_of("keywords: [swedish, Swedish]")
+    assert out.splitlines() == [
+        f"warning: {faq_file.path}:{line}: entries[2] (swedish).keywords[1]: 'Swedish' is "
+        f"listed twice (also on line {line}); one is enough",
+        f"{faq_file.path}: 1 warning(s) among 4 entries",
+    ]
+
+
 def test_check_without_a_path_uses_faq_path(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, write_faq: WriteFaq
 ) -> None:

@@ -67,6 +67,59 @@ def test_the_bundled_faq_loads_and_is_complete() -> None:
 
 # (case id, text to replace in MINIMAL_FAQ, replacement, line to report (a needle in the broken
 #  text, and which occurrence), fragments the problem must contain: the field and what is wrong)
+# -- warnings: a file that works, with something worth fixing ----------------------------------
+
+REPEATS = (
+    MINIMAL_FAQ
+    .replace("    - chest pain\n", "    - chest pain\n    - Chest  Pain\n")
+    .replace("triggers: [hello, hi]", "triggers: [hello, hi, HELLO]")
+    .replace("      - Can massage help sciatica?\n",
+             "      - Can massage help sciatica?\n      - Do you treat sciatica?\n")
+    .replace("keywords: [sciatica, sciatic nerve]",
+             "keywords: [sciatica, sciatic nerve, can massage help sciatica?]")
+    + "not_covered: [price, hours, price]\nsynonyms: {pain: [ache, Pain]}\n"
+)
+
+
+def test_a_phrase_listed_twice_is_a_warning_not_an_error(write_faq: WriteFaq) -> None:
+    faq_file = write_faq(REPEATS)
+    faq = load_faq(faq_file.path)  # loads: a repeat is harmless to patients
+    reported = [str(warning) for warning in faq.warnings]
+
+    def warned(line_of: str, where: str, phrase: str, first: str) -> bool:
+        prefix = f"{faq_file.path}:{faq_file.line_of(line_of)}: {where}: {phrase!r} is listed"
+        also = f"(also on line {faq_file.line_of(first)}); one is enough"
+        return any(text.startswith(prefix) and text.endswith(also) for text in reported)
+
+    # the same phrase, whatever its case and spacing
+    assert warned("Chest  Pain", "urgent.triggers[1]", "Chest  Pain", "- chest pain")
+    assert warned("HELLO", "smalltalk.greeting.triggers[2]", "HELLO", "HELLO")
+    assert warned("price, hours", "not_covered[2]", "price", "price, hours")
+    assert warned("synonyms:", "synonyms.pain[1]", "Pain", "synonyms:")  # the word itself
+    # an entry's question, alternates and keywords all phrase it: a repeat across them counts
+    assert warned(
+        "- Do you treat sciatica?", "entries[1] (sciatica).alternates[1]",
+        "Do you treat sciatica?", "question: Do you treat sciatica?",
+    )
+    assert warned(
+        "can massage help sciatica?]", "entries[1] (sciatica).keywords[2]",
+        "can massage help sciatica?", "- Can massage help sciatica?",
+    )
+    assert len(reported) == 6
+
+
+def test_the_same_phrase_in_two_entries_or_lists_is_no_repeat(write_faq: WriteFaq) -> None:
+    # entries may share a keyword (that is the lint's business), and lists are separate scopes
+    text = MINIMAL_FAQ.replace("keywords: [swedish]", "keywords: [swedish, sciatica]") + (
+        "not_covered: [hello]\n"
+    )
+    assert load_faq(write_faq(text).path).warnings == ()
+
+
+def test_the_bundled_faq_has_no_warnings() -> None:
+    assert load_faq(bundled_faq_path()).warnings == ()
+
+
 SCHEMA_ERRORS = [
     (
         "unknown-key",

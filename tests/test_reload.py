@@ -152,6 +152,29 @@ async def test_reload_by_an_admin_reports_the_diff(tmp_path: Path) -> None:
         assert bot.fake.texts()[0].startswith("<b>What is hot stone massage?</b>")
 
 
+async def test_reload_puts_a_file_with_warnings_in_service_and_shows_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    async with running_bot(path) as bot:
+        edit(path, lambda text: text.replace(
+            "keywords: [sciatica, sciatic nerve]", "keywords: [sciatica, sciatic nerve, sciatica]"
+        ))
+        with caplog.at_level(logging.INFO, logger="bot"):
+            await bot.send(command_update("/reload", from_id=ADMIN_ID))
+        (text,) = bot.fake.texts()
+        assert text.startswith("<b>FAQ reloaded: 5 entries in service.</b>")
+        assert "Changed: sciatica" in text
+        assert "<b>Worth fixing (the file works as it is):</b>" in text
+        line = path.read_text(encoding="utf-8").splitlines().index(
+            "    keywords: [sciatica, sciatic nerve, sciatica]"
+        ) + 1
+        where = f"{path}:{line}: entries[1] (sciatica).keywords[2]"
+        assert f"{where}: 'sciatica' is listed twice" in text
+        assert "1 warning(s): run faq-bot check" in caplog.text
+        assert bot.live.current.faq.get("sciatica") is not None
+
+
 async def test_reload_of_a_broken_file_sends_the_error_and_keeps_answering(
     tmp_path: Path,
 ) -> None:
