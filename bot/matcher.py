@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -124,9 +125,12 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self._everyday = common_words() if everyday is None else everyday
         self._synonyms = _synonym_map(faq)
-        self._vocabulary = self._build_vocabulary()
+        usage = self._word_usage()
+        self._vocabulary = frozenset(usage) | STOPWORDS | CONTEXT_WORDS
+        # Typo candidates by first letter, the FAQ's most used words first: a typo as close to
+        # two words ("deap": "deep", "dead") means the one the FAQ talks about more.
         self._by_initial: dict[str, list[str]] = {}
-        for word in sorted(self._vocabulary):
+        for word in sorted(self._vocabulary, key=lambda word: (-usage.get(word, 0), word)):
             self._by_initial.setdefault(word[0], []).append(word)
         # word -> term, as `_terms_of` makes it: remembers typo corrections too, the costly part
         self._term_of: dict[str, str] = {}
@@ -225,7 +229,8 @@ class Matcher:
 
     # -- turning text into terms ------------------------------------------------------------
 
-    def _build_vocabulary(self) -> frozenset[str]:
+    def _word_usage(self) -> Counter[str]:
+        """How often the FAQ uses each word, in every text a message is matched against."""
         texts: list[str] = [self.faq.disclaimer, *self.faq.urgent_triggers, *self.faq.not_covered]
         for entry in self.faq.entries:
             texts.extend(entry.phrasings)
@@ -235,8 +240,7 @@ class Matcher:
         for word, variants in self.faq.synonyms.items():
             texts.append(word)
             texts.extend(variants)
-        vocabulary = {word for text in texts for word in words(text, limit=None)}
-        return frozenset(vocabulary | STOPWORDS | CONTEXT_WORDS)
+        return Counter(word for text in texts for word in words(text, limit=None))
 
     def correct(self, word: str) -> str:
         """The FAQ word a misspelt word most likely means, or the word itself."""

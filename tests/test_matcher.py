@@ -57,6 +57,7 @@ def test_answers_peoples_own_words(
         ("plantar fasciitus", "condition-plantar-fasciitis"),
         ("bak pain", "condition-neck-back-pain"),
         ("swedish masage", "type-swedish"),
+        ("deap tissue masage", "type-deep-tissue"),  # "deap": "deep", not "dead"
     ],
 )
 def test_tolerates_typos(bundled_matcher: Matcher, question: str, entry_id: str) -> None:
@@ -295,6 +296,19 @@ def test_everyday_words_are_never_corrected_into_faq_words() -> None:
     assert matcher.correct("beat") == "beat"
     assert matcher.correct("betta") == "beta"
     assert Matcher(parse_faq(TIE_FAQ), everyday=frozenset()).correct("beat") == "beta"
+
+
+def test_a_typo_as_close_to_two_words_means_the_one_the_faq_uses_more() -> None:
+    # "deap" is one letter from both "dead" and "deep": the FAQ's more used word wins, not the
+    # first in the alphabet
+    def faq_using(often: str, once: str) -> Faq:
+        return parse_faq(TIE_FAQ.replace(
+            "answer: Alpha.}", f"answer: {often} {often} {often} {once}.}}"
+        ))
+
+    nothing_everyday = frozenset[str]()
+    assert Matcher(faq_using("deep", "dead"), everyday=nothing_everyday).correct("deap") == "deep"
+    assert Matcher(faq_using("dead", "deep"), everyday=nothing_everyday).correct("deap") == "dead"
 
 
 def test_the_bundled_word_list_keeps_real_words_and_catches_typos(
