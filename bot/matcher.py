@@ -16,8 +16,9 @@ How a message is decided, in order:
    message, so a clear winner a little under the answer bar is answered too when it shares at
    least two words with the message and the message names no topic the FAQ lacks.
 
-Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz, before
-synonyms ("hurts" -> "pain") and a light stemmer bring both sides to the same terms.
+Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz (and a word
+split in two, "sci atica", is joined), before synonyms ("hurts" -> "pain") and a light stemmer
+bring both sides to the same terms.
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ class Matcher:
             self._by_initial.setdefault(word[0], []).append(word)
         # word -> term, as `_terms_of` makes it: remembers typo corrections too, the costly part
         self._term_of: dict[str, str] = {}
+        self._whole_of: dict[str, str] = {}  # two words run together -> `correct()` of that
 
         # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
         # Triggers and not-covered phrases are filed under their first term, so a message is
@@ -255,6 +257,34 @@ class Matcher:
         found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
         return word if found is None else found[0]
 
+    def _rejoin(self, raw: list[str]) -> list[str]:
+        """Two words a slip split apart ("fybro myalgia", "sci atica") as the FAQ word they make
+        together: only when neither is a word the FAQ or everyday English knows (so "treat sci"
+        never becomes "treats")."""
+        joined: list[str] = []
+        position = 0
+        while position < len(raw):
+            word = raw[position]
+            if position + 1 < len(raw):
+                following = raw[position + 1]
+                pair = word + following
+                if pair.isalpha() and self._unknown(word) and self._unknown(following):
+                    whole = self._whole_of.get(pair)
+                    if whole is None:
+                        whole = self.correct(pair)
+                        if len(self._whole_of) < _CACHE_LIMIT:  # bounded, like `_term_of`
+                            self._whole_of[pair] = whole
+                    if whole in self._vocabulary:
+                        joined.append(whole)
+                        position += 2
+                        continue
+            joined.append(word)
+            position += 1
+        return joined
+
+    def _unknown(self, word: str) -> bool:
+        return word not in self._vocabulary and word not in self._everyday
+
     def terms(self, text: str) -> list[str]:
         """Every word of `text` as a matching term: typo-corrected, synonym-folded, stemmed."""
         return self._terms_of(words(text))
@@ -306,7 +336,7 @@ class Matcher:
         """
         if not isinstance(text, str):
             return Match(Status.NONE)
-        raw = words(text)
+        raw = self._rejoin(words(text))
         terms = self._terms_of(raw)
         present = set(terms)
         if self._is_urgent(terms, present):

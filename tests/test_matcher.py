@@ -58,6 +58,8 @@ def test_answers_peoples_own_words(
         ("bak pain", "condition-neck-back-pain"),
         ("swedish masage", "type-swedish"),
         ("deap tissue masage", "type-deep-tissue"),  # "deap": "deep", not "dead"
+        ("sci atica in my leg", "condition-sciatica"),  # a word split in two
+        ("plantar fasci itis", "condition-plantar-fasciitis"),
     ],
 )
 def test_tolerates_typos(bundled_matcher: Matcher, question: str, entry_id: str) -> None:
@@ -271,6 +273,16 @@ def test_the_word_cache_is_bounded_in_memory(monkeypatch: pytest.MonkeyPatch) ->
     assert answered(matcher, "do you treat sciatcia") == "condition-sciatica"
 
 
+def test_the_cache_of_words_run_together_is_bounded_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    matcher = Matcher(load_faq(BUNDLED_FAQ))
+    monkeypatch.setattr(matcher_module, "_CACHE_LIMIT", 100)
+    for n in range(300):
+        unknown = "zzq" + "".join(chr(ord("a") + int(digit)) for digit in str(n))
+        matcher.match(f"my {unknown} sci atica")  # two pairs to join per message
+    assert len(matcher._whole_of) == 100
+    assert answered(matcher, "do you treat sci atica") == "condition-sciatica"
+
+
 
 COMBO_FAQ = TIE_FAQ.replace("triggers: [chest pain]", "triggers: [chest pain, fever & stiff neck]")
 
@@ -309,6 +321,31 @@ def test_a_typo_as_close_to_two_words_means_the_one_the_faq_uses_more() -> None:
     nothing_everyday = frozenset[str]()
     assert Matcher(faq_using("deep", "dead"), everyday=nothing_everyday).correct("deap") == "deep"
     assert Matcher(faq_using("dead", "deep"), everyday=nothing_everyday).correct("deap") == "dead"
+
+
+SPLIT_FAQ = """\
+disclaimer: Not medical advice.
+fallback: Sorry.
+urgent: {reply: Call for help., triggers: [chest pain]}
+entries:
+  - {id: head, topic: T, question: Why does my head ache?, answer: Head.}
+  - {id: headache, topic: T, question: What is a headache?, answer: Headache.}
+"""
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("what is a heada che", "headache"),  # neither half is a word: joined
+        ("why does my head ache", "head"),  # two real words stay two words
+        ("why does my head ach", "head"),  # and so does a real word and a typo ("ache")
+    ],
+)
+def test_a_word_split_in_two_is_joined_only_when_neither_half_is_a_word(
+    message: str, entry_id: str
+) -> None:
+    matcher = Matcher(parse_faq(SPLIT_FAQ), everyday=frozenset())
+    assert answered(matcher, message) == entry_id
 
 
 def test_the_bundled_word_list_keeps_real_words_and_catches_typos(
