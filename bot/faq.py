@@ -364,7 +364,8 @@ class _Validator:
         words = self.mapping(node, "synonyms", None)
         result = {}
         for word, variants_node in words.items():
-            seen = {" ".join(word.casefold().split()): variants_node.start_mark.line + 1}
+            seen: dict[str, int] = {}  # the word itself counts as listed: a variant repeating it
+            self.once(seen, variants_node, f"synonyms.{word}", word)
             variants = self.text_list(variants_node, f"synonyms.{word}", seen=seen)
             for index, variant in enumerate((word, *variants)):
                 if len(variant.split()) != 1:

@@ -271,9 +271,7 @@ class Matcher:
                 if pair.isalpha() and self._unknown(word) and self._unknown(following):
                     whole = self._whole_of.get(pair)
                     if whole is None:
-                        whole = self.correct(pair)
-                        if len(self._whole_of) < _CACHE_LIMIT:  # bounded, like `_term_of`
-                            self._whole_of[pair] = whole
+                        whole = _remember(self._whole_of, pair, self.correct(pair))
                     if whole in self._vocabulary:
                         joined.append(whole)
                         position += 2
@@ -296,9 +294,7 @@ class Matcher:
             term = known.get(word)
             if term is None:
                 stemmed = stem(self.correct(word))
-                term = self._synonyms.get(stemmed, stemmed)
-                if len(known) < _CACHE_LIMIT:  # bounded: hostile input must not grow memory
-                    known[word] = term
+                term = _remember(known, word, self._synonyms.get(stemmed, stemmed))
             result.append(term)
         return result
 
@@ -593,8 +589,17 @@ _SMALLTALK_FILLER = STOPWORDS | frozenset(
     "help helping helped answer answers reply replies chat info time nice lovely".split()
 )
 
-# How many words the matcher remembers the term of (see `_terms_of`).
+# How many words (or words run together) the matcher remembers the folding of (see
+# `_terms_of`, `_rejoin`).
 _CACHE_LIMIT = 50_000
+
+
+def _remember(cache: dict[str, str], key: str, value: str) -> str:
+    """Store and return `value`; a full cache only stops remembering (hostile input must not
+    grow memory)."""
+    if len(cache) < _CACHE_LIMIT:
+        cache[key] = value
+    return value
 
 # How many entries per term are considered first (see `_contenders`): enough that the rest
 # hold it only as one word of a longer phrasing.
