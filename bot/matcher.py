@@ -36,6 +36,7 @@ from rapidfuzz.distance import OSA
 
 from bot.faq import URGENT_AND, Entry, Faq, Smalltalk
 from bot.lexicon import common_words
+from bot.sounds import sound_key
 from bot.text import CONTEXT_WORDS, STOPWORDS, stem, words
 
 
@@ -113,6 +114,15 @@ def _max_typo_distance(length: int) -> int:
     return 2
 
 
+# A word spelt by ear ("psyatica") is corrected by its sound (see bot/sounds.py) only to an FAQ
+# word this long: a short word's sound is too little to go on ("stix" is not "sticks"). The sound
+# may differ in one mark only in a key this long ("fiber my algae": "fibromyalgia").
+_SOUNDED_LENGTH = 7
+_SOUND_SLIP_LENGTH = 10
+# How many words a slip or voice-to-text may split one word into, the most tried first.
+_SPLIT_SIZES = (3, 2)
+
+
 class Matcher:
     """An index over one Faq. Build once per load; `match()` is then fast and never raises."""
 
@@ -133,9 +143,16 @@ class Matcher:
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(self._vocabulary, key=lambda word: (-usage.get(word, 0), word)):
             self._by_initial.setdefault(word[0], []).append(word)
+        # The FAQ's own long words that everyday English lacks (the medical names), by how they
+        # sound, the most used first: a word spelt by ear is corrected to one of these.
+        self._by_sound: dict[str, str] = {}
+        for word, _ in usage.most_common():
+            if len(word) >= _SOUNDED_LENGTH and word.isalpha() and word not in self._everyday:
+                self._by_sound.setdefault(sound_key(word), word)
+        self._sounds = list(self._by_sound)
         # word -> term, as `_terms_of` makes it: remembers typo corrections too, the costly part
         self._term_of: dict[str, str] = {}
-        self._whole_of: dict[str, str] = {}  # two words run together -> `correct()` of that
+        self._whole_of: dict[str, str] = {}  # words run together -> the FAQ word they make, or ""
 
         # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
         # Triggers and not-covered phrases are filed under their first term, so a message is
@@ -255,33 +272,61 @@ class Matcher:
         if len(word) == 3:
             candidates = [candidate for candidate in candidates if len(candidate) == 4]
         found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
-        return word if found is None else found[0]
+        if found is not None:
+            return str(found[0])
+        return self._sounded(word) or word
+
+    def _sounded(self, word: str) -> str | None:
+        """The FAQ's long word that `word` sounds like ("psyatica": "sciatica"), if any."""
+        if len(word) < _SOUNDED_LENGTH - 1:  # one letter short of the FAQ word at most
+            return None
+        key = sound_key(word)
+        exact = self._by_sound.get(key)
+        if exact is not None or len(key) < _SOUND_SLIP_LENGTH:
+            return exact
+        found = process.extractOne(key, self._sounds, scorer=OSA.distance, score_cutoff=1)
+        return None if found is None else self._by_sound[found[0]]
 
     def _rejoin(self, raw: list[str]) -> list[str]:
-        """Two words a slip split apart ("fybro myalgia", "sci atica") as the FAQ word they make
-        together: only when neither is a word the FAQ or everyday English knows (so "treat sci"
-        never becomes "treats")."""
+        """Words a slip split apart, read as the FAQ word they make together: "fybro myalgia",
+        "sci atica" (typo-corrected when neither half is a word the FAQ or everyday English
+        knows, so "treat sci" never becomes "treats"), and voice-to-text's "sigh attica" or
+        "fiber my algae" (by sound, when the words make one of the FAQ's long words)."""
         joined: list[str] = []
         position = 0
         while position < len(raw):
-            word = raw[position]
-            if position + 1 < len(raw):
-                following = raw[position + 1]
-                pair = word + following
-                if pair.isalpha() and self._unknown(word) and self._unknown(following):
-                    whole = self._whole_of.get(pair)
-                    if whole is None:
-                        whole = _remember(self._whole_of, pair, self.correct(pair))
-                    if whole in self._vocabulary:
-                        joined.append(whole)
-                        position += 2
-                        continue
-            joined.append(word)
-            position += 1
+            for size in _SPLIT_SIZES:
+                run = raw[position:position + size]
+                whole = self._whole(run) if len(run) == size else ""
+                if whole:
+                    joined.append(whole)
+                    position += size
+                    break
+            else:
+                joined.append(raw[position])
+                position += 1
         return joined
 
-    def _unknown(self, word: str) -> bool:
-        return word not in self._vocabulary and word not in self._everyday
+    def _whole(self, run: list[str]) -> str:
+        """The FAQ word a run of words makes together, or "" (see `_rejoin`)."""
+        first, *middle, last = run
+        if (
+            first in self._vocabulary or last in self._vocabulary
+            or any(word in self._vocabulary and word not in STOPWORDS for word in middle)
+            or not all(word.isalpha() for word in run)
+        ):
+            return ""
+        key = " ".join(run)
+        whole = self._whole_of.get(key)
+        if whole is None:
+            together = "".join(run)
+            if not middle and not (first in self._everyday or last in self._everyday):
+                whole = self.correct(together)
+                whole = whole if whole in self._vocabulary else ""
+            else:
+                whole = "" if together in self._everyday else (self._sounded(together) or "")
+            whole = _remember(self._whole_of, key, whole)
+        return whole
 
     def terms(self, text: str) -> list[str]:
         """Every word of `text` as a matching term: typo-corrected, synonym-folded, stemmed."""

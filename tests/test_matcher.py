@@ -60,6 +60,9 @@ def test_answers_peoples_own_words(
         ("deap tissue masage", "type-deep-tissue"),  # "deap": "deep", not "dead"
         ("sci atica in my leg", "condition-sciatica"),  # a word split in two
         ("plantar fasci itis", "condition-plantar-fasciitis"),
+        ("my GP said I've got psyatica", "condition-sciatica"),  # spelt by ear
+        ("i have sigh attica in my left leg", "condition-sciatica"),  # voice-to-text
+        ("can you help with fiber my algae", "condition-fibromyalgia"),
     ],
 )
 def test_tolerates_typos(bundled_matcher: Matcher, question: str, entry_id: str) -> None:
@@ -346,6 +349,47 @@ def test_a_word_split_in_two_is_joined_only_when_neither_half_is_a_word(
 ) -> None:
     matcher = Matcher(parse_faq(SPLIT_FAQ), everyday=frozenset())
     assert answered(matcher, message) == entry_id
+
+
+SOUND_FAQ = """\
+disclaimer: Not medical advice.
+fallback: Sorry.
+urgent: {reply: Call for help., triggers: [chest pain]}
+entries:
+  - {id: sciatica, topic: T, question: Do you treat sciatica?, answer: Sciatica.}
+  - {id: sticks, topic: T, question: Do you use sticks?, answer: Sticks.}
+"""
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("do you treat psyatica", "sciatica"),  # no word, but it sounds like one the FAQ has
+        ("do you treat sigh attica", "sciatica"),  # everyday words that sound like it together
+        ("do you treat sighattica", "sciatica"),
+        ("do you use stiks", "sticks"),
+    ],
+)
+def test_a_long_faq_word_is_found_by_its_sound(message: str, entry_id: str) -> None:
+    matcher = Matcher(parse_faq(SOUND_FAQ), everyday=frozenset({"sigh", "stick"}))
+    assert answered(matcher, message) == entry_id
+
+
+def test_only_unknown_words_of_some_length_are_read_by_sound() -> None:
+    matcher = Matcher(parse_faq(SOUND_FAQ), everyday=frozenset({"stick"}))
+    assert matcher.correct("stick") == "stick"  # an everyday word is itself, whatever it sounds
+    # "stix" sounds like "sticks", but a short word's sound is too little to go on
+    assert matcher.correct("stix") == "stix"
+    assert matcher.correct("psyatica") == "sciatica"
+
+
+def test_words_that_make_an_everyday_word_together_are_left_apart() -> None:
+    # "sigh" + "tin" sounds like nothing in the FAQ, and "treat" is the FAQ's own word: no run
+    # holding an FAQ word, or making an everyday word, is read as one word
+    matcher = Matcher(parse_faq(SOUND_FAQ), everyday=frozenset({"sigh", "tin", "sighttin"}))
+    assert matcher._rejoin(["sigh", "tin"]) == ["sigh", "tin"]
+    assert matcher._rejoin(["treat", "sigh", "attica"]) == ["treat", "sciatica"]
+    assert matcher._rejoin(["sci", "treat", "attica"]) == ["sci", "treat", "attica"]
 
 
 def test_the_bundled_word_list_keeps_real_words_and_catches_typos(
