@@ -75,3 +75,12 @@ def test_question_sets_stay_above_their_floor(
 def test_every_urgent_wording_we_know_is_routed_to_urgent_care(bundled_matcher: Matcher) -> None:
     """tests/data/urgent.jsonl: red-flag messages gathered while widening the triggers."""
     assert figures(bundled_matcher, DATA / "urgent.jsonl")["urgent_recall"] == 1.0
+
+
+def test_a_blind_set_of_emergencies_reaches_urgent_care(bundled_matcher: Matcher) -> None:
+    """tests/data/urgent2.jsonl: 167 emergencies and 50 look-alikes (old injuries, idioms),
+    written blind. The triggers were widened from its misses; two are left: a lone "help" (a
+    person asking how the bot works says that too) and a third person's "hurting her" (hurt is
+    folded into pain, so the words would also fire on "her back is hurting her")."""
+    assert figures(bundled_matcher, DATA / "urgent2.jsonl")["urgent_recall"] >= 0.98
+
