@@ -19,6 +19,14 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED_FAQ = REPO / "faq.yaml"
 SHARED = REPO.parent / "shared"
 
+# The sections every FAQ file needs, for tests that build a tiny FAQ of their own entries:
+# `parse_faq(FAQ_HEADER + "entries: ...")`.
+FAQ_HEADER = """\
+disclaimer: Not medical advice.
+fallback: Sorry.
+urgent: {reply: Call for help., triggers: [chest pain]}
+"""
+
 # Small but complete: every top-level section, a conditions overview, an entry with alternates
 # and related ids, and two entries that tie on the word "massage" (a suggestion list).
 MINIMAL_FAQ = """\

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from bot.faq import load_faq, parse_faq
 from bot.lint import lint
-from tests.conftest import BUNDLED_FAQ
+from tests.conftest import BUNDLED_FAQ, FAQ_HEADER
 
-COLLIDING = """\
-disclaimer: Not medical advice.
-fallback: Sorry.
-urgent: {reply: Call for help., triggers: [chest pain]}
+COLLIDING = FAQ_HEADER + """\
 entries:
   - id: sciatica
     topic: Conditions

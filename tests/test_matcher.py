@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot import matcher as matcher_module
 from bot.faq import Faq, load_faq, parse_faq
 from bot.matcher import Matcher, Status, Thresholds
-from tests.conftest import BUNDLED_FAQ
+from tests.conftest import BUNDLED_FAQ, FAQ_HEADER
 
 # hypothesis runs a test many times per call, so it cannot use function-scoped fixtures
 _MATCHER = Matcher(load_faq(BUNDLED_FAQ))
@@ -159,10 +159,7 @@ def test_every_document_question_word_for_word_is_answered(bundled_faq: Faq) -> 
         assert match.entry == entry
 
 
-TIE_FAQ = """\
-disclaimer: Not medical advice.
-fallback: Sorry.
-urgent: {reply: Call for help., triggers: [chest pain]}
+TIE_FAQ = FAQ_HEADER + """\
 entries:
   - {id: one, topic: T, question: What is alpha massage?, answer: Alpha.}
   - {id: two, topic: T, question: What is beta massage?, answer: Beta.}
@@ -187,10 +184,7 @@ def test_thresholds_decide_between_answer_suggest_and_none() -> None:
     assert lenient.match("alpha massage").status is Status.ANSWER
 
 
-SHARED_FAQ = """\
-disclaimer: Not medical advice.
-fallback: Sorry.
-urgent: {reply: Call for help., triggers: [chest pain]}
+SHARED_FAQ = FAQ_HEADER + """\
 not_covered: [price]
 entries:
   - {id: one, topic: T, question: What is alpha beta gamma therapy?, answer: One.}
@@ -326,10 +320,7 @@ def test_a_typo_as_close_to_two_words_means_the_one_the_faq_uses_more() -> None:
     assert Matcher(faq_using("dead", "deep"), everyday=nothing_everyday).correct("deap") == "dead"
 
 
-SPLIT_FAQ = """\
-disclaimer: Not medical advice.
-fallback: Sorry.
-urgent: {reply: Call for help., triggers: [chest pain]}
+SPLIT_FAQ = FAQ_HEADER + """\
 entries:
   - {id: head, topic: T, question: Why does my head ache?, answer: Head.}
   - {id: headache, topic: T, question: What is a headache?, answer: Headache.}
@@ -351,10 +342,7 @@ def test_a_word_split_in_two_is_joined_only_when_neither_half_is_a_word(
     assert answered(matcher, message) == entry_id
 
 
-SOUND_FAQ = """\
-disclaimer: Not medical advice.
-fallback: Sorry.
-urgent: {reply: Call for help., triggers: [chest pain]}
+SOUND_FAQ = FAQ_HEADER + """\
 entries:
   - {id: sciatica, topic: T, question: Do you treat sciatica?, answer: Sciatica.}
   - {id: sticks, topic: T, question: Do you use sticks?, answer: Sticks.}
