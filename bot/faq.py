@@ -72,6 +72,10 @@ class Faq:
     fallback: str
     urgent_reply: str
     urgent_triggers: tuple[str, ...]
+    # Phrases that tell a trigger as history ("two years ago"), and phrases that make it current
+    # again ("and now", "today"): see `Matcher._is_urgent`.
+    urgent_past: tuple[str, ...]
+    urgent_current: tuple[str, ...]
     smalltalk: tuple[Smalltalk, ...]
     synonyms: Mapping[str, tuple[str, ...]]
     not_covered: tuple[str, ...]
@@ -301,7 +305,9 @@ class _Validator:
         top = self.mapping(root, "", self.TOP_KEYS)
         disclaimer = self.text(top.get("disclaimer"), "disclaimer", root)
         fallback = self.text(top.get("fallback"), "fallback", root)
-        urgent_reply, urgent_triggers = self.urgent(top.get("urgent"), root)
+        urgent_reply, urgent_triggers, urgent_past, urgent_current = self.urgent(
+            top.get("urgent"), root
+        )
         smalltalk = self.smalltalk(top.get("smalltalk"))
         synonyms = self.synonyms(top.get("synonyms"))
         not_covered = self.text_list(top.get("not_covered"), "not_covered")
@@ -314,6 +320,8 @@ class _Validator:
             fallback=fallback,
             urgent_reply=urgent_reply,
             urgent_triggers=urgent_triggers,
+            urgent_past=urgent_past,
+            urgent_current=urgent_current,
             smalltalk=smalltalk,
             synonyms=synonyms,
             not_covered=not_covered,
@@ -321,11 +329,14 @@ class _Validator:
             warnings=tuple(self.warnings),
         )
 
-    def urgent(self, node: yaml.Node | None, root: yaml.Node) -> tuple[str, tuple[str, ...]]:
+    def urgent(
+        self, node: yaml.Node | None, root: yaml.Node
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The reply, triggers, past phrases and current phrases of `urgent`."""
         if node is None:
             self.problem(root, "urgent", "missing (required: the urgent-care reply and triggers)")
-            return "", ()
-        fields = self.mapping(node, "urgent", frozenset({"reply", "triggers"}))
+            return "", (), (), ()
+        fields = self.mapping(node, "urgent", frozenset({"reply", "triggers", "past", "current"}))
         reply = self.text(fields.get("reply"), "urgent.reply", node)
         triggers = self.text_list(
             fields.get("triggers"), "urgent.triggers", check=self.urgent_trigger
@@ -334,7 +345,9 @@ class _Validator:
             self.problem(fields["triggers"], "urgent.triggers", "must list at least one phrase")
         elif "triggers" not in fields:
             self.problem(node, "urgent.triggers", "missing (required)")
-        return reply, triggers
+        past = self.text_list(fields.get("past"), "urgent.past")
+        current = self.text_list(fields.get("current"), "urgent.current")
+        return reply, triggers, past, current
 
     def urgent_trigger(self, node: yaml.Node, where: str, trigger: str) -> None:
         if any(not words(part) for part in trigger.split(URGENT_AND)):

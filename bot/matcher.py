@@ -1,7 +1,9 @@
 """Matching a person's message to the FAQ: pure Python, no Telegram, built once per FAQ load.
 
 How a message is decided, in order:
-1. urgent: any urgent trigger phrase in the message (urgent wins over everything else);
+1. urgent: any urgent trigger phrase in the message (urgent wins over everything else), unless
+   every trigger in it is told as history ("a heart attack two years ago") and nothing in the
+   message says it is happening now;
 2. smalltalk: the message is only greetings, thanks or goodbyes;
 3. the FAQ: every content word of the message is weighted by how rare it is across the FAQ
    (so "fasciitis" counts for much more than "massage"); a word the FAQ never uses counts as
@@ -27,7 +29,7 @@ import bisect
 import heapq
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -161,6 +163,8 @@ class Matcher:
             [self.terms(part) for part in trigger.split(URGENT_AND)]
             for trigger in faq.urgent_triggers
         )
+        self._urgent_past = [self.terms(phrase) for phrase in faq.urgent_past]
+        self._urgent_current = [self.terms(phrase) for phrase in faq.urgent_current]
         self._not_covered = _by_first_term(
             [self.terms(phrase)] for phrase in faq.not_covered
         )
@@ -250,7 +254,10 @@ class Matcher:
 
     def _word_usage(self) -> Counter[str]:
         """How often the FAQ uses each word, in every text a message is matched against."""
-        texts: list[str] = [self.faq.disclaimer, *self.faq.urgent_triggers, *self.faq.not_covered]
+        texts: list[str] = [
+            self.faq.disclaimer, *self.faq.urgent_triggers, *self.faq.urgent_past,
+            *self.faq.urgent_current, *self.faq.not_covered,
+        ]
         for entry in self.faq.entries:
             texts.extend(entry.phrasings)
             texts.append(entry.answer)
@@ -607,11 +614,20 @@ class Matcher:
         return len(weights.keys() & self._head_reach[self._index_of[entry.id]].keys())
 
     def _is_urgent(self, terms: Sequence[str], present: set[str]) -> bool:
-        return any(
-            all(part and _contains_in_order(terms, part) for part in trigger)
+        fired = [
+            trigger
             for term in present
             for trigger in self._urgent.get(term, ())
-        )
+            if all(part and _contains_in_order(terms, part) for part in trigger)
+        ]
+        if not fired:
+            return False
+        past = _positions_of(terms, self._urgent_past) | _years_in(terms)
+        if not past or _positions_of(terms, self._urgent_current):
+            return True
+        # "I had a heart attack two years ago, is massage ok now?" asks about history; but one
+        # trigger told as current ("...and I've got chest pain") is enough for urgent care.
+        return not all(_near(terms, trigger, past) for trigger in fired)
 
     def _smalltalk_kind(self, raw: Sequence[str], terms: Sequence[str]) -> Smalltalk | None:
         """The kind of small talk when the whole message is small talk, else None."""
@@ -633,6 +649,10 @@ class Matcher:
 _SMALLTALK_FILLER = STOPWORDS | frozenset(
     "help helping helped answer answers reply replies chat info time nice lovely".split()
 )
+
+# How far (in words) a trigger may be from an `urgent.past` phrase to be told as history: "a
+# heart attack two years ago" (2), "fainted once after a massage years ago" (4).
+_PAST_REACH = 6
 
 # How many words (or words run together) the matcher remembers the folding of (see
 # `_terms_of`, `_rejoin`).
@@ -704,6 +724,14 @@ def _positions_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> set
 
 def _contains_in_order(terms: Sequence[str], phrase: Sequence[str], max_gap: int = 2) -> bool:
     """True when the phrase's terms occur in order, at most `max_gap` other terms apart."""
+    return any(True for _ in _spans_in_order(terms, phrase, max_gap))
+
+
+def _spans_in_order(
+    terms: Sequence[str], phrase: Sequence[str], max_gap: int = 2
+) -> Iterator[tuple[int, int]]:
+    """(first, last) positions of each occurrence of the phrase as `_contains_in_order` finds
+    them."""
     for start, term in enumerate(terms):
         if term != phrase[0]:
             continue
@@ -714,5 +742,21 @@ def _contains_in_order(terms: Sequence[str], phrase: Sequence[str], max_gap: int
                 break
             position += 1 + list(window).index(wanted)
         else:
-            return True
-    return False
+            yield start, position
+
+
+def _near(terms: Sequence[str], trigger: Sequence[Sequence[str]], positions: set[int]) -> bool:
+    """True when some part of the trigger occurs within `_PAST_REACH` words of a position."""
+    return any(
+        not positions.isdisjoint(range(first - _PAST_REACH, last + _PAST_REACH + 1))
+        for part in trigger
+        for first, last in _spans_in_order(terms, part)
+    )
+
+
+def _years_in(terms: Sequence[str]) -> set[int]:
+    """Positions of year numbers ("in 2019"): an event with a year is told as history."""
+    return {
+        position for position, term in enumerate(terms)
+        if len(term) == 4 and term.isdigit() and term[:2] in ("19", "20")
+    }

@@ -46,6 +46,7 @@ def test_minimal_faq_loads_into_the_model(minimal_faq: Faq, write_faq: WriteFaq)
     assert sciatica.line == faq_file.line_of("- id: sciatica")
     assert minimal_faq.disclaimer == "This is general information, not medical advice."
     assert minimal_faq.urgent_triggers == ("chest pain",)
+    assert minimal_faq.urgent_past == minimal_faq.urgent_current == ()  # both are optional
     assert [kind.name for kind in minimal_faq.smalltalk] == ["greeting"]
     assert list(minimal_faq.topics()) == ["Conditions we treat", "Types of massage"]
     assert minimal_faq.get("no-such-entry") is None
@@ -56,6 +57,8 @@ def test_the_bundled_faq_loads_and_is_complete() -> None:
     assert len(faq.entries) >= 40
     assert faq.disclaimer.startswith("Disclaimer:")
     assert faq.urgent_triggers
+    assert faq.urgent_past
+    assert faq.urgent_current
     assert all(entry.answer.strip() and entry.question.strip() for entry in faq.entries)
     overview = faq.get("conditions")
     assert overview is not None
@@ -199,6 +202,11 @@ SCHEMA_ERRORS = [
         "urgent-combination-with-an-empty-part",
         "    - chest pain\n", "    - chest pain\n    - fever &\n",
         ("    - fever &", 1), ("urgent.triggers[1]", "each part joined by '&'"),
+    ),
+    (
+        "urgent-past-not-a-list",
+        "    - chest pain\n", "    - chest pain\n  past: years ago\n",
+        ("  past: years ago", 1), ("urgent.past", "must be a list"),
     ),
     (
         "entries-not-a-list",

@@ -298,6 +298,46 @@ def test_an_urgent_combination_needs_every_part_in_any_order(message: str, urgen
     assert (matcher.match(message).status is Status.URGENT) is urgent
 
 
+PAST_FAQ = TIE_FAQ.replace(
+    "triggers: [chest pain]",
+    "triggers: [chest pain, heart attack], past: [years ago, last year],"
+    " current: [today, and now]",
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("I have chest pain", True),
+        ("I had a heart attack two years ago, is massage ok now?", False),
+        ("heart attack last year, can I book?", False),
+        ("my dad had a heart attack in 2019", False),  # a year tells it as history too
+        # said to be happening now: urgent whatever else the message says
+        ("I had a heart attack last year and today I have chest pain", True),
+        ("heart attack years ago and now my chest pain is back", True),
+        # a second trigger far from the past phrase is told as current
+        ("I had a heart attack years ago. I woke up with this awful crushing chest pain", True),
+        ("heart attack", True),
+        ("heart attack 12 years", True),  # a number that is not a year
+    ],
+)
+def test_a_trigger_told_as_history_is_not_urgent_unless_something_is_current(
+    message: str, urgent: bool
+) -> None:
+    matcher = Matcher(parse_faq(PAST_FAQ))
+    assert (matcher.match(message).status is Status.URGENT) is urgent
+
+
+def test_the_bundled_faq_tells_old_events_from_current_ones(bundled_matcher: Matcher) -> None:
+    def urgent(message: str) -> bool:
+        return bundled_matcher.match(message).status is Status.URGENT
+
+    assert not urgent("I had a stroke 3 years ago, is massage safe for me now?")
+    assert not urgent("I used to self harm, will the therapist see my scars?")
+    assert urgent("I had a DVT last year and now my calf is hot and swollen")
+    assert urgent("I had a stroke as a child and my face is drooping again")
+
+
 def test_everyday_words_are_never_corrected_into_faq_words() -> None:
     # "beat" is one letter from "beta", but it is an everyday word, so it stays itself;
     # "betta" is no word at all, so it is taken for a misspelt "beta".
