@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import product
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,6 +34,10 @@ CONDITIONS_ID = "conditions"
 # In an urgent trigger, joins parts that must all appear in a message, in any order
 # ("fever & stiff neck").
 URGENT_AND = "&"
+
+# In an urgent trigger, a word class: "<numb> & <groin>" stands for every pairing of the
+# phrases listed under `urgent.classes.numb` and `urgent.classes.groin`.
+URGENT_CLASS = re.compile(r"<([a-z][a-z0-9_]*)>")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class Faq:
     # again ("and now", "today"): see `Matcher._is_urgent`.
     urgent_past: tuple[str, ...]
     urgent_current: tuple[str, ...]
+    urgent_classes: Mapping[str, tuple[str, ...]]
     smalltalk: tuple[Smalltalk, ...]
     synonyms: Mapping[str, tuple[str, ...]]
     not_covered: tuple[str, ...]
@@ -95,6 +101,20 @@ class Faq:
     def related_entries(self, entry: Entry) -> list[Entry]:
         """The entries an entry lists as related, in its order (the loader checks the ids)."""
         return [found for entry_id in entry.related if (found := self.get(entry_id)) is not None]
+
+    def urgent_phrases(self) -> list[str]:
+        """Every urgent trigger with its word classes spelt out, in file order."""
+        return [
+            phrase for trigger in self.urgent_triggers
+            for phrase in expand_classes(trigger, self.urgent_classes)
+        ]
+
+    def urgent_words(self) -> list[str]:
+        """The triggers' own words and their classes' phrases, each written once."""
+        return [
+            *(URGENT_CLASS.sub(" ", trigger) for trigger in self.urgent_triggers),
+            *(phrase for phrases in self.urgent_classes.values() for phrase in phrases),
+        ]
 
     def topics(self) -> dict[str, list[Entry]]:
         """Entries grouped by topic, in file order."""
@@ -129,6 +149,17 @@ class FaqError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def expand_classes(trigger: str, classes: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The trigger once for every choice of a phrase from each word class it names; a class
+    it names that `classes` lacks is left as written (the loader reports it)."""
+    pieces = URGENT_CLASS.split(trigger)  # text, class name, text, class name, ..., text
+    choices = [
+        [piece] if index % 2 == 0 else list(classes.get(piece, (f"<{piece}>",)))
+        for index, piece in enumerate(pieces)
+    ]
+    return ["".join(choice) for choice in product(*choices)]
 
 
 def bundled_faq_path() -> Path:
@@ -181,6 +212,17 @@ def parse_faq(text: str, source: str = "<faq>") -> Faq:
     return _Validator(source).build(root)
 
 
+@dataclass(frozen=True)
+class _Urgent:
+    """The `urgent` section as read, before it is spread over the Faq's fields."""
+
+    reply: str
+    triggers: tuple[str, ...]
+    past: tuple[str, ...]
+    current: tuple[str, ...]
+    classes: dict[str, tuple[str, ...]]
+
+
 class _Validator:
     """Walks the composed YAML nodes, collecting problems, and builds the Faq if there are none."""
 
@@ -188,6 +230,9 @@ class _Validator:
         "version", "disclaimer", "fallback", "urgent", "smalltalk", "synonyms", "not_covered",
         "entries",
     })
+    URGENT_KEYS: ClassVar[frozenset[str]] = frozenset(
+        {"reply", "triggers", "past", "current", "classes"}
+    )
     ENTRY_KEYS: ClassVar[frozenset[str]] = frozenset(
         {"id", "topic", "question", "answer", "alternates", "keywords", "related"}
     )
@@ -305,9 +350,7 @@ class _Validator:
         top = self.mapping(root, "", self.TOP_KEYS)
         disclaimer = self.text(top.get("disclaimer"), "disclaimer", root)
         fallback = self.text(top.get("fallback"), "fallback", root)
-        urgent_reply, urgent_triggers, urgent_past, urgent_current = self.urgent(
-            top.get("urgent"), root
-        )
+        urgent = self.urgent(top.get("urgent"), root)
         smalltalk = self.smalltalk(top.get("smalltalk"))
         synonyms = self.synonyms(top.get("synonyms"))
         not_covered = self.text_list(top.get("not_covered"), "not_covered")
@@ -318,10 +361,11 @@ class _Validator:
             source=self.source,
             disclaimer=disclaimer,
             fallback=fallback,
-            urgent_reply=urgent_reply,
-            urgent_triggers=urgent_triggers,
-            urgent_past=urgent_past,
-            urgent_current=urgent_current,
+            urgent_reply=urgent.reply,
+            urgent_triggers=urgent.triggers,
+            urgent_past=urgent.past,
+            urgent_current=urgent.current,
+            urgent_classes=urgent.classes,
             smalltalk=smalltalk,
             synonyms=synonyms,
             not_covered=not_covered,
@@ -329,27 +373,46 @@ class _Validator:
             warnings=tuple(self.warnings),
         )
 
-    def urgent(
-        self, node: yaml.Node | None, root: yaml.Node
-    ) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        """The reply, triggers, past phrases and current phrases of `urgent`."""
+    def urgent(self, node: yaml.Node | None, root: yaml.Node) -> _Urgent:
         if node is None:
             self.problem(root, "urgent", "missing (required: the urgent-care reply and triggers)")
-            return "", (), (), ()
-        fields = self.mapping(node, "urgent", frozenset({"reply", "triggers", "past", "current"}))
+            return _Urgent("", (), (), (), {})
+        fields = self.mapping(node, "urgent", self.URGENT_KEYS)
         reply = self.text(fields.get("reply"), "urgent.reply", node)
-        triggers = self.text_list(
-            fields.get("triggers"), "urgent.triggers", check=self.urgent_trigger
-        )
+        classes = self.urgent_classes(fields.get("classes"))
+
+        def check(item: yaml.Node, where: str, trigger: str) -> None:
+            self.urgent_trigger(item, where, trigger, classes)
+
+        triggers = self.text_list(fields.get("triggers"), "urgent.triggers", check=check)
         if not triggers and "triggers" in fields:
             self.problem(fields["triggers"], "urgent.triggers", "must list at least one phrase")
         elif "triggers" not in fields:
             self.problem(node, "urgent.triggers", "missing (required)")
         past = self.text_list(fields.get("past"), "urgent.past")
         current = self.text_list(fields.get("current"), "urgent.current")
-        return reply, triggers, past, current
+        return _Urgent(reply, triggers, past, current, classes)
 
-    def urgent_trigger(self, node: yaml.Node, where: str, trigger: str) -> None:
+    def urgent_classes(self, node: yaml.Node | None) -> dict[str, tuple[str, ...]]:
+        if node is None:
+            return {}
+        classes = {}
+        for name, phrases in self.mapping(node, "urgent.classes", None).items():
+            where = f"urgent.classes.{name}"
+            if not URGENT_CLASS.fullmatch(f"<{name}>"):
+                self.problem(phrases, where, "a class name is lowercase letters, digits and _")
+            elif listed := self.text_list(phrases, where):
+                classes[name] = listed
+            else:
+                self.problem(phrases, where, "must list at least one phrase")
+        return classes
+
+    def urgent_trigger(
+        self, node: yaml.Node, where: str, trigger: str, classes: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        for name in URGENT_CLASS.findall(trigger):
+            if name not in classes:
+                self.problem(node, where, f"{trigger!r}: no word class <{name}> in urgent.classes")
         if any(not words(part) for part in trigger.split(URGENT_AND)):
             self.problem(
                 node, where,

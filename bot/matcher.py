@@ -159,10 +159,15 @@ class Matcher:
         # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
         # Triggers and not-covered phrases are filed under their first term, so a message is
         # only checked against those that can possibly match it.
-        self._urgent = _by_first_term(
-            [self.terms(part) for part in trigger.split(URGENT_AND)]
-            for trigger in faq.urgent_triggers
-        )
+        self._urgent: dict[str, list[tuple[frozenset[str], list[list[str]]]]] = {}
+        for trigger in faq.urgent_phrases():
+            parts = [self.terms(part) for part in trigger.split(URGENT_AND)]
+            if all(parts):
+                # filed under its first term, with every term it needs: a message is only
+                # scanned for the triggers whose words it holds (a word class spelt out makes
+                # dozens of triggers start with "cant" or "took")
+                needs = frozenset(term for part in parts for term in part)
+                self._urgent.setdefault(parts[0][0], []).append((needs, parts))
         self._urgent_past = [self.terms(phrase) for phrase in faq.urgent_past]
         self._urgent_current = [self.terms(phrase) for phrase in faq.urgent_current]
         self._not_covered = _by_first_term(
@@ -255,7 +260,7 @@ class Matcher:
     def _word_usage(self) -> Counter[str]:
         """How often the FAQ uses each word, in every text a message is matched against."""
         texts: list[str] = [
-            self.faq.disclaimer, *self.faq.urgent_triggers, *self.faq.urgent_past,
+            self.faq.disclaimer, *self.faq.urgent_words(), *self.faq.urgent_past,
             *self.faq.urgent_current, *self.faq.not_covered,
         ]
         for entry in self.faq.entries:
@@ -617,8 +622,8 @@ class Matcher:
         fired = [
             trigger
             for term in present
-            for trigger in self._urgent.get(term, ())
-            if all(part and _contains_in_order(terms, part) for part in trigger)
+            for needs, trigger in self._urgent.get(term, ())
+            if needs <= present and all(_contains_in_order(terms, part) for part in trigger)
         ]
         if not fired:
             return False

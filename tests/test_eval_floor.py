@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.evaluation import evaluate, load_cases
-from bot.matcher import Matcher
+from bot.matcher import Matcher, Status
 from tests.conftest import REPO, SHARED
 
 DEV = SHARED / "eval" / "dev.jsonl"
@@ -26,11 +26,16 @@ def figures(matcher: Matcher, path: Path) -> dict[str, float]:
         count, total = report.rate(verdict, group)
         return count / total if total else 0.0
 
+    calm = [o for o in report.outcomes if o.case.kind != "urgent"]
     return {
         "accuracy": share("right", "answerable"),
         "wrong": share("wrong", "answerable"),
         "false_answers": share("false-answer", "unanswerable"),
         "urgent_recall": share("ok", "urgent"),
+        # messages that are not emergencies but got the urgent-care reply
+        "false_urgent": (
+            sum(o.match.status is Status.URGENT for o in calm) / len(calm) if calm else 0.0
+        ),
     }
 
 
@@ -82,5 +87,27 @@ def test_a_blind_set_of_emergencies_reaches_urgent_care(bundled_matcher: Matcher
     written blind. The triggers were widened from its misses; two are left: a lone "help" (a
     person asking how the bot works says that too) and a third person's "hurting her" (hurt is
     folded into pain, so the words would also fire on "her back is hurting her")."""
-    assert figures(bundled_matcher, DATA / "urgent2.jsonl")["urgent_recall"] >= 0.98
+    result = figures(bundled_matcher, DATA / "urgent2.jsonl")
+    assert result["urgent_recall"] >= 0.98
+    assert result["false_urgent"] <= 0.06  # 3 of 50: idioms ("my boss gives me a heart attack")
+
+
+@pytest.mark.parametrize(
+    ("name", "recall", "false_urgent"),
+    [
+        # first run 121/159 reached urgent care; its misses gave the word classes
+        ("urgent3.jsonl", 0.99, 0.12),
+        # first run 146/192 (after urgent3's classes); its misses gave more kinds of sign
+        ("urgent4.jsonl", 0.99, 0.23),
+    ],
+)
+def test_more_blind_sets_of_emergencies_reach_urgent_care(
+    bundled_matcher: Matcher, name: str, recall: float, false_urgent: float
+) -> None:
+    """Emergencies in many voices, and look-alikes: old events ("a stroke in 2018"), idioms,
+    questions about emergencies ("what are the signs of a stroke?"), which may get the urgent
+    reply (it is harmless there) but should mostly not."""
+    result = figures(bundled_matcher, DATA / name)
+    assert result["urgent_recall"] >= recall
+    assert result["false_urgent"] <= false_urgent
 

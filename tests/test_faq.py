@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED_FAQ, MINIMAL_FAQ, FaqFile, WriteFaq
 
-from bot.faq import Faq, FaqError, bundled_faq_path, load_faq, resolve_faq_path
+from bot.faq import Faq, FaqError, bundled_faq_path, expand_classes, load_faq, resolve_faq_path
 
 SWEDISH_KEYWORDS = "    keywords: [swedish]\n"
 
@@ -204,6 +204,21 @@ SCHEMA_ERRORS = [
         ("    - fever &", 1), ("urgent.triggers[1]", "each part joined by '&'"),
     ),
     (
+        "urgent-unknown-word-class",
+        "    - chest pain\n", "    - chest pain\n    - <numb> & groin\n",
+        ("    - <numb> & groin", 1), ("urgent.triggers[1]", "no word class <numb>"),
+    ),
+    (
+        "urgent-word-class-without-phrases",
+        "  triggers:\n", "  classes:\n    numb: []\n  triggers:\n",
+        ("    numb: []", 1), ("urgent.classes.numb", "at least one phrase"),
+    ),
+    (
+        "urgent-word-class-badly-named",
+        "  triggers:\n", "  classes:\n    Numb Feet: [numb]\n  triggers:\n",
+        ("    Numb Feet: [numb]", 1), ("urgent.classes.Numb Feet", "lowercase letters"),
+    ),
+    (
         "urgent-past-not-a-list",
         "    - chest pain\n", "    - chest pain\n  past: years ago\n",
         ("  past: years ago", 1), ("urgent.past", "must be a list"),
@@ -341,3 +356,22 @@ def test_resolve_falls_back_to_the_bundled_file(
     assert resolved == bundled_faq_path()
     assert resolved.is_file()
     assert resolved.read_bytes() == BUNDLED_FAQ.read_bytes()
+
+
+def test_a_word_class_in_a_trigger_stands_for_each_of_its_phrases() -> None:
+    classes = {"numb": ("numb", "cant feel"), "groin": ("groin", "down there")}
+    assert expand_classes("<numb> & <groin>", classes) == [
+        "numb & groin", "numb & down there", "cant feel & groin", "cant feel & down there",
+    ]
+    assert expand_classes("chest pain", classes) == ["chest pain"]
+    assert expand_classes("<nothing> here", classes) == ["<nothing> here"]  # the loader reports it
+
+
+def test_the_urgent_phrases_spell_out_every_class(write_faq: WriteFaq) -> None:
+    faq = load_faq(write_faq(MINIMAL_FAQ.replace(
+        "  triggers:\n    - chest pain\n",
+        "  classes:\n    numb: [numb, cant feel]\n  triggers:\n    - chest pain\n"
+        "    - <numb> groin\n",
+    )).path)
+    assert faq.urgent_classes == {"numb": ("numb", "cant feel")}
+    assert faq.urgent_phrases() == ["chest pain", "numb groin", "cant feel groin"]

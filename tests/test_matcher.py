@@ -328,6 +328,27 @@ def test_a_trigger_told_as_history_is_not_urgent_unless_something_is_current(
     assert (matcher.match(message).status is Status.URGENT) is urgent
 
 
+CLASS_FAQ = TIE_FAQ.replace(
+    "triggers: [chest pain]",
+    "classes: {numb: [numb, cant feel], groin: [groin, down there]},"
+    " triggers: [chest pain, <numb> & <groin>]",
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("I can't feel anything down there", True),
+        ("my groin has gone numb", True),  # parts joined by & come in any order
+        ("my groin is sore after football", False),
+        ("numb fingers at night", False),
+    ],
+)
+def test_a_word_class_makes_a_trigger_of_each_of_its_phrases(message: str, urgent: bool) -> None:
+    matcher = Matcher(parse_faq(CLASS_FAQ))
+    assert (matcher.match(message).status is Status.URGENT) is urgent
+
+
 def test_the_bundled_faq_tells_old_events_from_current_ones(bundled_matcher: Matcher) -> None:
     def urgent(message: str) -> bool:
         return bundled_matcher.match(message).status is Status.URGENT
