@@ -652,7 +652,8 @@ class Matcher:
 # What may surround a greeting or thanks and still leave it small talk ("thanks so much for
 # your help", "hi there bot").
 _SMALLTALK_FILLER = STOPWORDS | frozenset(
-    "help helping helped answer answers reply replies chat info time nice lovely".split()
+    "help helping helped helpful answer answers reply replies chat info time nice lovely kind"
+    " great brilliant amazing awesome wonderful perfect useful appreciate appreciated".split()
 )
 
 # How far (in words) a trigger may be from an `urgent.past` phrase to be told as history: "a
