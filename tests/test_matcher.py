@@ -125,6 +125,9 @@ def test_urgent_wins_over_a_treated_condition(bundled_matcher: Matcher) -> None:
         ("is this an AI", "greeting"),
         ("what can you do?", "greeting"),
         ("nice one", "thanks"),
+        # praise around the thanks leaves it small talk ("kind" also asks "what kind of...")
+        ("Thank you very much for your help, you have been most kind.", "thanks"),
+        ("thanks, really helpful", "thanks"),
     ],
 )
 def test_smalltalk(bundled_matcher: Matcher, message: str, kind: str) -> None:
