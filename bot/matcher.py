@@ -157,17 +157,13 @@ class Matcher:
         self._whole_of: dict[str, str] = {}  # words run together -> the FAQ word they make, or ""
 
         # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
-        # Triggers and not-covered phrases are filed under their first term, so a message is
-        # only checked against those that can possibly match it.
-        self._urgent: dict[str, list[tuple[frozenset[str], list[list[str]]]]] = {}
-        for trigger in faq.urgent_phrases():
-            parts = [self.terms(part) for part in trigger.split(URGENT_AND)]
-            if all(parts):
-                # filed under its first term, with every term it needs: a message is only
-                # scanned for the triggers whose words it holds (a word class spelt out makes
-                # dozens of triggers start with "cant" or "took")
-                needs = frozenset(term for part in parts for term in part)
-                self._urgent.setdefault(parts[0][0], []).append((needs, parts))
+        # Triggers and not-covered phrases are filed under their first term, with every term
+        # they need, so a message is only scanned for those whose words it holds (a word class
+        # spelt out makes dozens of triggers start with "cant" or "took").
+        self._urgent = _by_first_term(
+            [self.terms(part) for part in trigger.split(URGENT_AND)]
+            for trigger in faq.urgent_phrases()
+        )
         self._urgent_past = [self.terms(phrase) for phrase in faq.urgent_past]
         self._urgent_current = [self.terms(phrase) for phrase in faq.urgent_current]
         self._not_covered = _by_first_term(
@@ -398,7 +394,13 @@ class Matcher:
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk)
         uncovered = _positions_of(
-            terms, (parts[0] for term in present for parts in self._not_covered.get(term, ()))
+            terms,
+            (
+                parts[0]
+                for term in present
+                for needs, parts in self._not_covered.get(term, ())
+                if needs <= present
+            ),
         )
         weights = self._weigh(raw, terms, skip=uncovered)
         if len(raw) > 2 and raw[0] in _PURPOSE_OPENERS and raw[-1] == "for":
@@ -706,13 +708,20 @@ def _postings(bags: Iterable[Collection[str]]) -> dict[str, list[int]]:
     return postings
 
 
-def _by_first_term(phrases: Iterable[list[list[str]]]) -> dict[str, list[list[list[str]]]]:
-    """Multi-part phrases filed under the first term of their first part."""
-    index: dict[str, list[list[list[str]]]] = {}
+# A phrase as `_by_first_term` files it: the terms it needs, and its parts.
+_Filed = tuple[frozenset[str], list[list[str]]]
+
+
+def _by_first_term(phrases: Iterable[list[list[str]]]) -> dict[str, list[_Filed]]:
+    """Multi-part phrases filed under the first term of their first part, each with the set of
+    terms a message must hold to contain it. A phrase with an empty part can never match."""
+    index: dict[str, list[_Filed]] = {}
     for parts in phrases:
-        if parts and parts[0]:
-            index.setdefault(parts[0][0], []).append(parts)
+        if parts and all(parts):
+            needs = frozenset(term for part in parts for term in part)
+            index.setdefault(parts[0][0], []).append((needs, parts))
     return index
+
 
 
 def _positions_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> set[int]:
