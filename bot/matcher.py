@@ -403,7 +403,7 @@ class Matcher:
             ),
         )
         weights = self._weigh(raw, terms, skip=uncovered)
-        if len(raw) > 2 and raw[0] in _PURPOSE_OPENERS and raw[-1] == "for":
+        if _asks_purpose(raw):
             weights.setdefault(self._purpose, self.idf(self._purpose) * _PURPOSE_WEIGHT)
         unexplained = self._not_covered_idf * len(uncovered)
         ranked = (
@@ -678,12 +678,31 @@ def _remember(cache: dict[str, str], key: str, value: str) -> str:
 # hold it only as one word of a longer phrasing.
 _STRONG_BLOCK = 32
 
-# "what is X for?": a question that ends in "for" asks what X is for, i.e. its purpose.
+# "what is X for?" and "what does X do?" ask what X is for, i.e. its purpose; "what will you
+# do?" and "what do I do?" ask about the visit or for advice, so those subjects are left out.
 _PURPOSE_OPENERS = frozenset({"what", "whats", "wat", "wot"})
+_PURPOSE_AUXILIARIES = frozenset({"does", "do", "did", "will", "would", "can", "could"})
+_NOT_PURPOSE_SUBJECTS = frozenset({"you", "u", "ya", "i", "we", "they"})
 _PURPOSE_TERM = "purpose"
 # Half an FAQ word's weight: the frame hints at the purpose, the words before it name the topic
 # ("what is cupping for" stays with cupping).
 _PURPOSE_WEIGHT = 0.5
+
+
+def _asks_purpose(raw: Sequence[str]) -> bool:
+    """Whether a message is framed as "what is X for?" or "what does X do (for me)?"."""
+    if len(raw) > 2 and raw[0] in _PURPOSE_OPENERS and raw[-1] == "for":
+        return True
+    for position in range(len(raw) - 3):
+        opener, auxiliary, subject = raw[position : position + 3]
+        if (
+            opener in _PURPOSE_OPENERS
+            and auxiliary in _PURPOSE_AUXILIARIES
+            and subject not in _NOT_PURPOSE_SUBJECTS
+            and "do" in raw[position + 3 :]
+        ):
+            return True
+    return False
 
 
 def _linked(one: Entry, other: Entry) -> bool:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot import matcher as matcher_module
 from bot.faq import Faq, load_faq, parse_faq
-from bot.matcher import Matcher, Status, Thresholds
+from bot.matcher import Matcher, Status, Thresholds, _asks_purpose
 from tests.conftest import BUNDLED_FAQ, FAQ_HEADER
 
 # hypothesis runs a test many times per call, so it cannot use function-scoped fixtures
@@ -480,6 +480,29 @@ def test_a_question_ending_in_for_asks_for_the_purpose(
     bundled_matcher: Matcher, question: str, entry_id: str
 ) -> None:
     assert answered(bundled_matcher, question) == entry_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does clinical massage do",
+        "why would I pay for clinical massage, what does it do for me",
+    ],
+)
+def test_what_does_it_do_asks_for_the_purpose(bundled_matcher: Matcher, question: str) -> None:
+    assert answered(bundled_matcher, question) == "clinical-massage-purpose"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        ["what", "will", "you", "do", "in", "the", "session"],
+        ["what", "do", "i", "do", "now"],
+        ["what", "does", "it", "cost"],
+    ],
+)
+def test_what_you_will_do_is_not_a_purpose_question(raw: list[str]) -> None:
+    assert not _asks_purpose(raw)
 
 
 def test_thanks_for_the_help_is_still_small_talk(bundled_matcher: Matcher) -> None:
