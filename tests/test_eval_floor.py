@@ -86,9 +86,10 @@ def test_every_urgent_wording_we_know_is_routed_to_urgent_care(bundled_matcher: 
 
 def test_a_blind_set_of_emergencies_reaches_urgent_care(bundled_matcher: Matcher) -> None:
     """tests/data/urgent2.jsonl: 167 emergencies and 50 look-alikes (old injuries, idioms),
-    written blind. The triggers were widened from its misses; two are left: a lone "help" (a
-    person asking how the bot works says that too) and a third person's "hurting her" (hurt is
-    folded into pain, so the words would also fire on "her back is hurting her")."""
+    written blind. The triggers were widened from its misses; a lone "help" is left (a person
+    asking how the bot works says that too). "hurting her" reaches urgent care only with who is
+    hurting her ("her husband is hurting her"): hurt is folded into pain, so the words alone
+    would also fire on "her back is hurting her"."""
     result = figures(bundled_matcher, DATA / "urgent2.jsonl")
     assert result["urgent_recall"] >= 0.98
     assert result["false_urgent"] <= 0.06  # 3 of 50: idioms ("my boss gives me a heart attack")
@@ -103,6 +104,9 @@ def test_a_blind_set_of_emergencies_reaches_urgent_care(bundled_matcher: Matcher
         ("urgent4.jsonl", 0.99, 0.23),
         # first run 119/150 (after urgent4's signs)
         ("urgent5.jsonl", 0.98, 0.10),
+        # first run 133/170 (after urgent5's signs): heart signs without pain, a face that
+        # droops, retention, allergens, skull fracture signs, indirect suicide wordings
+        ("urgent6.jsonl", 0.99, 0.10),
     ],
 )
 def test_more_blind_sets_of_emergencies_reach_urgent_care(

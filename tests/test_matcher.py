@@ -107,6 +107,24 @@ def test_urgent_symptoms_win(bundled_matcher: Matcher, question: str) -> None:
     assert bundled_matcher.match(question).status is Status.URGENT
 
 
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("I just want to go to sleep and never wake up", True),
+        ("I can't wake him, he took something", True),
+        ("my flatmate is on the floor and I cannot wake her up", True),
+        # the same words about poor sleep are a question for the sleep entry
+        ("aching everywhere and I never wake up rested", False),
+        ("i cant sleep properly, wake up at 3am every night", False),
+        ("that last session knocked me out, slept like a baby", False),
+    ],
+)
+def test_waking_someone_is_urgent_but_sleeping_badly_is_not(
+    bundled_matcher: Matcher, message: str, urgent: bool
+) -> None:
+    assert (bundled_matcher.match(message).status is Status.URGENT) is urgent
+
+
 def test_urgent_wins_over_a_treated_condition(bundled_matcher: Matcher) -> None:
     assert answered(bundled_matcher, "migraine") == "condition-headaches-migraines"
     assert bundled_matcher.match("migraine but the worst headache ever").status is Status.URGENT
