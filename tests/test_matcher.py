@@ -137,6 +137,8 @@ def test_urgent_wins_over_a_treated_condition(bundled_matcher: Matcher) -> None:
         ("Good evening!", "greeting"),
         ("thanks 🙏", "thanks"),
         ("bye", "goodbye"),
+        ("night night", "goodbye"),
+        ("good night and thanks again", "thanks"),
         # asking who or what answers is small talk, not a question for the disclaimer entry
         ("who am I talking to?", "greeting"),
         ("am i talking to a human", "greeting"),
