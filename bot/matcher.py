@@ -655,7 +655,8 @@ class Matcher:
 # your help", "hi there bot").
 _SMALLTALK_FILLER = STOPWORDS | frozenset(
     "help helping helped helpful answer answers reply replies chat info time nice lovely kind"
-    " great brilliant amazing awesome wonderful perfect useful appreciate appreciated again".split()
+    " great brilliant amazing awesome wonderful perfect useful appreciate appreciated"
+    " again".split()
 )
 
 # How far (in words) a trigger may be from an `urgent.past` phrase to be told as history: "a
