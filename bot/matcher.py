@@ -123,6 +123,9 @@ _SOUNDED_LENGTH = 7
 _SOUND_SLIP_LENGTH = 10
 # How many words a slip or voice-to-text may split one word into, the most tried first.
 _SPLIT_SIZES = (3, 2)
+# The shortest FAQ word read out of a word with a space left out: shorter pieces ("in", "up")
+# make too many false splits.
+_PART_LENGTH = 3
 
 
 class Matcher:
@@ -155,6 +158,16 @@ class Matcher:
         # word -> term, as `_terms_of` makes it: remembers typo corrections too, the costly part
         self._term_of: dict[str, str] = {}
         self._whole_of: dict[str, str] = {}  # words run together -> the FAQ word they make, or ""
+        # A word with a space left out ("backpain", "deeptissue") is read as the two words of
+        # the entries' phrasings it is made of (not of urgent or not-covered phrases, so
+        # "painkiller" is not "pain killer"); `_parts_of` remembers each split, or ().
+        self._faq_words = frozenset(
+            word
+            for entry in faq.entries
+            for phrasing in entry.phrasings
+            for word in words(phrasing, limit=None)
+        ) - STOPWORDS
+        self._parts_of: dict[str, tuple[str, ...]] = {}
 
         # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
         # Triggers and not-covered phrases are filed under their first term, with every term
@@ -311,9 +324,34 @@ class Matcher:
                     position += size
                     break
             else:
-                joined.append(raw[position])
+                joined.extend(self._parts(raw[position]) or (raw[position],))
                 position += 1
         return joined
+
+    def _parts(self, word: str) -> tuple[str, ...]:
+        """The two FAQ words a word unknown to the FAQ and to everyday English is made of
+        ("backpain": "back", "pain"), or () when it is no such pair (see `_rejoin`)."""
+        parts = self._parts_of.get(word)
+        if parts is not None:
+            return parts
+        parts = ()
+        if (
+            len(word) >= 2 * _PART_LENGTH
+            and word.isalpha()
+            and word not in self._vocabulary
+            and word not in self._everyday
+        ):
+            parts = next(
+                (
+                    (word[:cut], word[cut:])
+                    for cut in range(_PART_LENGTH, len(word) - _PART_LENGTH + 1)
+                    if word[:cut] in self._faq_words and word[cut:] in self._faq_words
+                ),
+                (),
+            )
+        if len(self._parts_of) < _CACHE_LIMIT:
+            self._parts_of[word] = parts
+        return parts
 
     def _whole(self, run: list[str]) -> str:
         """The FAQ word a run of words makes together, or "" (see `_rejoin`)."""

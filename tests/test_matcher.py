@@ -426,6 +426,34 @@ def test_a_word_split_in_two_is_joined_only_when_neither_half_is_a_word(
     assert answered(matcher, message) == entry_id
 
 
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("backpain", "condition-neck-back-pain"),
+        ("do you do deeptissue", "type-deep-tissue"),
+        ("whats clinicalmassage", "clinical-massage"),
+        ("TENNISELBOW??", "condition-tennis-elbow"),
+    ],
+)
+def test_a_word_with_a_space_left_out_is_read_as_its_two_words(
+    bundled_matcher: Matcher, message: str, entry_id: str
+) -> None:
+    assert answered(bundled_matcher, message) == entry_id
+
+
+def test_only_words_of_the_entries_phrasings_are_read_out_of_a_run_together_word(
+    bundled_matcher: Matcher,
+) -> None:
+    assert bundled_matcher._rejoin(["backpain"]) == ["back", "pain"]
+    # "killer" is only a word of an urgent trigger: a painkiller stays one word
+    assert bundled_matcher._rejoin(["painkiller"]) == ["painkiller"]
+    split = Matcher(parse_faq(SPLIT_FAQ), everyday=frozenset())
+    assert split._rejoin(["achehead"]) == ["ache", "head"]
+    # an everyday word is never split, and neither is a word the FAQ itself uses
+    everyday = Matcher(parse_faq(SPLIT_FAQ), everyday=frozenset({"achehead"}))
+    assert everyday._rejoin(["achehead", "headache"]) == ["achehead", "headache"]
+
+
 SOUND_FAQ = FAQ_HEADER + """\
 entries:
   - {id: sciatica, topic: T, question: Do you treat sciatica?, answer: Sciatica.}
