@@ -722,6 +722,7 @@ _STRONG_BLOCK = 32
 _PURPOSE_OPENERS = frozenset({"what", "whats", "wat", "wot"})
 _PURPOSE_AUXILIARIES = frozenset({"does", "do", "did", "will", "would", "can", "could"})
 _NOT_PURPOSE_SUBJECTS = frozenset({"you", "u", "ya", "i", "we", "they"})
+_PURPOSE_INTENDED = frozenset({"meant", "supposed"})
 _PURPOSE_TERM = "purpose"
 # Half an FAQ word's weight: the frame hints at the purpose, the words before it name the topic
 # ("what is cupping for" stays with cupping).
@@ -734,13 +735,18 @@ def _asks_purpose(raw: Sequence[str]) -> bool:
         return True
     for position in range(len(raw) - 3):
         opener, auxiliary, subject = raw[position : position + 3]
-        if (
-            opener in _PURPOSE_OPENERS
-            and auxiliary in _PURPOSE_AUXILIARIES
-            and subject not in _NOT_PURPOSE_SUBJECTS
-            and "do" in raw[position + 3 :]
-        ):
+        if opener not in _PURPOSE_OPENERS or subject in _NOT_PURPOSE_SUBJECTS:
+            continue
+        rest = raw[position + 3 :]
+        if auxiliary in _PURPOSE_AUXILIARIES and "do" in rest:
             return True
+        # "what is X meant to do?", "what's it supposed to do" (but not "what exactly am I
+        # supposed to do?")
+        for index, word in enumerate(rest):
+            if word in _NOT_PURPOSE_SUBJECTS:
+                break
+            if word in _PURPOSE_INTENDED and rest[index + 1 : index + 3] == ["to", "do"]:
+                return True
     return False
 
 

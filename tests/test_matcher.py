@@ -535,6 +535,7 @@ def test_a_question_ending_in_for_asks_for_the_purpose(
     [
         "what does clinical massage do",
         "why would I pay for clinical massage, what does it do for me",
+        "what's medical massage actually meant to do",
     ],
 )
 def test_what_does_it_do_asks_for_the_purpose(bundled_matcher: Matcher, question: str) -> None:
@@ -547,6 +548,7 @@ def test_what_does_it_do_asks_for_the_purpose(bundled_matcher: Matcher, question
         ["what", "will", "you", "do", "in", "the", "session"],
         ["what", "do", "i", "do", "now"],
         ["what", "does", "it", "cost"],
+        ["what", "exactly", "am", "i", "supposed", "to", "do"],
     ],
 )
 def test_what_you_will_do_is_not_a_purpose_question(raw: list[str]) -> None:
