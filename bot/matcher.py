@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -349,9 +350,7 @@ class Matcher:
                 ),
                 (),
             )
-        if len(self._parts_of) < _CACHE_LIMIT:
-            self._parts_of[word] = parts
-        return parts
+        return _remember(self._parts_of, word, parts)
 
     def _whole(self, run: list[str]) -> str:
         """The FAQ word a run of words makes together, or "" (see `_rejoin`)."""
@@ -706,7 +705,11 @@ _PAST_REACH = 6
 _CACHE_LIMIT = 50_000
 
 
-def _remember(cache: dict[str, str], key: str, value: str) -> str:
+# What a cache remembers per word: a corrected word, or the pieces a word splits into.
+_Value = TypeVar("_Value")
+
+
+def _remember(cache: dict[str, _Value], key: str, value: _Value) -> _Value:
     """Store and return `value`; a full cache only stops remembering (hostile input must not
     grow memory)."""
     if len(cache) < _CACHE_LIMIT:
@@ -780,8 +783,13 @@ def _by_first_term(phrases: Iterable[list[list[str]]]) -> dict[str, list[_Filed]
     """Multi-part phrases filed under the first term of their first part, each with the set of
     terms a message must hold to contain it. A phrase with an empty part can never match."""
     index: dict[str, list[_Filed]] = {}
+    # Phrases written differently often fold to the same terms ("eyes rolled back", "eyes
+    # rolling back"; a class phrase that is also a trigger of its own): each is filed once.
+    filed: set[tuple[tuple[str, ...], ...]] = set()
     for parts in phrases:
-        if parts and all(parts):
+        key = tuple(tuple(part) for part in parts)
+        if parts and all(parts) and key not in filed:
+            filed.add(key)
             needs = frozenset(term for part in parts for term in part)
             index.setdefault(parts[0][0], []).append((needs, parts))
     return index
