@@ -16,7 +16,9 @@ How a message is decided, in order:
    The more of an entry's words the message shares, the smaller the lead it needs; and a story
    around a clear topic ("lumbago flared up after shovelling snow") explains less of the
    message, so a clear winner a little under the answer bar is answered too when it shares at
-   least two words with the message and the message names no topic the FAQ lacks.
+   least two words with the message and the message names no topic the FAQ lacks. In a long
+   message, the words an entry leaves unexplained count less past a point, as people tell
+   their question inside a story ("I'm a nurse on night shifts and ...").
 
 Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz (and a word
 split in two, "sci atica", is joined), before synonyms ("hurts" -> "pain") and a light stemmer
@@ -28,8 +30,9 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -90,7 +93,13 @@ class Thresholds:
     chatter_weight: the same for an everyday English word the FAQ never uses ("kettle");
     context_weight: the same for a word about the asker's situation ("doctor", "years"), which
         an entry may still use ("are you a doctor?"), but which must not outweigh the topic;
-    not_covered_weight: the weight of each word of a `not_covered` phrase, on the same scale.
+    not_covered_weight: the weight of each word of a `not_covered` phrase, on the same scale;
+    story_weight, story_share: people tell a story around their question ("I'm a nurse on night
+        shifts and ... can you help with back pain like this?"), so of a message's weight
+        beyond `story_weight` times the rarest word's weight, each word counts only
+        `story_share`: a long message with a clear topic is not declined for its length.
+        Not-covered words count in full, and when the sentence that asks names a not-covered
+        topic ("... is there parking?") nothing is discounted: that is the question.
     """
 
     answer: float = 40.0
@@ -103,6 +112,8 @@ class Thresholds:
     chatter_weight: float = 0.4
     context_weight: float = 0.1
     not_covered_weight: float = 2.0
+    story_weight: float = 3.5
+    story_share: float = 0.2
     max_suggestions: int = 3
 
 
@@ -218,6 +229,7 @@ class Matcher:
         self._unknown_idf = rarest * limits.unknown_weight
         self._chatter_idf = rarest * limits.chatter_weight
         self._not_covered_idf = rarest * limits.not_covered_weight
+        self._story_after = rarest * limits.story_weight
         self._context_idf = rarest * limits.context_weight
         self._context = frozenset(self._terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
         self._purpose = self._terms_of([_PURPOSE_TERM])[0]
@@ -430,7 +442,32 @@ class Matcher:
         smalltalk = self._smalltalk_kind(raw, terms)
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk)
-        uncovered = _positions_of(
+        uncovered = self._uncovered(terms, present)
+        weights = self._weigh(raw, terms, skip=uncovered)
+        if _asks_purpose(raw):
+            weights.setdefault(self._purpose, self.idf(self._purpose) * _PURPOSE_WEIGHT)
+        unexplained = self._not_covered_idf * len(uncovered)
+        # A not-covered topic in the story around the question ("my osteopath said ...") is
+        # context; in the sentence that asks ("... is there parking?") it is the question.
+        asked = self._asked_beside_uncovered(text) if uncovered else None
+        story = asked is None
+        ranked = (
+            self.rank(weights, unexplained, story=story) if exhaustive
+            else self._contenders(weights, unexplained, story=story)
+        )
+        decided = self._decide(ranked, weights, names_uncovered=bool(uncovered))
+        if (
+            decided.entry is not None and asked is not None
+            and not asked & self._head_reach[self._index_of[decided.entry.id]].keys()
+        ):
+            # The story is about this entry ("my frozen shoulder ..."), but the question is
+            # about something the FAQ does not cover: offered, not answered.
+            return Match(Status.SUGGEST, score=decided.score, suggestions=decided.suggestions)
+        return decided
+
+    def _uncovered(self, terms: Sequence[str], present: set[str]) -> set[int]:
+        """The positions of the words of the not-covered phrases a folded message holds."""
+        return _positions_of(
             terms,
             (
                 parts[0]
@@ -439,15 +476,16 @@ class Matcher:
                 if needs <= present
             ),
         )
-        weights = self._weigh(raw, terms, skip=uncovered)
-        if _asks_purpose(raw):
-            weights.setdefault(self._purpose, self.idf(self._purpose) * _PURPOSE_WEIGHT)
-        unexplained = self._not_covered_idf * len(uncovered)
-        ranked = (
-            self.rank(weights, unexplained) if exhaustive
-            else self._contenders(weights, unexplained)
-        )
-        return self._decide(ranked, weights, names_uncovered=bool(uncovered))
+
+    def _asked_beside_uncovered(self, text: str) -> frozenset[str] | None:
+        """When the sentence that asks names a not-covered topic, its other content terms
+        (what else it asks about); None when it names none."""
+        raw = self._rejoin(words(_asking_sentence(text)))
+        terms = self._terms_of(raw)
+        uncovered = self._uncovered(terms, set(terms))
+        if not uncovered:
+            return None
+        return frozenset(self._weigh(raw, terms, skip=uncovered))
 
     def _weigh(
         self, raw: Sequence[str], terms: Sequence[str], skip: Collection[int]
@@ -468,17 +506,20 @@ class Matcher:
                 weights[term] = self._unknown_idf
         return weights
 
-    def rank(self, weights: Mapping[str, float], unexplained: float = 0.0) -> list[Suggestion]:
+    def rank(
+        self, weights: Mapping[str, float], unexplained: float = 0.0, *, story: bool = True
+    ) -> list[Suggestion]:
         """Every entry holding a message term, scored, best first (on a tie, the entry earlier
         in the FAQ first).
 
         `weights` are the message's content terms with their weights; `unexplained` is message
         weight no entry can explain (not-covered topics). An entry scores 100 x the share of
         the message's weight it explains, times how completely the message holds one of its
-        phrasings (a factor from `phrase_floor` to 1).
+        phrasings (a factor from `phrase_floor` to 1). `story`: a long message's words count
+        less past a point (see `story_weight`).
         """
-        total = sum(weights.values()) + unexplained
-        if total <= 0:
+        share = self._share_of(weights, unexplained, story)
+        if share is None:
             return []
         holders: set[int] = set()
         for term in weights:
@@ -486,7 +527,7 @@ class Matcher:
             holders.update(self._body_postings.get(term, ()))
         scored = sorted(
             (
-                (self._score(index, weights, self._part_and_reach(index, weights)[0], total),
+                (self._score(index, weights, share(self._part_and_reach(index, weights)[0])),
                  -index)
                 for index in holders
             ),
@@ -494,8 +535,28 @@ class Matcher:
         )
         return [Suggestion(self._entries[-negated], score) for score, negated in scored]
 
+    def _share_of(
+        self, weights: Mapping[str, float], unexplained: float, story: bool
+    ) -> Callable[[float], float] | None:
+        """How an entry's explained weight becomes its share of the message (None: the message
+        has no weight). In a `story`, past `story_weight` the message's words count only
+        `story_share`; not-covered words always count in full. An entry explaining all the
+        weight that counts has the whole share."""
+        told = sum(weights.values())
+        if told + unexplained <= 0:
+            return None
+        after = self._story_after
+        if story and told > after:
+            told = after + (told - after) * self.thresholds.story_share
+        total = told + unexplained
+
+        def share(explained: float) -> float:
+            return min(1.0, explained / total)
+
+        return share
+
     def _contenders(
-        self, weights: Mapping[str, float], unexplained: float = 0.0
+        self, weights: Mapping[str, float], unexplained: float = 0.0, *, story: bool = True
     ) -> list[Suggestion]:
         """What `_decide` needs of `rank()`, without scoring every entry: the best entry, the
         others it could suggest, and enough of the rest to know whether one of them takes away
@@ -507,8 +568,8 @@ class Matcher:
         holders of ever more common terms, only while entries not yet bounded could still
         matter; entries are scored in full highest bound first, while one could matter.
         """
-        total = sum(weights.values()) + unexplained
-        if total <= 0:
+        share = self._share_of(weights, unexplained, story)
+        if share is None:
             return []
         floor = self.thresholds.phrase_floor
         explained: dict[int, float] = {}
@@ -518,7 +579,8 @@ class Matcher:
             # A score is rounded to one decimal, so it can be up to 0.05 over its raw bound;
             # 1e-9 because the bound sums in another order than the score.
             completeness = min(1.0, reach * (1 + 1e-9))
-            return 100 * part / total * (floor + (1 - floor) * completeness) + 0.05 + 1e-9
+            # The share grows with the explained weight, so a bound on that bounds it.
+            return 100 * share(part) * (floor + (1 - floor) * completeness) + 0.05 + 1e-9
 
         def consider(indexes: Iterable[int]) -> None:
             for index in indexes:
@@ -536,7 +598,7 @@ class Matcher:
         while True:
             while bounds and self._could_matter(-bounds[0][0], bounds[0][1], ranked, rival):
                 _, index = heapq.heappop(bounds)
-                item = (self._score(index, weights, explained[index], total), -index)
+                item = (self._score(index, weights, share(explained[index])), -index)
                 bisect.insort(ranked, item, key=lambda entry: (-entry[0], -entry[1]))
                 rival = self._rival(ranked, rival, item)
             # An entry not considered yet holds only pending terms, and none strongly.
@@ -609,10 +671,8 @@ class Matcher:
                 part += weight * body_weight
         return part, reach
 
-    def _score(
-        self, index: int, weights: Mapping[str, float], explained: float, total: float
-    ) -> float:
-        """One entry's score (see `rank`), given the message weight it explains."""
+    def _score(self, index: int, weights: Mapping[str, float], share: float) -> float:
+        """One entry's score (see `rank`), given the share of the message it explains."""
         completeness = max(
             (
                 sum(weights.get(term, 0.0) for term in phrase) / phrase_weight
@@ -621,7 +681,7 @@ class Matcher:
             default=0.0,
         )
         floor = self.thresholds.phrase_floor
-        return round(100 * explained / total * (floor + (1 - floor) * completeness), 1)
+        return round(100 * share * (floor + (1 - floor) * completeness), 1)
 
     def _decide(
         self, ranked: list[Suggestion], weights: Mapping[str, float], *, names_uncovered: bool
@@ -751,6 +811,18 @@ def _asks_purpose(raw: Sequence[str]) -> bool:
             if word in _PURPOSE_INTENDED and rest[index + 1 : index + 3] == ["to", "do"]:
                 return True
     return False
+
+
+# Where one sentence ends and the next begins (a line break ends one too).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _asking_sentence(text: str) -> str:
+    """The sentence of a message that asks: its last with a question mark, else its last."""
+    sentences = [sentence for sentence in _SENTENCE_END.split(text) if sentence.strip()]
+    if not sentences:
+        return text
+    return next((one for one in reversed(sentences) if "?" in one), sentences[-1])
 
 
 def _linked(one: Entry, other: Entry) -> bool:

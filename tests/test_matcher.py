@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot import matcher as matcher_module
 from bot.faq import Faq, load_faq, parse_faq
-from bot.matcher import Matcher, Status, Thresholds, _asks_purpose
+from bot.matcher import Matcher, Status, Thresholds, _asking_sentence, _asks_purpose
 from tests.conftest import BUNDLED_FAQ, FAQ_HEADER
 
 # hypothesis runs a test many times per call, so it cannot use function-scoped fixtures
@@ -124,6 +124,23 @@ def test_urgent_symptoms_win(bundled_matcher: Matcher, question: str) -> None:
     ],
 )
 def test_waking_someone_is_urgent_but_sleeping_badly_is_not(
+    bundled_matcher: Matcher, message: str, urgent: bool
+) -> None:
+    assert routed_to_urgent_care(bundled_matcher, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("my toddler has swallowed some of my blood pressure tablets", True),
+        ("my 4 year old ate some of my paracetamol", True),
+        ("the baby got into my sleeping pills", True),
+        # an adult taking their own medicine is no poisoning
+        ("I swallowed my tablets before coming, is that ok", False),
+        ("can my kid have a massage, she takes tablets for asthma", False),
+    ],
+)
+def test_a_child_who_got_into_medicine_is_urgent(
     bundled_matcher: Matcher, message: str, urgent: bool
 ) -> None:
     assert routed_to_urgent_care(bundled_matcher, message) is urgent
@@ -519,6 +536,52 @@ def test_words_about_the_asker_do_not_drown_the_topic(bundled_matcher: Matcher) 
     assert plain == chatty == "condition-sciatica"
     # and an entry may still use such a word: "doctor" leads to the disclaimer
     assert answered(bundled_matcher, "are you a doctor?") == "disclaimer"
+
+
+VAN_DRIVER = (
+    "I coach under-tens football on Saturdays and drive a delivery van the rest of the week,"
+    " in and out of the cab two hundred times a day. My lower back has ached every evening"
+    " since the spring."
+)
+
+
+def test_a_question_told_inside_a_long_story_is_answered(bundled_faq: Faq) -> None:
+    question = VAN_DRIVER + " Can you help with back pain like this?"
+    assert answered(Matcher(bundled_faq), question) == "condition-neck-back-pain"
+    # counting every word of the story in full drowns the topic
+    every_word = Matcher(bundled_faq, Thresholds(story_share=1.0))
+    assert every_word.match(question).status is Status.NONE
+
+
+FROZEN_SHOULDER = (
+    "My frozen shoulder has been stuck for nearly a year now and I can't even reach the top"
+    " shelf or do my hair."
+)
+
+
+def test_a_story_does_not_hide_a_question_the_faq_does_not_cover(
+    bundled_matcher: Matcher,
+) -> None:
+    asked = FROZEN_SHOULDER + " Can you help with it?"
+    assert answered(bundled_matcher, asked) == "condition-frozen-shoulder"
+    parking = bundled_matcher.match(FROZEN_SHOULDER + " Is there parking near you?")
+    assert parking.status is Status.SUGGEST  # the shoulder is offered, the parking not answered
+    assert [s.entry.id for s in parking.suggestions] == ["condition-frozen-shoulder"]
+
+
+@pytest.mark.parametrize(
+    ("message", "asking"),
+    [
+        ("My back hurts. Do you treat it? Thanks.", "Do you treat it?"),
+        ("My back hurts. I'd like to book.", "I'd like to book."),
+        ("first line\nsecond line", "second line"),
+        ("no sentence end", "no sentence end"),
+    ],
+)
+def test_the_asking_sentence_is_the_last_with_a_question_mark(
+    message: str, asking: str
+) -> None:
+    assert _asking_sentence(message) == asking
 
 
 @pytest.mark.parametrize(
