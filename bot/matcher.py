@@ -97,9 +97,10 @@ class Thresholds:
     story_weight, story_share: people tell a story around their question ("I'm a nurse on night
         shifts and ... can you help with back pain like this?"), so of a message's weight
         beyond `story_weight` times the rarest word's weight, each word counts only
-        `story_share`: a long message with a clear topic is not declined for its length.
-        Not-covered words count in full, and when the sentence that asks names a not-covered
-        topic ("... is there parking?") nothing is discounted: that is the question.
+        `story_share`: a long message with a clear topic is not declined for its length. A
+        not-covered topic in the story ("my osteopath said ...") counts as part of the story;
+        but when the sentence that asks names one ("... is there parking?"), that is the
+        question, and nothing is discounted.
     """
 
     answer: float = 40.0
@@ -455,7 +456,7 @@ class Matcher:
             self.rank(weights, unexplained, story=story) if exhaustive
             else self._contenders(weights, unexplained, story=story)
         )
-        decided = self._decide(ranked, weights, names_uncovered=bool(uncovered))
+        decided = self._decide(ranked, weights, names_uncovered=not story)
         if (
             decided.entry is not None and asked is not None
             and not asked & self._head_reach[self._index_of[decided.entry.id]].keys()
@@ -539,12 +540,14 @@ class Matcher:
         self, weights: Mapping[str, float], unexplained: float, story: bool
     ) -> Callable[[float], float] | None:
         """How an entry's explained weight becomes its share of the message (None: the message
-        has no weight). In a `story`, past `story_weight` the message's words count only
-        `story_share`; not-covered words always count in full. An entry explaining all the
-        weight that counts has the whole share."""
+        has no weight). In a `story` (its not-covered words are context), past `story_weight`
+        the message's words count only `story_share`; otherwise every word counts in full.
+        An entry explaining all the weight that counts has the whole share."""
         told = sum(weights.values())
         if told + unexplained <= 0:
             return None
+        if story:
+            told, unexplained = told + unexplained, 0.0
         after = self._story_after
         if story and told > after:
             told = after + (told - after) * self.thresholds.story_share
