@@ -1,7 +1,7 @@
 """Regression floor: the matcher's figures on the labelled sets must not slip.
 
 The dev set is the issue's acceptance bar. The held-out sets in tests/data (heldout to
-heldout4) were written blind to the matcher and are never tuned on line by line; their floors
+heldout6) were written blind to the matcher and are never tuned on line by line; their floors
 guard generalisation, they are not targets. The tuning sets were written blind too, then tuned on.
 """
 
@@ -79,6 +79,14 @@ def test_dev_set_meets_the_acceptance_bar(bundled_matcher: Matcher) -> None:
         # words, voice-to-text)
         ("tuning16.jsonl", 0.95, 0.02, 0.05),
         ("tuning17.jsonl", 0.93, 0.03, 0.05),
+        # first runs 0.547 (long messages with a story around the question), 0.855 (fragments,
+        # keyword searches, look-alikes of listed conditions) and 0.836 (formal writers,
+        # carers, sceptics; half on the general questions)
+        ("tuning18.jsonl", 0.80, 0.06, 0.06),
+        ("tuning19.jsonl", 0.87, 0.03, 0.02),
+        ("tuning20.jsonl", 0.83, 0.06, 0.02),
+        # written blind before this round of tuning; first run 0.914, 3.4% wrong
+        ("heldout6.jsonl", 0.89, 0.04, 0.05),
     ],
 )
 def test_question_sets_stay_above_their_floor(
