@@ -85,6 +85,12 @@ def test_dev_set_meets_the_acceptance_bar(bundled_matcher: Matcher) -> None:
         ("tuning18.jsonl", 0.80, 0.06, 0.06),
         ("tuning19.jsonl", 0.87, 0.03, 0.02),
         ("tuning20.jsonl", 0.83, 0.06, 0.02),
+        # first runs 0.915 (the mix), 0.933 with 13% false answers (greetings and
+        # sign-offs around the question; out-of-scope questions naming a treated condition in
+        # passing) and 0.607 (every condition and reason told as symptoms and situations)
+        ("tuning21.jsonl", 0.90, 0.04, 0.03),
+        ("tuning22.jsonl", 0.91, 0.04, 0.05),
+        ("tuning23.jsonl", 0.70, 0.13, 0.04),
         # written blind before this round of tuning; first run 0.914, 3.4% wrong
         ("heldout6.jsonl", 0.89, 0.04, 0.05),
     ],
