@@ -17,8 +17,9 @@ How a message is decided, in order:
    around a clear topic ("lumbago flared up after shovelling snow") explains less of the
    message, so a clear winner a little under the answer bar is answered too when it shares at
    least two words with the message and the message names no topic the FAQ lacks. In a long
-   message, the words an entry leaves unexplained count less past a point, as people tell
-   their question inside a story ("I'm a nurse on night shifts and ...").
+   message, words past a point count less, as people tell their question inside a story
+   ("I'm a nurse on night shifts and ..."), unless the sentence that asks names a topic the
+   FAQ lacks.
 
 Typos are corrected word by word against the FAQ's own vocabulary with rapidfuzz (and a word
 split in two, "sci atica", is joined), before synonyms ("hurts" -> "pain") and a light stemmer
@@ -543,15 +544,14 @@ class Matcher:
         has no weight). In a `story` (its not-covered words are context), past `story_weight`
         the message's words count only `story_share`; otherwise every word counts in full.
         An entry explaining all the weight that counts has the whole share."""
-        told = sum(weights.values())
-        if told + unexplained <= 0:
+        told = sum(weights.values()) + (unexplained if story else 0.0)
+        kept_whole = 0.0 if story else unexplained
+        if told + kept_whole <= 0:
             return None
-        if story:
-            told, unexplained = told + unexplained, 0.0
         after = self._story_after
         if story and told > after:
             told = after + (told - after) * self.thresholds.story_share
-        total = told + unexplained
+        total = told + kept_whole
 
         def share(explained: float) -> float:
             return min(1.0, explained / total)
