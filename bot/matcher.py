@@ -446,13 +446,13 @@ class Matcher:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk)
         uncovered = self._uncovered(terms, present)
         weights = self._weigh(raw, terms, skip=uncovered)
+        # A not-covered topic in the story around the question ("my osteopath said ...") is
+        # context; in the sentence that asks ("... is there parking?") it is the question.
+        asked = self._asked_beside_uncovered(text, weights) if uncovered else None
+        story = asked is None
         if _asks_purpose(raw):
             weights.setdefault(self._purpose, self.idf(self._purpose) * _PURPOSE_WEIGHT)
         unexplained = self._not_covered_idf * len(uncovered)
-        # A not-covered topic in the story around the question ("my osteopath said ...") is
-        # context; in the sentence that asks ("... is there parking?") it is the question.
-        asked = self._asked_beside_uncovered(text) if uncovered else None
-        story = asked is None
         ranked = (
             self.rank(weights, unexplained, story=story) if exhaustive
             else self._contenders(weights, unexplained, story=story)
@@ -479,10 +479,16 @@ class Matcher:
             ),
         )
 
-    def _asked_beside_uncovered(self, text: str) -> frozenset[str] | None:
+    def _asked_beside_uncovered(
+        self, text: str, weights: Mapping[str, float]
+    ) -> frozenset[str] | None:
         """When the sentence that asks names a not-covered topic, its other content terms
-        (what else it asks about); None when it names none."""
-        raw = self._rejoin(words(_asking_sentence(text)))
+        (what else it asks about); None when it names none. `text` names one, and `weights`
+        are its content terms outside it, which is the answer when `text` is one sentence."""
+        asking = _asking_sentence(text)
+        if asking == text:
+            return frozenset(weights)
+        raw = self._rejoin(words(asking))
         terms = self._terms_of(raw)
         uncovered = self._uncovered(terms, set(terms))
         if not uncovered:
@@ -868,7 +874,6 @@ def _by_first_term(phrases: Iterable[list[list[str]]]) -> dict[str, list[_Filed]
             needs = frozenset(term for part in parts for term in part)
             index.setdefault(parts[0][0], []).append((needs, parts))
     return index
-
 
 
 def _positions_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> set[int]:

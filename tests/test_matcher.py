@@ -395,7 +395,7 @@ def test_a_word_class_makes_a_trigger_of_each_of_its_phrases(message: str, urgen
 
 def test_the_bundled_faq_tells_old_events_from_current_ones(bundled_matcher: Matcher) -> None:
     def urgent(message: str) -> bool:
-        return bundled_matcher.match(message).status is Status.URGENT
+        return routed_to_urgent_care(bundled_matcher, message)
 
     assert not urgent("I had a stroke 3 years ago, is massage safe for me now?")
     assert not urgent("I used to self harm, will the therapist see my scars?")
