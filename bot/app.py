@@ -38,6 +38,7 @@ from telegram.request import BaseRequest
 
 from bot import handlers
 from bot.config import ConfigError, Settings, load_settings
+from bot.embedding import ModelError
 from bot.faq import FaqError
 from bot.lifecycle import BACKOFF, StopSignals
 from bot.live import LiveFaq
@@ -248,7 +249,7 @@ def run_bot(
         return 2
     try:
         live = LiveFaq.load(settings.faq_path)
-    except FaqError as exc:
+    except (FaqError, ModelError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     handler = configure_logging(settings.log_level, settings.secrets)

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.config import db_path
-from bot.evaluation import EvalFileError, evaluate, format_report, load_cases
+from bot.embedding import ModelError
+from bot.evaluation import EvalFileError, Report, evaluate, format_report, load_cases
 from bot.faq import CONDITIONS_ID, Entry, Faq, FaqError, load_faq, resolve_faq_path
 from bot.lint import lint
 from bot.matcher import Match, Matcher, Status
@@ -107,8 +108,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", metavar="PATH", help="the file (default: as above)")
     check.set_defaults(command=_check)
 
-    evaluate_ = commands.add_parser("eval", help="score the matcher on a labelled .jsonl file")
-    evaluate_.add_argument("file", metavar="FILE.jsonl", help="e.g. ../shared/eval/dev.jsonl")
+    evaluate_ = commands.add_parser(
+        "eval", help="score the matcher on labelled .jsonl files (a folder: every file in it)"
+    )
+    evaluate_.add_argument(
+        "files", metavar="FILE.jsonl", nargs="+",
+        help="e.g. ../shared/eval/dev.jsonl, or tests/data/validation",
+    )
+    evaluate_.add_argument(
+        "--quiet", action="store_true", help="only the figures, not every miss"
+    )
     _add_faq_option(evaluate_)
     evaluate_.set_defaults(command=_eval)
 
@@ -237,12 +246,26 @@ def _eval(args: argparse.Namespace) -> int:
     loaded = _load(args.faq)
     if loaded is None:
         return 2
+    paths: list[Path] = []
+    for name in args.files:
+        path = Path(name)
+        paths.extend(sorted(path.rglob("*.jsonl")) if path.is_dir() else [path])
     try:
-        cases = load_cases(args.file)
+        per_file = [(path, load_cases(path)) for path in paths]
     except EvalFileError as error:
         print(f"faq-bot eval: {error}", file=sys.stderr)
         return 1
-    print(format_report(evaluate(loaded[1], cases)))
+    reports = [(path, evaluate(loaded[1], cases)) for path, cases in per_file]
+    if len(reports) == 1:
+        print(format_report(reports[0][1], show_misses=not args.quiet))
+        return 0
+    pooled = Report()
+    for path, report in reports:
+        print(f"== {path}")
+        print(format_report(report, show_misses=not args.quiet))
+        pooled.outcomes.extend(report.outcomes)
+    print(f"== pooled: {len(reports)} files")
+    print(format_report(pooled, show_misses=False))
     return 0
 
 
@@ -417,10 +440,10 @@ def _load(explicit: str | None) -> tuple[Faq, Matcher] | None:
     """The FAQ and its index, or None after printing why it cannot be used (as `check` does)."""
     try:
         faq = load_faq(resolve_faq_path(explicit, os.environ))
-    except FaqError as error:
+        return faq, Matcher(faq)
+    except (FaqError, ModelError) as error:
         print(error, file=sys.stderr)
         return None
-    return faq, Matcher(faq)
 
 
 def _tolerate_bad_input() -> None:

@@ -3,6 +3,8 @@
 Each line is a JSON object: `q` (the message), `kind`, and for answerable kinds `any` (the
 answer text must contain one of these phrases) or `all` (it must contain every one). Kinds
 `oos` and `smalltalk` must not get an FAQ answer; `urgent` must be routed to urgent care.
+A line may instead name the right entries by id, as public FAQ datasets do: `gold` (an id, a
+list of ids, or null for a question the FAQ does not answer) and no `kind`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Case:
     any_of: tuple[str, ...] = ()
     all_of: tuple[str, ...] = ()
     line: int = 0
+    gold: tuple[str, ...] = ()  # the ids of the right entries, when the file names them
 
     @property
     def answerable(self) -> bool:
@@ -39,7 +42,9 @@ class Case:
 class Outcome:
     case: Case
     match: Match
-    verdict: str  # right | wrong | unanswered | false-answer | ok | missed-urgent
+    # right | wrong | unanswered | false-answer | ok | missed-urgent | false-urgent (a message
+    # that is not urgent, sent to urgent care)
+    verdict: str
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Report:
             "answerable": [o.case.answerable for o in self.outcomes],
             "unanswerable": [o.case.kind in UNANSWERABLE for o in self.outcomes],
             "urgent": [o.case.kind == "urgent" for o in self.outcomes],
+            "not urgent": [o.case.kind != "urgent" for o in self.outcomes],
         }
         return self._count(verdict, selectors[group])
 
@@ -88,9 +94,17 @@ def load_cases(path: str | Path) -> list[Case]:
             raise EvalFileError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
         if not isinstance(record, dict) or not isinstance(record.get("q"), str):
             raise EvalFileError(f"{path}:{number}: needs a text field 'q'")
+        gold = record.get("gold", ())
+        if "gold" in record and "kind" not in record:
+            gold = () if gold is None else (gold,) if isinstance(gold, str) else gold
+            if not (isinstance(gold, list | tuple) and all(isinstance(g, str) for g in gold)):
+                raise EvalFileError(f"{path}:{number}: 'gold' must be an id, a list or null")
+            cases.append(Case(record["q"], "faq" if gold else "oos", line=number,
+                              gold=tuple(gold)))
+            continue
         kind = record.get("kind")
         if not isinstance(kind, str):
-            raise EvalFileError(f"{path}:{number}: needs a text field 'kind'")
+            raise EvalFileError(f"{path}:{number}: needs a text field 'kind' (or 'gold')")
         any_of = record.get("any", [])
         all_of = record.get("all", [])
         if not all(isinstance(x, list) and all(isinstance(p, str) for p in x)
@@ -111,11 +125,15 @@ def judge(case: Case, match: Match) -> str:
     """right/wrong/unanswered for answerable cases; ok/false-answer/missed-urgent otherwise."""
     if case.kind == "urgent":
         return "ok" if match.status is Status.URGENT else "missed-urgent"
+    if match.status is Status.URGENT:
+        return "false-urgent"
     answered = match.status is Status.ANSWER and match.entry is not None
     if not case.answerable:
         return "false-answer" if answered else "ok"
     if not answered or match.entry is None:
         return "unanswered"
+    if case.gold:
+        return "right" if match.entry.id in case.gold else "wrong"
     text = _fold(match.entry.answer)
     good = all(_fold(p) in text for p in case.all_of) and (
         not case.any_of or any(_fold(p) in text for p in case.any_of)
@@ -164,4 +182,5 @@ def format_report(report: Report, *, show_misses: bool = True) -> str:
     false_answers = report.rate("false-answer", "unanswerable")
     lines.append("out-of-scope false answers: " + pct(*false_answers))
     lines.append("urgent recall:              " + pct(*report.rate("ok", "urgent")))
+    lines.append("false urgent:               " + pct(*report.rate("false-urgent", "not urgent")))
     return "\n".join(lines)

@@ -4,6 +4,11 @@ Only PyYAML's safe machinery is used: the file is composed into nodes by the Saf
 tag can construct an arbitrary object) and scalars are built by the SafeConstructor. Walking the
 nodes ourselves, instead of calling `yaml.safe_load` and losing positions, is what lets every
 error name the file, the line and the field, which the practice's admin needs to fix a typo.
+
+Urgent-care triage, small talk and common synonyms are the bot's own, in bot/data/urgent.yaml,
+smalltalk.yaml and synonyms.yaml: read once per process and part of every Faq. A faq.yaml may
+add to them in sections of the same names (more triggers, classes, phrases and variants, after
+the built-in ones; other replies), but never take anything built in away.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from itertools import product
 from pathlib import Path
@@ -38,6 +44,17 @@ URGENT_AND = "&"
 # In an urgent trigger, a word class: "<numb> & <groin>" stands for every pairing of the
 # phrases listed under `urgent.classes.numb` and `urgent.classes.groin`.
 URGENT_CLASS = re.compile(r"<([a-z][a-z0-9_]*)>")
+
+# What a faq.yaml gets when it leaves these out.
+DEFAULT_FALLBACK = (
+    "Sorry, I couldn't find that in our FAQ. Try /topics to browse the questions, or ask in"
+    " other words. For anything about your own health, bookings or prices, please contact the"
+    " practice directly."
+)
+DEFAULT_TOPIC = "Questions"
+
+# The sections built into the bot (bot/data/<name>.yaml) that a faq.yaml may add to.
+BUILTIN_SECTIONS = ("urgent", "smalltalk", "synonyms")
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,10 @@ class FaqError(Exception):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
+class BuiltinDataError(RuntimeError):
+    """The bot's own data (bot/data/*.yaml) is broken: a bug in the bot, not in faq.yaml."""
+
+
 def expand_classes(trigger: str, classes: Mapping[str, tuple[str, ...]]) -> list[str]:
     """The trigger once for every choice of a phrase from each word class it names; a class
     it names that `classes` lacks is left as written (the loader reports it)."""
@@ -209,7 +230,7 @@ def parse_faq(text: str, source: str = "<faq>") -> Faq:
         raise FaqError([Problem(source, line, "", f"YAML syntax error: {detail}")]) from None
     except yaml.YAMLError as exc:
         raise FaqError([Problem(source, 0, "", f"YAML error: {exc}")]) from None
-    return _Validator(source).build(root)
+    return _Validator(source).build(root, builtin_data())
 
 
 @dataclass(frozen=True)
@@ -220,7 +241,91 @@ class _Urgent:
     triggers: tuple[str, ...]
     past: tuple[str, ...]
     current: tuple[str, ...]
-    classes: dict[str, tuple[str, ...]]
+    classes: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class _Builtin:
+    """The bot's own urgent, smalltalk and synonyms sections, which every faq.yaml extends."""
+
+    urgent: _Urgent
+    smalltalk: tuple[Smalltalk, ...]
+    synonyms: Mapping[str, tuple[str, ...]]
+    # A phrase listed twice: harmless, so it never stops the bot (a test keeps them out).
+    warnings: tuple[Problem, ...] = ()
+
+
+@cache
+def builtin_data() -> _Builtin:
+    """bot/data/{urgent,smalltalk,synonyms}.yaml, read and validated once per process.
+
+    Each file holds one section laid out as in a faq.yaml (`urgent:` ...), with every part a
+    faq.yaml may leave out required. A mistake raises BuiltinDataError: it is a bug in the bot,
+    and the bot must not run without its urgent-care triage.
+    """
+    validators = {name: _Validator(f"bot/data/{name}.yaml") for name in BUILTIN_SECTIONS}
+    nodes = {name: _builtin_section(validators[name], name) for name in BUILTIN_SECTIONS}
+    data = _Builtin(
+        urgent=validators["urgent"].urgent(nodes["urgent"], None),
+        smalltalk=validators["smalltalk"].smalltalk(nodes["smalltalk"], None),
+        synonyms=validators["synonyms"].synonyms(nodes["synonyms"], None),
+        warnings=tuple(w for validator in validators.values() for w in validator.warnings),
+    )
+    problems = [problem for validator in validators.values() for problem in validator.problems]
+    if problems:
+        raise BuiltinDataError(
+            "the bot's built-in data is broken (a bug in the bot, not in faq.yaml):\n"
+            + "\n".join(str(problem) for problem in problems)
+        )
+    return data
+
+
+def _builtin_section(validator: _Validator, name: str) -> yaml.Node | None:
+    """The node of the one section bot/data/<name>.yaml holds; problems go to the validator."""
+    try:
+        root = yaml.compose(_builtin_text(name), Loader=_SafeLoader)
+    except yaml.YAMLError as exc:
+        raise BuiltinDataError(
+            f"{validator.source}: YAML error (a bug in the bot, not in faq.yaml): {exc}"
+        ) from None
+    if root is None:
+        validator.problem(None, "", "the file is empty")
+        return None
+    top = validator.mapping(root, "", frozenset({name}))
+    if name not in top:
+        validator.problem(root, name, "missing (required)")
+    return top.get(name)
+
+
+def _builtin_text(name: str) -> str:
+    """bot/data/<name>.yaml, package data: inside the installed wheel or the checkout."""
+    return resources.files("bot").joinpath(f"data/{name}.yaml").read_text(encoding="utf-8")
+
+
+def _key(text: str) -> str:
+    """A phrase as compared for repeats: case and spacing do not count."""
+    return " ".join(text.casefold().split())
+
+
+def _extended(base: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    """`base`, then each phrase of `more` that is not already there."""
+    seen = {_key(text) for text in base}
+    added = []
+    for text in more:
+        if _key(text) not in seen:
+            seen.add(_key(text))
+            added.append(text)
+    return (*base, *added)
+
+
+def _extended_map(
+    base: Mapping[str, tuple[str, ...]], more: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """A new map: `base`'s names, each with `more`'s phrases for it added, then `more`'s own."""
+    merged = dict(base)
+    for name, phrases in more.items():
+        merged[name] = _extended(merged.get(name, ()), phrases)
+    return merged
 
 
 class _Validator:
@@ -330,9 +435,20 @@ class _Validator:
                 texts.append(item)
         return tuple(texts)
 
+    def not_covered(self, node: yaml.Node | None) -> tuple[str, ...]:
+        """A list of topics, or named groups of them (`prices: [price, cost]`)."""
+        if not isinstance(node, yaml.MappingNode):
+            return self.text_list(node, "not_covered")
+        seen: dict[str, int] = {}
+        return tuple(
+            phrase
+            for name, group in self.mapping(node, "not_covered", None).items()
+            for phrase in self.text_list(group, f"not_covered.{name}", seen=seen)
+        )
+
     def once(self, seen: dict[str, int], node: yaml.Node, where: str, text: str) -> None:
         """Warn when `text` is already in `seen` (ignoring case and spacing), else add it."""
-        key = " ".join(text.casefold().split())
+        key = _key(text)
         line = node.start_mark.line + 1
         if key in seen:
             self.warnings.append(Problem(
@@ -344,16 +460,20 @@ class _Validator:
 
     # -- the document ---------------------------------------------------------------------
 
-    def build(self, root: yaml.Node | None) -> Faq:
+    def build(self, root: yaml.Node | None, builtin: _Builtin) -> Faq:
+        """The Faq of a faq.yaml's root node, its sections added to the `builtin` ones."""
         if root is None:
             raise FaqError([Problem(self.source, 0, "", "the file is empty")])
         top = self.mapping(root, "", self.TOP_KEYS)
         disclaimer = self.text(top.get("disclaimer"), "disclaimer", root)
-        fallback = self.text(top.get("fallback"), "fallback", root)
-        urgent = self.urgent(top.get("urgent"), root)
-        smalltalk = self.smalltalk(top.get("smalltalk"))
-        synonyms = self.synonyms(top.get("synonyms"))
-        not_covered = self.text_list(top.get("not_covered"), "not_covered")
+        fallback = (
+            self.text(top["fallback"], "fallback", root) if "fallback" in top
+            else DEFAULT_FALLBACK
+        )
+        urgent = self.urgent(top.get("urgent"), builtin.urgent)
+        smalltalk = self.smalltalk(top.get("smalltalk"), builtin.smalltalk)
+        synonyms = self.synonyms(top.get("synonyms"), builtin.synonyms)
+        not_covered = self.not_covered(top.get("not_covered"))
         entries = self.entries(top.get("entries"), root)
         if self.problems:
             raise FaqError(self.problems)
@@ -373,13 +493,21 @@ class _Validator:
             warnings=tuple(self.warnings),
         )
 
-    def urgent(self, node: yaml.Node | None, root: yaml.Node) -> _Urgent:
+    def urgent(self, node: yaml.Node | None, base: _Urgent | None) -> _Urgent:
+        """The section added to `base` (a faq.yaml's: every part optional, it only adds and
+        may change the reply), or with `base` None the built-in section (reply and triggers
+        required)."""
         if node is None:
-            self.problem(root, "urgent", "missing (required: the urgent-care reply and triggers)")
-            return _Urgent("", (), (), (), {})
+            if base is None:
+                return _Urgent("", (), (), (), {})  # the missing section is reported already
+            return _Urgent(base.reply, base.triggers, base.past, base.current, dict(base.classes))
         fields = self.mapping(node, "urgent", self.URGENT_KEYS)
-        reply = self.text(fields.get("reply"), "urgent.reply", node)
-        classes = self.urgent_classes(fields.get("classes"))
+        if base is None or "reply" in fields:
+            reply = self.text(fields.get("reply"), "urgent.reply", node)
+        else:
+            reply = base.reply
+        own_classes = self.urgent_classes(fields.get("classes"))
+        classes = own_classes if base is None else _extended_map(base.classes, own_classes)
 
         def check(item: yaml.Node, where: str, trigger: str) -> None:
             self.urgent_trigger(item, where, trigger, classes)
@@ -387,11 +515,27 @@ class _Validator:
         triggers = self.text_list(fields.get("triggers"), "urgent.triggers", check=check)
         if not triggers and "triggers" in fields:
             self.problem(fields["triggers"], "urgent.triggers", "must list at least one phrase")
-        elif "triggers" not in fields:
+        elif "triggers" not in fields and base is None:
             self.problem(node, "urgent.triggers", "missing (required)")
         past = self.text_list(fields.get("past"), "urgent.past")
+        if base is not None and past:
+            # A history phrase makes triggers near it not urgent: an admin's file may only make
+            # urgent care catch more, never less.
+            self.problem(
+                fields["past"], "urgent.past",
+                "the bot's own history phrases cannot be added to here, as a loose one would"
+                " stop real emergencies reaching urgent care; remove this list",
+            )
         current = self.text_list(fields.get("current"), "urgent.current")
-        return _Urgent(reply, triggers, past, current, classes)
+        if base is None:
+            return _Urgent(reply, triggers, past, current, classes)
+        return _Urgent(
+            reply,
+            _extended(base.triggers, triggers),
+            _extended(base.past, past),
+            _extended(base.current, current),
+            classes,
+        )
 
     def urgent_classes(self, node: yaml.Node | None) -> dict[str, tuple[str, ...]]:
         if node is None:
@@ -419,24 +563,41 @@ class _Validator:
                 f"{trigger!r}: each part joined by '{URGENT_AND}' needs at least one word",
             )
 
-    def smalltalk(self, node: yaml.Node | None) -> tuple[Smalltalk, ...]:
+    def smalltalk(
+        self, node: yaml.Node | None, base: tuple[Smalltalk, ...] | None
+    ) -> tuple[Smalltalk, ...]:
+        """The kinds of small talk: `base`'s, with a kind of the same name here giving its
+        reply (if it has one) and adding its triggers, then the new kinds named here."""
+        kinds = list(base or ())
         if node is None:
-            return ()
-        kinds = self.mapping(node, "smalltalk", None)
-        result = []
-        for name, kind_node in kinds.items():
+            return tuple(kinds)
+        position = {kind.name: index for index, kind in enumerate(kinds)}
+        for name, kind_node in self.mapping(node, "smalltalk", None).items():
             where = f"smalltalk.{name}"
             fields = self.mapping(kind_node, where, frozenset({"reply", "triggers"}))
-            reply = self.text(fields.get("reply"), f"{where}.reply", kind_node)
+            known = kinds[position[name]] if name in position else None
+            if known is None or "reply" in fields:
+                reply = self.text(fields.get("reply"), f"{where}.reply", kind_node)
+            else:
+                reply = known.reply
             triggers = self.text_list(fields.get("triggers"), f"{where}.triggers")
-            if not triggers:
+            if not triggers and (known is None or "triggers" in fields):
                 self.problem(kind_node, f"{where}.triggers", "must list at least one phrase")
-            result.append(Smalltalk(name=name, reply=reply, triggers=triggers))
-        return tuple(result)
+            if known is None:
+                position[name] = len(kinds)
+                kinds.append(Smalltalk(name=name, reply=reply, triggers=triggers))
+            else:
+                kinds[position[name]] = Smalltalk(
+                    name=name, reply=reply, triggers=_extended(known.triggers, triggers)
+                )
+        return tuple(kinds)
 
-    def synonyms(self, node: yaml.Node | None) -> dict[str, tuple[str, ...]]:
+    def synonyms(
+        self, node: yaml.Node | None, base: Mapping[str, tuple[str, ...]] | None
+    ) -> dict[str, tuple[str, ...]]:
+        """`base`'s words, each with the variants listed for it here added, then new words."""
         if node is None:
-            return {}
+            return dict(base or {})
         words = self.mapping(node, "synonyms", None)
         result = {}
         for word, variants_node in words.items():
@@ -448,7 +609,7 @@ class _Validator:
                     where = f"synonyms.{word}" + (f"[{index - 1}]" if index else "")
                     self.problem(variants_node, where, f"{variant!r}: synonyms are single words")
             result[word] = variants
-        return result
+        return result if base is None else _extended_map(base, result)
 
     def entries(self, node: yaml.Node | None, root: yaml.Node) -> tuple[Entry, ...]:
         if node is None:
@@ -496,7 +657,10 @@ class _Validator:
         label = f"{where} ({entry_id})" if entry_id else where
         question = self.text(fields.get("question"), f"{label}.question", node)
         answer = self.text(fields.get("answer"), f"{label}.answer", node)
-        topic = self.text(fields.get("topic"), f"{label}.topic", node)
+        topic = (
+            self.text(fields["topic"], f"{label}.topic", node) if "topic" in fields
+            else DEFAULT_TOPIC
+        )
         # the question, alternates and keywords all phrase the entry: a repeat is one too many
         phrased: dict[str, int] = {}
         if question:

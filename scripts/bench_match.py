@@ -1,74 +1,97 @@
-"""Benchmark: how fast `Matcher.match` answers, on the bundled FAQ and on generated big ones.
+"""Benchmark: the matcher's figures, the new engine next to today's, measured in the same run.
 
-Figures printed, each with its target (issue 4):
-- FAQ load (`load_faq`) and index build (`Matcher(faq)`) times;
+Three engines, each measured in fresh child processes of the same interpreter:
+- `minilm`: the new matcher (bot/matcher.py of this checkout) with the ONNX MiniLM encoder;
+- `static`: the new matcher with the static (model2vec) encoder;
+- `today`: the matcher of git commit 1cb2e55, the last one before the rewrite. Its tree is
+  extracted with `git archive` into a temporary directory, which is put first on sys.path,
+  and it reads its own faq.yaml (the old engine needs that file's keywords). Without git or
+  that commit the side-by-side part is skipped, with a line saying so.
+
+Figures printed, each with its target where there is one, and the ratio new / today:
 - per-question latency of `Matcher.match` (p50, p99, mean, max) over real people's phrasings
-  (../shared/eval/dev.jsonl and tests/data/*.jsonl, the files that exist), on the bundled FAQ
-  and on generated FAQs of 1,000 and 10,000 entries, with how the cost grows with size;
-- the same for a plain rapidfuzz `extractOne` (WRatio, default_process) over one choice per
-  entry, its question, which is the baseline the design notes measured accuracy against;
-- the cold start of `faq-bot ask "do you treat sciatica"` as a subprocess, and whether that
-  path imports python-telegram-bot (it must not: `ask` has to start fast).
+  (every "q" of tests/data/**/*.jsonl) on the bundled FAQ, after one warm-up pass; the same on
+  generated FAQs of 1,000 and 10,000 entries, for a sample of those questions and for
+  questions about the generated entries;
+- FAQ load + index build (`load_faq`, `load_encoder`, `Matcher(...)`) in a fresh process with
+  an empty embedding cache, then in a second fresh process with the cache the first one wrote;
+- the wall time of a cold `python -m bot ask "do you treat sciatica"` with a warm cache;
+- the peak resident memory (ru_maxrss) of a process that loads the bundled FAQ and answers 100
+  questions, as a proxy for `faq-bot run`;
+- installed size: the model files and the site-packages of the libraries each engine needs.
 
-    python scripts/bench_match.py [--sizes 1000,10000] [--repeat N] [--quick] [--json FILE]
+    python scripts/bench_match.py [--quick] [--skip-old] [--sizes 1000,10000]
+        [--encoders minilm,static] [--passes N] [--cold-budget S | --full-cold]
+        [--ask-runs N] [--old-commit REV] [--json FILE] [--seed N]
 
-The matcher series time every question ceil(5000 / questions) times (--repeat N: N times),
-after one warm-up pass. The comparison series (extractOne, questions about generated entries)
-stop after a minute once every question was timed, so a full run takes a few minutes, most of
-it on the 10,000-entry FAQ. --quick (for the tests) uses FAQs of 100 and 200 entries, every
-4th question, one pass and one cold-start run: it checks the script, not the speed.
+Embedding every text of a 10,000-entry FAQ with MiniLM takes minutes. So a cold build first
+embeds a sample of the texts; when that predicts more than --cold-budget seconds (default
+120) for all of them, the rest get random vectors instead (matching costs the same whatever
+the vectors hold) and the cold time printed is an estimate, marked `~`. --full-cold embeds
+everything. The warm-cache figures are always measured.
 
-Figures are for people to read: timings on a shared machine are noisy, so the exit code is 0
-whether or not a target is met (non-zero only when the benchmark itself fails). Everything
-random is seeded, so two runs time the same FAQs and the same questions.
+Timings on a shared machine are noisy: read the ratios, which come from one run, rather than
+absolute figures across runs. The exit code is 0 whether or not a target is met (non-zero only
+when the benchmark itself fails). Everything random is seeded.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import json
 import math
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import rapidfuzz
 import yaml
-from rapidfuzz import fuzz, process, utils
-
-from bot.faq import Faq, load_faq
-from bot.matcher import Matcher
-from bot.text import words
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_FAQ = REPO / "faq.yaml"
-QUESTION_FILES = [
-    REPO.parent / "shared" / "eval" / "dev.jsonl",
-    *sorted((REPO / "tests" / "data").glob("*.jsonl")),
-]
-SEED = 4  # issue 4; any fixed value keeps two runs comparable
-MIN_TIMINGS = 5_000
-COMPARISON_BUDGET_S = 60.0  # per baseline or generated-entry series, after one whole pass
-GENERATED_QUESTIONS = 500  # a sample of the questions about generated entries, per size
+QUESTION_DIR = REPO / "tests" / "data"
+OLD_COMMIT = "1cb2e55"  # the last commit before the new matcher
+SEED = 4
 COLD_QUESTION = "do you treat sciatica"
+# The environment variable the new CLI reads for its embedding cache directory.
+CACHE_ENV = "EMBEDDING_CACHE_DIR"
+ENCODER_ENV = "MATCH_ENCODER"  # and the one it reads for the encoder
+MIN_TIMINGS = 5_000  # per bundled series: passes = ceil(MIN_TIMINGS / questions)
+SERIES_BUDGET_S = 60.0  # a series stops after this, once every question was timed once
+GENERATED_REAL = 1_000  # real questions timed on each generated FAQ (a seeded sample)
+GENERATED_ABOUT = 500  # questions about the generated entries, per generated FAQ
+MEMORY_QUESTIONS = 100
+COLD_SAMPLE = 1_000  # texts a cold build embeds first, to predict the rest
+RESULT_MARK = "BENCH-RESULT "
 
-# Targets from issue 4, in milliseconds.
-TARGET_BUNDLED_P99_MS = 1.0
-TARGET_LARGE_P99_MS = 20.0  # stated for 10,000 entries; a smaller generated FAQ must meet it too
+# Targets.
+TARGET_P50_MS = 5.0  # per question, bundled FAQ
+TARGET_P99_MS = 20.0
+TARGET_LARGE_P99_MS = 50.0  # stated for 10,000 entries; a smaller FAQ must meet it too
 TARGET_LARGE_SIZE = 10_000
-TARGET_LOAD_MS = 100.0
-TARGET_COLD_START_S = 0.5
+TARGET_LOAD_S = 2.0  # bundled FAQ load with embeddings
+TARGET_ASK_S = 1.5
+TARGET_RSS_MIB = 300.0
+
+# Libraries whose installed size is counted (distribution names), and what each engine needs.
+SIZED = ("onnxruntime", "tokenizers", "numpy", "rapidfuzz", "PyYAML", "python-telegram-bot")
+TODAY_NEEDS = ("python-telegram-bot[rate-limiter,webhooks]", "rapidfuzz", "PyYAML")
+NEW_NEEDS = (*TODAY_NEEDS, "onnxruntime", "tokenizers", "numpy")
+MODEL_DIRS = {"minilm": "minilm", "static": "minilm-static"}
 
 try:  # the same fast emitter faq.py uses for reading; the pure-Python one gives the same text
     from yaml import CSafeDumper as _SafeDumper
@@ -225,11 +248,19 @@ def _entry(number: int, rng: random.Random, topics: Sequence[str]) -> tuple[dict
     return entry, asked
 
 
+def bundled_entries(base: Path = BUNDLED_FAQ) -> int:
+    document = yaml.safe_load(base.read_text(encoding="utf-8"))
+    return len(document["entries"])
+
+
 def generate_faq(size: int, seed: int = SEED, base: Path = BUNDLED_FAQ) -> GeneratedFaq:
-    """The bundled FAQ plus synthetic entries up to `size` entries in all, as faq.yaml text.
+    """`base` (the bundled FAQ) plus synthetic entries up to `size` entries in all, as
+    faq.yaml text.
 
     Going through YAML text (and then `load_faq`) rather than building dataclasses means the
-    generated FAQ passes the real validator, and its load time is measured too.
+    generated FAQ passes the real validator, and its load time is measured too. The synthetic
+    entries depend only on `seed` and `size`, so two bases of the same length (today's FAQ and
+    the new one) get the same synthetic entries.
     """
     document = yaml.safe_load(base.read_text(encoding="utf-8"))
     bundled = len(document["entries"])
@@ -250,7 +281,7 @@ def generate_faq(size: int, seed: int = SEED, base: Path = BUNDLED_FAQ) -> Gener
     return GeneratedFaq(text, size, size - bundled, questions)
 
 
-# -- measuring ------------------------------------------------------------------------------
+# -- statistics -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -273,6 +304,10 @@ class Stats:
         return cls(len(ordered), rank(50), rank(99), statistics.fmean(ordered) / 1e6,
                    ordered[-1] / 1e6)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Stats:
+        return cls(int(data["count"]), data["p50"], data["p99"], data["mean"], data["max"])
+
 
 def time_calls(
     call: Callable[[str], object], questions: Sequence[str], passes: int,
@@ -281,8 +316,7 @@ def time_calls(
     """Each question `passes` times, one perf_counter_ns timing per call.
 
     With `budget_s`, passes stop once that much time is spent (always at least one whole pass,
-    so every question counts): comparison series on a 10,000-entry FAQ would otherwise take
-    several minutes each.
+    so every question counts).
     """
     timings: list[int] = []
     gc.collect()  # start every series with the same heap, so one's garbage is not another's cost
@@ -298,116 +332,417 @@ def time_calls(
     return Stats.of(timings)
 
 
-def median_seconds(action: Callable[[], object], runs: int) -> tuple[float, object]:
-    """The median wall time of `runs` calls, and the last call's result."""
-    durations = []
-    result: object = None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = action()
-        durations.append(time.perf_counter() - start)
-    return statistics.median(durations), result
-
-
-def real_questions() -> tuple[list[str], dict[str, int]]:
-    """The `q` of every labelled question file that exists, and how many came from each."""
+def real_questions(root: Path = QUESTION_DIR) -> tuple[list[str], dict[str, int]]:
+    """Every "q" of every .jsonl file under tests/data (its subfolders too), in a fixed order,
+    and how many each top-level folder gave."""
     questions: list[str] = []
     counts: dict[str, int] = {}
-    for path in QUESTION_FILES:
-        if not path.is_file():
-            continue
-        lines = path.read_text(encoding="utf-8").splitlines()
-        found = [json.loads(line)["q"] for line in lines if line.strip()]
-        questions.extend(found)
-        counts[path.name] = len(found)
-    if not questions:
-        raise SystemExit("no question files found (../shared/eval/dev.jsonl, tests/data/*.jsonl)")
+    for path in sorted(root.rglob("*.jsonl")):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        found = [q for q in (json.loads(line).get("q") for line in lines) if isinstance(q, str)]
+        relative = path.relative_to(root).parts
+        folder = relative[0] if len(relative) > 1 else "."
+        counts[folder] = counts.get(folder, 0) + len(found)
+        questions += found
     return questions, counts
 
 
+# -- the worker: runs in a fresh child process, with an engine's tree first on sys.path -----
+#
+# `python scripts/bench_match.py --worker SPEC` imports `bot` from SPEC["root"], does one task
+# and prints one line: RESULT_MARK + JSON. Nothing from `bot` is imported at module level, so
+# the same file measures today's tree and the new one.
+
+
+class _TimedEncoder:
+    """Wraps an encoder: counts the texts it embeds and the time it takes.
+
+    With `sample` set, a call of more than `sample` texts (a FAQ build) embeds a random sample
+    first; when that predicts more than `budget_s` for all of them, the other texts get random
+    unit vectors (a match costs the same whatever the vectors hold) and `estimate_s` says how
+    long embedding them all would have taken.
+    """
+
+    def __init__(self, real: Any, sample: int = 0, budget_s: float = math.inf,
+                 seed: int = SEED) -> None:
+        self.real = real
+        self.name: str = real.name
+        self.dims: int = real.dims
+        self.sample = sample
+        self.budget_s = budget_s
+        self.rng = random.Random(seed)
+        self.calls: list[int] = []  # nanoseconds per call
+        self.texts = 0
+        self.build: dict[str, Any] = {}
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        start = time.perf_counter_ns()
+        if self.sample and len(texts) > self.sample and not self.build:
+            vectors = self._sampled(texts)
+        else:
+            vectors = self.real.encode(texts)
+        self.calls.append(time.perf_counter_ns() - start)
+        self.texts += len(texts)
+        return vectors
+
+    def _sampled(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        picks = sorted(self.rng.sample(range(len(texts)), self.sample))
+        chosen = set(picks)
+        others = [index for index in range(len(texts)) if index not in chosen]
+        result = np.empty((len(texts), self.dims), dtype=np.float32)
+        start = time.perf_counter()
+        result[picks] = self.real.encode([texts[index] for index in picks])
+        sample_s = time.perf_counter() - start
+        estimate_s = sample_s / self.sample * len(texts)
+        embedded_all = estimate_s <= self.budget_s
+        if embedded_all:
+            result[others] = self.real.encode([texts[index] for index in others])
+        else:
+            noise = np.random.default_rng(SEED).standard_normal((len(others), self.dims))
+            noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+            result[others] = noise.astype(np.float32)
+        self.build = {
+            "texts": len(texts), "sample": self.sample, "sample_s": sample_s,
+            "estimate_embed_s": estimate_s, "rest_s": (len(others) * sample_s / self.sample),
+            "embedded_all": embedded_all,
+        }
+        return result
+
+
+def _self_rss_kib() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _build(spec: dict[str, Any], sample: int = 0, budget_s: float = math.inf) -> tuple[
+    Any, _TimedEncoder | None, dict[str, Any]
+]:
+    """Import the engine, load the FAQ, load the encoder, build the index; times in seconds.
+
+    With spec["no_seed"], the vectors the package ships for the bundled FAQ
+    (bot/models/seed-<encoder>.npz) are hidden: a cache that is really empty.
+    """
+    sys.path.insert(0, spec["root"])
+    started = time.perf_counter()
+    faq_module = importlib.import_module("bot.faq")
+    matcher_module = importlib.import_module("bot.matcher")
+    imported = time.perf_counter()
+    if spec.get("no_seed") and hasattr(matcher_module, "models_dir"):
+        nowhere = Path(tempfile.mkdtemp(prefix="bench-no-seed-"))
+        setattr(matcher_module, "models_dir", lambda: nowhere)  # noqa: B010
+    faq = faq_module.load_faq(Path(spec["faq"]))
+    loaded = time.perf_counter()
+    encoder: _TimedEncoder | None = None
+    if spec["encoder"]:
+        embedding = importlib.import_module("bot.embedding")
+        encoder = _TimedEncoder(embedding.load_encoder(spec["encoder"]), sample, budget_s)
+    encoder_loaded = time.perf_counter()
+    if encoder is not None:
+        matcher = matcher_module.Matcher(faq, encoder=encoder, cache_dir=Path(spec["cache_dir"]))
+    else:
+        matcher = matcher_module.Matcher(faq)
+    built = time.perf_counter()
+    times: dict[str, Any] = {
+        "import_s": imported - started,
+        "load_faq_s": loaded - imported,
+        "encoder_s": encoder_loaded - loaded,
+        "matcher_s": built - encoder_loaded,
+        "total_s": built - imported,  # what "load + index build" means here: not the imports
+        "entries": len(faq.entries),
+        "embedded_texts": encoder.texts if encoder else 0,
+        "embed_s": sum(encoder.calls) / 1e9 if encoder else 0.0,
+        "rss_after_build_kib": _self_rss_kib(),
+    }
+    if encoder is not None and encoder.build:
+        times["sampled"] = encoder.build
+        if not encoder.build["embedded_all"]:
+            times["estimate_total_s"] = times["total_s"] + encoder.build["rest_s"]
+    return matcher, encoder, times
+
+
+def _questions(path: str | None) -> list[str]:
+    if not path:
+        return []
+    loaded = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [str(question) for question in loaded]
+
+
+def _embed_ms(encoder: _TimedEncoder | None, since: int) -> float | None:
+    """Mean time in the encoder per message, for the calls after `since`."""
+    if encoder is None or len(encoder.calls) <= since:
+        return None
+    return statistics.fmean(encoder.calls[since:]) / 1e6
+
+
+def worker(spec: dict[str, Any]) -> dict[str, Any]:
+    task = spec["task"]
+    if task == "build":
+        _, _, times = _build(spec, spec.get("sample", 0), spec.get("budget_s") or math.inf)
+        return {"build": times}
+    matcher, encoder, times = _build(spec)
+    if task == "memory":
+        questions = _questions(spec["questions"])
+        for question in questions:
+            matcher.match(question)
+        answered = _self_rss_kib()
+        importlib.import_module("telegram.ext")  # what `faq-bot run` adds on top
+        return {"build": times, "questions": len(questions), "rss_answered_kib": answered,
+                "rss_telegram_kib": _self_rss_kib()}
+    if task != "latency":
+        raise ValueError(f"unknown task {task!r}")
+    result: dict[str, Any] = {"build": times}
+    matcher.match("hello")  # the first call pays for whatever is built lazily
+    series: list[tuple[str, list[str], int]] = [
+        ("real", _questions(spec["questions"]), spec["passes"]),
+        ("about", _questions(spec.get("about")), spec["passes"]),
+    ]
+    for name, questions, passes in series:
+        if not questions:
+            continue
+        mark = len(encoder.calls) if encoder else 0
+        result[f"{name}_first"] = time_calls(matcher.match, questions, 1).__dict__
+        result[f"{name}_first_embed_ms"] = _embed_ms(encoder, mark)
+        mark = len(encoder.calls) if encoder else 0
+        result[name] = time_calls(matcher.match, questions, passes, spec["budget_s"]).__dict__
+        result[f"{name}_embed_ms"] = _embed_ms(encoder, mark)
+    return result
+
+
+# -- running children -----------------------------------------------------------------------
+
+
+class ChildFailed(Exception):
+    """A child process exited non-zero; the message ends with its last lines of stderr."""
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    wall_s: float
+    stdout: str
+    stderr: str
+    maxrss_kib: int
+
+
+def run_child(argv: Sequence[str], cwd: Path, env: dict[str, str],
+              timeout_s: float = 3_600, what: str = "") -> ChildRun:
+    """Run to completion; its wall time and its own peak resident memory (os.wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=out, stderr=err)
+        deadline = start + timeout_s
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.002)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        lines = stderr.strip().splitlines()
+        why = lines[-1].strip() if lines else "no message"
+        raise ChildFailed(f"{what or ' '.join(argv[1:4])} exited {process.returncode}: {why}")
+    return ChildRun(wall, stdout, stderr, int(usage.ru_maxrss))
+
+
+def child_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The parent's environment, with `root` first on the path and no FAQ_PATH: a child reads
+    the faq.yaml it is given (or, for `ask`, the one in its working directory)."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("FAQ_PATH", CACHE_ENV, ENCODER_ENV, "PYTHONPATH")}
+    env["PYTHONPATH"] = str(root)
+    env.update(extra or {})
+    return env
+
+
+@dataclass(frozen=True)
+class Engine:
+    key: str  # minilm, static, today
+    label: str
+    root: Path
+    faq: Path
+    encoder: str | None  # None: today's engine, which has no encoder
+
+    @property
+    def is_new(self) -> bool:
+        return self.encoder is not None
+
+
+def run_worker(engine: Engine, spec: dict[str, Any]) -> tuple[dict[str, Any], ChildRun]:
+    full = {"root": str(engine.root), "encoder": engine.encoder, **spec}
+    run = run_child(
+        [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(full)],
+        engine.root, child_env(engine.root), what=f"worker {spec.get('task')}",
+    )
+    for line in reversed(run.stdout.splitlines()):
+        if line.startswith(RESULT_MARK):
+            result: dict[str, Any] = json.loads(line[len(RESULT_MARK):])
+            return result, run
+    raise ChildFailed(f"no result line from the worker: {run.stderr.strip()[-300:]}")
+
+
+# -- today's engine -------------------------------------------------------------------------
+
+
+@contextmanager
+def today_tree(commit: str) -> Iterator[tuple[Path | None, str]]:
+    """The tree of `commit` in a temporary directory, or None and why not."""
+    git = shutil.which("git")
+    if git is None:
+        yield None, "git is not installed"
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-today-") as scratch:
+        archive = subprocess.run([git, "-C", str(REPO), "archive", commit],
+                                 capture_output=True)
+        if archive.returncode != 0:
+            reason = archive.stderr.decode("utf-8", "replace").strip().splitlines()
+            yield None, f"git archive {commit} failed: {reason[-1] if reason else '?'}"
+            return
+        untar = subprocess.run(["tar", "-x", "-C", scratch], input=archive.stdout,
+                               capture_output=True)
+        root = Path(scratch)
+        if untar.returncode != 0 or not (root / "bot" / "matcher.py").is_file():
+            yield None, f"could not extract the tree of {commit}"
+            return
+        # Compile once, so no measured process pays for writing .pyc files.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "bot")],
+                       capture_output=True)
+        yield root, ""
+
+
+# -- the measurements -----------------------------------------------------------------------
+
+
 @dataclass
-class SizeResult:
-    """Everything measured on one FAQ."""
+class Outcome:
+    """One measurement of one engine: its result, or why it failed."""
+
+    value: dict[str, Any] | None = None
+    error: str = ""
+
+
+def attempt(action: Callable[[], dict[str, Any]]) -> Outcome:
+    try:
+        return Outcome(action())
+    except (ChildFailed, OSError, ValueError, KeyError) as exc:
+        return Outcome(error=str(exc)[:400])
+
+
+def attempt_worker(engine: Engine, spec: dict[str, Any]) -> Outcome:
+    return attempt(lambda: run_worker(engine, spec)[0])
+
+
+@dataclass
+class FaqFiles:
+    """One FAQ to measure, as each engine's own file (each engine reads its own base)."""
 
     label: str
-    runs: int
-    entries: int
-    phrasings: int
-    vocabulary: int
-    yaml_kb: float
-    load_ms: float
-    build_ms: float
-    first_sight: Stats  # a fresh index, each real question once: typo corrections not cached
-    matcher: Stats  # after a warm-up pass, the real questions `passes` times
-    extract_one: Stats
-    generated_questions: Stats | None = None  # questions about the synthetic entries
-    generated_sample: list[str] = field(default_factory=list)
+    size: int | None  # None: the bundled FAQ
+    paths: dict[str, Path]  # engine key -> faq.yaml
+    about: dict[str, list[str]]  # engine key -> questions about generated entries
 
 
-def bench_faq(
-    label: str, path: Path, questions: Sequence[str], passes: int, runs: int,
-    generated_questions: Sequence[str] = (),
-) -> SizeResult:
-    load_s, loaded = median_seconds(lambda: load_faq(path), runs)
-    assert isinstance(loaded, Faq)
-    faq = loaded
-    build_s, built = median_seconds(lambda: Matcher(faq), runs)
-    assert isinstance(built, Matcher)
-    matcher = built
-
-    matcher.match("hello")  # first call: leaves nothing cached for the questions below
-    first_sight = time_calls(matcher.match, questions, 1)  # doubles as the warm-up pass
-    warm = time_calls(matcher.match, questions, passes)
-
-    # The baseline of the design notes: the whole message against each entry's question.
-    choices = [entry.question for entry in faq.entries]
-
-    def extract_one(query: str) -> object:
-        return process.extractOne(
-            query, choices, scorer=fuzz.WRatio, processor=utils.default_process
-        )
-
-    extract_one(questions[0])  # warm-up: extractOne keeps no state, one call loads its code
-    baseline = time_calls(extract_one, questions, passes, COMPARISON_BUDGET_S)
-
-    about_generated: Stats | None = None
-    if generated_questions:
-        time_calls(matcher.match, generated_questions, 1)  # warm-up
-        about_generated = time_calls(
-            matcher.match, generated_questions, passes, COMPARISON_BUDGET_S
-        )
-
-    vocabulary = {  # line by line: words() reads at most a message's length of text
-        word for entry in faq.entries for text in (*entry.phrasings, entry.answer)
-        for line in text.splitlines() for word in words(line)
-    }
-    return SizeResult(
-        label=label,
-        runs=runs,
-        entries=len(faq.entries),
-        phrasings=sum(len(entry.phrasings) for entry in faq.entries),
-        vocabulary=len(vocabulary),
-        yaml_kb=path.stat().st_size / 1024,
-        load_ms=load_s * 1000,
-        build_ms=build_s * 1000,
-        first_sight=first_sight,
-        matcher=warm,
-        extract_one=baseline,
-        generated_questions=about_generated,
-        generated_sample=list(generated_questions[:3]),
-    )
+def prepare_faqs(engines: Sequence[Engine], sizes: Sequence[int], seed: int,
+                 scratch: Path) -> list[FaqFiles]:
+    faqs = [FaqFiles("bundled", None, {engine.key: engine.faq for engine in engines}, {})]
+    for size in sizes:
+        files = FaqFiles(f"gen-{size}", size, {}, {})
+        made: dict[Path, tuple[Path, list[str]]] = {}  # one file per distinct base
+        for engine in engines:
+            if engine.faq not in made:
+                generated = generate_faq(size, seed, engine.faq)
+                path = scratch / f"faq-{size}-{len(made)}.yaml"
+                path.write_text(generated.text, encoding="utf-8")
+                about = random.Random(seed).sample(
+                    generated.questions, min(GENERATED_ABOUT, len(generated.questions)))
+                made[engine.faq] = (path, about)
+            files.paths[engine.key], files.about[engine.key] = made[engine.faq]
+        faqs.append(files)
+    return faqs
 
 
 @dataclass
-class ColdStart:
-    command: list[str]
-    runs: int
-    median_s: float
-    times_s: list[float]
-    answered: bool
-    telegram_modules: list[str]
-    bot_cli_import_ms: float
-    slowest_imports: list[tuple[str, float]]
+class Config:
+    questions: list[str]
+    counts: dict[str, int]
+    passes: int
+    generated_real: list[str]
+    memory_questions: list[str]
+    ask_runs: int
+    cold_sample: int
+    cold_budget_s: float
+    budget_s: float
+    seed: int
+    quick: bool
+
+
+def has_seed(engine: Engine) -> bool:
+    """Whether the package ships vectors of its bundled FAQ for this engine's encoder."""
+    return engine.is_new and (engine.root / "bot" / "models" / f"seed-{engine.encoder}.npz"
+                              ).is_file()
+
+
+def measure_faq(engines: Sequence[Engine], faq: FaqFiles, config: Config, scratch: Path,
+                progress: Callable[[str], None]) -> dict[str, dict[str, Outcome]]:
+    """For each engine, fresh processes: a cold build (an empty cache dir, and the vectors the
+    package ships for the bundled FAQ hidden); on the bundled FAQ, when the package ships such
+    vectors, a build as a fresh install does it (empty cache dir, shipped vectors); then the
+    latency process, which reuses the cache the cold build wrote (its build is the warm one)."""
+    real = config.questions if faq.size is None else config.generated_real
+    real_file = scratch / f"questions-{faq.label}.json"
+    real_file.write_text(json.dumps(real), encoding="utf-8")
+    results: dict[str, dict[str, Outcome]] = {}
+    for engine in engines:
+        cache = scratch / f"cache-{engine.key}-{faq.label}"
+        cache.mkdir()
+        about_file = scratch / f"about-{engine.key}-{faq.label}.json"
+        about_file.write_text(json.dumps(faq.about.get(engine.key, [])), encoding="utf-8")
+        base = {"faq": str(faq.paths[engine.key]), "cache_dir": str(cache)}
+        outcomes: dict[str, Outcome] = {}
+        progress(f"{engine.key} {faq.label}: cold build")
+        outcomes["cold"] = attempt_worker(engine, {
+            **base, "task": "build", "no_seed": True, "sample": config.cold_sample,
+            "budget_s": config.cold_budget_s})
+        if faq.size is None and has_seed(engine):
+            progress(f"{engine.key} {faq.label}: build as a fresh install")
+            fresh = scratch / f"cache-{engine.key}-{faq.label}-seeded"
+            fresh.mkdir()
+            outcomes["seeded"] = attempt_worker(engine, {
+                **base, "cache_dir": str(fresh), "task": "build"})
+        progress(f"{engine.key} {faq.label}: warm build and latency")
+        outcomes["warm"] = attempt_worker(engine, {
+            **base, "task": "latency", "questions": str(real_file), "about": str(about_file),
+            "passes": config.passes if faq.size is None else 1 if config.quick else 2,
+            "budget_s": config.budget_s})
+        results[engine.key] = outcomes
+    return results
+
+
+def measure_memory(engines: Sequence[Engine], config: Config, scratch: Path,
+                   progress: Callable[[str], None]) -> dict[str, Outcome]:
+    questions = scratch / "memory-questions.json"
+    questions.write_text(json.dumps(config.memory_questions), encoding="utf-8")
+    results: dict[str, Outcome] = {}
+    for engine in engines:
+        progress(f"{engine.key}: memory")
+        cache = scratch / f"cache-{engine.key}-bundled"  # warm: the bundled build wrote it
+
+        def action(engine: Engine = engine, cache: Path = cache) -> dict[str, Any]:
+            result, run = run_worker(engine, {
+                "task": "memory", "faq": str(engine.faq), "cache_dir": str(cache),
+                "questions": str(questions)})
+            return {**result, "child_maxrss_kib": run.maxrss_kib}
+
+        results[engine.key] = attempt(action)
+    return results
 
 
 # Run in a fresh interpreter: import the CLI, answer as `faq-bot ask` would, then report which
@@ -426,51 +761,38 @@ print(json.dumps({
 """
 
 
-def _faq_bot_command() -> list[str]:
-    """The installed console script next to this interpreter, as a user would run it."""
-    beside = Path(sys.executable).with_name("faq-bot")
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("faq-bot")
-    return [found] if found else [sys.executable, "-m", "bot"]
-
-
-def bench_cold_start(runs: int) -> ColdStart:
-    # From the checkout, without FAQ_PATH, `faq-bot ask` reads ./faq.yaml: the bundled FAQ.
-    env = {key: value for key, value in os.environ.items() if key != "FAQ_PATH"}
-    command = [*_faq_bot_command(), "ask", COLD_QUESTION]
-    # One unmeasured run first: .pyc files written and the OS file cache warm, as on a machine
-    # where the bot has run before; we measure the interpreter, not the disk.
-    subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
-    times: list[float] = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True,
-                              text=True)
-        times.append(time.perf_counter() - start)
-
-    probe = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", _IMPORT_PROBE, COLD_QUESTION],
-        cwd=REPO, env=env, check=True, capture_output=True, text=True,
-    )
+def measure_ask(engine: Engine, runs: int, scratch: Path) -> dict[str, Any]:
+    """`python -m bot ask` from the engine's tree (its faq.yaml), with a warm cache."""
+    cache = scratch / f"ask-cache-{engine.key}"
+    cache.mkdir()
+    extra = {CACHE_ENV: str(cache), ENCODER_ENV: engine.encoder or ""} if engine.is_new else {}
+    env = child_env(engine.root, extra)
+    command = [sys.executable, "-m", "bot", "ask", COLD_QUESTION]
+    # One unmeasured run first: it writes the embedding cache (and .pyc files), as on a
+    # machine where the bot has run before; we measure the interpreter, not the disk.
+    first = run_child(command, engine.root, env)
+    cache_written = any(cache.iterdir())
+    timed = [run_child(command, engine.root, env) for _ in range(runs)]
+    probe = run_child([sys.executable, "-X", "importtime", "-c", _IMPORT_PROBE, COLD_QUESTION],
+                      engine.root, env)
     report = json.loads(probe.stdout.strip().splitlines()[-1])
-    cli_ms, slowest = _parse_importtime(probe.stderr)
-    return ColdStart(
-        command=["faq-bot", "ask", COLD_QUESTION] if command[0].endswith("faq-bot") else command,
-        runs=runs,
-        median_s=statistics.median(times),
-        times_s=times,
-        answered="sciatica" in done.stdout.lower() and "sciatica" in report["reply"].lower(),
-        telegram_modules=report["telegram"],
-        bot_cli_import_ms=cli_ms,
-        slowest_imports=slowest,
-    )
+    cli_ms, slowest = parse_importtime(probe.stderr)
+    return {
+        "first_s": first.wall_s,
+        "times_s": [run.wall_s for run in timed],
+        "median_s": statistics.median(run.wall_s for run in timed),
+        "maxrss_kib": max(run.maxrss_kib for run in timed),
+        "answered": all("sciatica" in run.stdout.lower() for run in timed),
+        "cache_written": cache_written,
+        "telegram_modules": report["telegram"],
+        "cli_import_ms": cli_ms,
+        "slowest_imports": slowest,
+    }
 
 
-def _parse_importtime(stderr: str) -> tuple[float, list[tuple[str, float]]]:
-    """bot.cli's cumulative import time, and the slowest packages and bot modules under it (ms).
-
-    A package's cost is all on its first import, so its cumulative time is what it adds.
+def parse_importtime(stderr: str) -> tuple[float, list[tuple[str, float]]]:
+    """bot.cli's cumulative import time, and the slowest top-level packages and bot modules
+    (ms). A package's cost is all on its first import, so its cumulative time is what it adds.
     """
     modules: list[tuple[str, float]] = []
     cli_ms = 0.0
@@ -485,200 +807,624 @@ def _parse_importtime(stderr: str) -> tuple[float, list[tuple[str, float]]]:
         elif module != "bot" and ("." not in module or module.startswith("bot.")):
             modules.append((module, ms))
     modules.sort(key=lambda item: -item[1])
-    return cli_ms, modules[:4]
+    return cli_ms, modules[:5]
+
+
+# -- installed size -------------------------------------------------------------------------
+
+
+def dist_bytes(name: str) -> int | None:
+    """Bytes of a distribution's installed files (its RECORD: package, dist-info, .libs)."""
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return None
+    total = 0
+    for file in dist.files or ():
+        path = Path(str(dist.locate_file(file)))
+        if path.is_file():
+            total += path.stat().st_size
+    return total
+
+
+def closure(needs: Sequence[str]) -> set[str]:
+    """The installed distributions `needs` pull in, with their requirements' requirements
+    (extras only where asked for; markers evaluated for this interpreter)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: set[str] = set()
+    visited: set[tuple[str, frozenset[str]]] = set()
+    todo = [Requirement(need) for need in needs]
+    while todo:
+        requirement = todo.pop()
+        name = canonicalize_name(requirement.name)
+        extras = frozenset(requirement.extras)
+        if (name, extras) in visited:
+            continue
+        visited.add((name, extras))
+        try:
+            requires = metadata.requires(requirement.name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        seen.add(name)
+        for text in requires:
+            child = Requirement(text)
+            if child.marker is None or any(
+                child.marker.evaluate({"extra": extra}) for extra in extras or {""}
+            ):
+                todo.append(child)
+    return seen
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+
+
+def measure_size(new_root: Path, encoders: Sequence[str]) -> dict[str, Any]:
+    models = new_root / "bot" / "models"
+    model_bytes = {
+        encoder: dir_bytes(models / MODEL_DIRS[encoder])
+        for encoder in encoders if (models / MODEL_DIRS[encoder]).is_dir()
+    }
+    shared = sum(item.stat().st_size for item in models.glob("*") if item.is_file()) \
+        if models.is_dir() else 0
+    libraries = {name: dist_bytes(name) for name in SIZED}
+    result: dict[str, Any] = {"models": model_bytes, "model_notices": shared,
+                              "libraries": libraries}
+    try:
+        today = closure(TODAY_NEEDS)
+        new = closure(NEW_NEEDS)
+    except ImportError:  # packaging missing: only the named libraries
+        return result
+    result["today_closure"] = sorted(today)
+    result["new_closure"] = sorted(new)
+    result["today_closure_bytes"] = sum(dist_bytes(name) or 0 for name in today)
+    result["new_closure_bytes"] = sum(dist_bytes(name) or 0 for name in new)
+    result["added"] = {name: dist_bytes(name) or 0 for name in sorted(new - today)}
+    return result
 
 
 # -- reporting ------------------------------------------------------------------------------
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
+def verdict(value: float | None, target: float) -> str:
+    if value is None:
+        return ""
+    return "PASS" if value <= target else "FAIL"
 
 
-def p99_target(result: SizeResult) -> float | None:
-    if result.label == "bundled":
-        return TARGET_BUNDLED_P99_MS
-    return TARGET_LARGE_P99_MS if result.entries <= TARGET_LARGE_SIZE else None
+def ratio(value: float | None, base: float | None) -> str:
+    if value is None or not base:
+        return "-"
+    return f"{value / base:.2f}x"
 
 
-def ms(value: float) -> str:
-    return f"{value:9.3f}"
+def mib(kib: int | float) -> float:
+    return kib / 1024
 
 
-def report(
-    results: list[SizeResult], cold: ColdStart, questions: Sequence[str],
-    counts: dict[str, int], passes: int, seed: int,
-) -> list[str]:
-    bundled = results[0]
-    sources = ", ".join(f"{name} {count}" for name, count in counts.items())
-    lines = [
-        "Matcher.match speed benchmark (issue 4)",
-        f"python {platform.python_version()}, rapidfuzz {rapidfuzz.__version__}, "
-        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; seed {seed}",
-        f"questions: {len(questions)} real phrasings (of {sources}), "
-        f"{passes} timed passes after a warm-up pass",
-        "times in ms; p50/p99 are nearest-rank percentiles of per-call perf_counter_ns timings",
-        "",
-        "== FAQ load and index build (median of `runs` runs; words: distinct words) ==",
-        f"{'FAQ':<10}{'entries':>8}{'phrasings':>10}{'words':>8}{'yaml KB':>9}{'runs':>5}"
-        f"{'load_faq':>10}{'Matcher()':>10}   target     result",
-    ]
-    for result in results:
-        target = "load<=100" if result.label == "bundled" else "info"
-        outcome = verdict(result.load_ms <= TARGET_LOAD_MS) if result.label == "bundled" else "-"
-        lines.append(
-            f"{result.label:<10}{result.entries:>8}{result.phrasings:>10}{result.vocabulary:>8}"
-            f"{result.yaml_kb:>9.0f}{result.runs:>5}{result.load_ms:>10.1f}{result.build_ms:>10.1f}"
-            f"   {target:<10} {outcome}"
-        )
+def human(size: int | float) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
 
-    header = (f"{'FAQ':<10}{'entries':>8}{'calls':>7}{'p50':>10}{'p99':>10}{'mean':>10}"
-              f"{'max':>10}{'p50 x':>8}{'p99 x':>8}   target     result")
 
-    def latency_rows(pick: Callable[[SizeResult], Stats | None]) -> list[str]:
-        rows = []
-        base = pick(bundled)
-        for result in results:
-            stats = pick(result)
+class Report:
+    def __init__(self, engines: Sequence[Engine]) -> None:
+        self.engines = list(engines)
+        self.lines: list[str] = []
+        self.today = next((engine for engine in engines if engine.key == "today"), None)
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def section(self, title: str, *notes: str) -> None:
+        self.add("", f"== {title} ==", *(f"   {note}" for note in notes))
+
+    def latency(self, faq: FaqFiles, results: dict[str, dict[str, Outcome]],
+                series: str) -> None:
+        bundled = faq.size is None
+        if bundled:
+            targets = f"p50<={TARGET_P50_MS:g} p99<={TARGET_P99_MS:g}"
+        elif faq.size is not None and faq.size <= TARGET_LARGE_SIZE:
+            targets = f"p99<={TARGET_LARGE_P99_MS:g}"
+        else:
+            targets = ""
+        self.add(f"{'engine':<8}{'calls':>7}{'p50':>9}{'p99':>9}{'mean':>9}{'max':>9}"
+                 f"{'embed':>8}{'p50 x':>8}{'p99 x':>8}  {'target':<19} result")
+        base = self._stats(results, "today", series)
+        for engine in self.engines:
+            outcome = results[engine.key]["warm"]
+            if outcome.value is None:
+                self.add(f"{engine.key:<8} failed: {outcome.error}")
+                continue
+            stats = self._stats(results, engine.key, series)
             if stats is None:
                 continue
-            target = p99_target(result)
-            growth = (f"{stats.p50 / base.p50:>8.1f}{stats.p99 / base.p99:>8.1f}"
-                      if base else f"{'':>16}")
-            rows.append(
-                f"{result.label:<10}{result.entries:>8}{stats.count:>7}{ms(stats.p50)} "
-                f"{ms(stats.p99)} {ms(stats.mean)} {ms(stats.max)}{growth}   "
-                + (f"p99<={target:<5g}  {verdict(stats.p99 <= target)}" if target else "info")
+            embed = outcome.value.get(f"{series}_embed_ms")
+            ok = [verdict(stats.p99, TARGET_P99_MS if bundled else TARGET_LARGE_P99_MS)]
+            if bundled:
+                ok.insert(0, verdict(stats.p50, TARGET_P50_MS))
+            result = " ".join(ok) if targets else ""
+            self.add(
+                f"{engine.key:<8}{stats.count:>7}{stats.p50:>9.3f}{stats.p99:>9.3f}"
+                f"{stats.mean:>9.3f}{stats.max:>9.3f}"
+                + (f"{embed:>8.3f}" if embed is not None else f"{'-':>8}")
+                + f"{self._x(stats.p50, base.p50 if base else None):>8}"
+                f"{self._x(stats.p99, base.p99 if base else None):>8}  "
+                f"{targets or 'info':<19} {result}"
             )
-        return rows
 
-    lines += [
-        "",
-        "== Matcher.match, real questions, warm (after one pass over them) ==",
-        "   (x: ratio to the bundled FAQ)",
-        header,
-        *latency_rows(lambda result: result.matcher),
-        "",
-        "== Matcher.match, real questions, first sight (fresh index, each question once) ==",
-        "   (the matcher caches typo corrections; this is the cost before anything is cached)",
-        header,
-        *latency_rows(lambda result: result.first_sight),
-    ]
-    if any(result.generated_questions for result in results):
-        sample = next(result.generated_sample for result in results if result.generated_sample)
-        lines += [
-            "",
-            "== Matcher.match, questions about the generated entries, warm ==",
-            f"   ({GENERATED_QUESTIONS} sampled, one per generated entry, 30% with a typo in the "
-            f"medical word, e.g. {sample[0]!r};",
-            f"    stops after {COMPARISON_BUDGET_S:.0f} s once every question was timed once)",
-            header.replace("p50 x", "     ").replace("p99 x", "     "),
-            *latency_rows(lambda result: result.generated_questions),
-        ]
-    lines += [
-        "",
-        "== Baseline: process.extractOne(q, questions, scorer=WRatio, "
-        "processor=default_process) ==",
-        "   (one choice per entry: its question; x: matcher / extractOne, same questions;",
-        f"    stops after {COMPARISON_BUDGET_S:.0f} s once every question was timed once)",
-        f"{'FAQ':<10}{'entries':>8}{'calls':>7}{'p50':>10}{'p99':>10}{'mean':>10}{'max':>10}"
-        f"{'p50 x':>8}{'p99 x':>8}   target     result",
-    ]
-    for result in results:
-        stats = result.extract_one
-        lines.append(
-            f"{result.label:<10}{result.entries:>8}{stats.count:>7}{ms(stats.p50)} "
-            f"{ms(stats.p99)} {ms(stats.mean)} {ms(stats.max)}"
-            f"{result.matcher.p50 / stats.p50:>8.2f}{result.matcher.p99 / stats.p99:>8.2f}"
-            "   baseline   -"
+    @staticmethod
+    def _stats(results: dict[str, dict[str, Outcome]], key: str, series: str) -> Stats | None:
+        outcome = results.get(key, {}).get("warm")
+        if outcome is None or outcome.value is None or series not in outcome.value:
+            return None
+        return Stats.from_dict(outcome.value[series])
+
+    def _x(self, value: float, base: float | None) -> str:
+        return "-" if base is None else ratio(value, base)
+
+
+def build_rows(report: Report, faq: FaqFiles, results: dict[str, dict[str, Outcome]]) -> None:
+    bundled = faq.size is None
+    today = results.get("today", {})
+    base_cold = _total(today.get("cold"))
+    base_warm = _total(today.get("warm"))
+    seeded = any("seeded" in outcomes for outcomes in results.values())
+    report.add(f"{'engine':<8}{'entries':>8}{'texts':>8}{'embed s':>9}{'cold s':>9}"
+               + (f"{'install s':>10}" if seeded else "")
+               + f"{'warm s':>9}{'faq s':>7}{'enc s':>7}{'index s':>8}{'import s':>9}"
+               f"{'cold x':>8}{'warm x':>8}  result")
+    for engine in report.engines:
+        outcomes = results[engine.key]
+        cold, warm = outcomes["cold"], outcomes["warm"]
+        if cold.value is None and warm.value is None:
+            report.add(f"{engine.key:<8} failed: {cold.error or warm.error}")
+            continue
+        cold_build = cold.value["build"] if cold.value else {}
+        warm_build = warm.value["build"] if warm.value else {}
+        estimated = "estimate_total_s" in cold_build
+        cold_s = _total(cold)
+        warm_s = _total(warm)
+        install_s = _total(outcomes.get("seeded"))
+        entries = cold_build.get("entries", warm_build.get("entries", 0))
+        embed_s = cold_build.get("embed_s")
+        if estimated:
+            embed_s = cold_build["sampled"]["estimate_embed_s"]
+        mark = "~" if estimated else ""
+        result = []
+        if bundled and engine.is_new:
+            result = [f"cold {verdict(cold_s, TARGET_LOAD_S)}"]
+            if install_s is not None:
+                result.append(f"install {verdict(install_s, TARGET_LOAD_S)}")
+            result.append(f"warm {verdict(warm_s, TARGET_LOAD_S)}")
+        report.add(
+            f"{engine.key:<8}{entries:>8}{cold_build.get('embedded_texts', 0):>8}"
+            + _seconds(embed_s if engine.is_new else None, 9, mark)
+            + _seconds(cold_s, 9, mark)
+            + (_seconds(install_s, 10) if seeded else "")
+            + _seconds(warm_s, 9)
+            + f"{warm_build.get('load_faq_s', 0):>7.3f}{warm_build.get('encoder_s', 0):>7.3f}"
+            f"{warm_build.get('matcher_s', 0):>8.3f}{warm_build.get('import_s', 0):>9.3f}"
+            f"{ratio(cold_s, base_cold):>8}{ratio(warm_s, base_warm):>8}  {', '.join(result)}"
         )
-    telegram_free = not cold.telegram_modules
-    slowest = ", ".join(f"{name} {value:.0f}" for name, value in cold.slowest_imports)
-    lines += [
-        "",
-        "== Cold start: " + " ".join(cold.command) + " ==",
-        f"wall time, median of {cold.runs} subprocess runs (after one unmeasured run): "
-        f"{cold.median_s:.3f} s   target <=0.5 s   "
-        f"{verdict(cold.median_s <= TARGET_COLD_START_S)}",
-        f"   runs: {', '.join(f'{value:.3f}' for value in cold.times_s)} s; "
-        f"answered about sciatica: {cold.answered}",
-        f"telegram imported by `import bot.cli` + ask: {not telegram_free}"
-        f"   target False   {verdict(telegram_free)}",
-        f"   import bot.cli: {cold.bot_cli_import_ms:.0f} ms cumulative (-X importtime); "
-        f"slowest under it: {slowest} ms",
+        for name, outcome in outcomes.items():
+            if outcome.error:
+                report.add(f"{'':<8} {name} build failed: {outcome.error}")
+        if estimated:
+            sampled = cold_build["sampled"]
+            report.add(
+                f"{'':<8} ~ ESTIMATE, not measured: {sampled['sample']} of {sampled['texts']} "
+                f"texts embedded in {sampled['sample_s']:.1f} s, so all of them would take "
+                f"about {sampled['estimate_embed_s']:.0f} s (more than --cold-budget); the "
+                "rest got random vectors, which the warm build and the latency above use "
+                "(the same cost, not the same answers)")
+
+
+def _seconds(value: float | None, width: int, mark: str = "") -> str:
+    return (f"{mark}{value:.3f}" if value is not None else "-").rjust(width)
+
+
+def _total(outcome: Outcome | None) -> float | None:
+    if outcome is None or outcome.value is None:
+        return None
+    value = outcome.value["build"].get("estimate_total_s", outcome.value["build"]["total_s"])
+    return float(value)
+
+
+def render(engines: Sequence[Engine], faqs: Sequence[FaqFiles],
+           measured: dict[str, dict[str, dict[str, Outcome]]], memory: dict[str, Outcome],
+           asks: dict[str, Outcome], size: dict[str, Any], config: Config,
+           skipped_today: str, old_commit: str, elapsed_s: float) -> list[str]:
+    report = Report(engines)
+    sources = ", ".join(f"{folder} {count}" for folder, count in config.counts.items())
+    report.add(
+        "Matcher benchmark: the new engine and today's, side by side in one run",
+        f"python {platform.python_version()}, {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; seed {config.seed}; {elapsed_s:.0f} s in all"
+        + ("; --quick: few questions and passes, checks the script, not the speed"
+           if config.quick else ""),
+        "engines: " + "; ".join(f"{engine.key} = {engine.label}" for engine in engines),
+    )
+    if skipped_today:
+        report.add(f"today's matcher ({old_commit}) SKIPPED: {skipped_today}; "
+                   "no side-by-side figures or ratios in this run")
+    report.add(
+        f"questions: {len(config.questions)} real phrasings from tests/data/**/*.jsonl "
+        f"({sources})",
+        "x columns: this engine / today's, from this run (the machine is shared: ratios are "
+        "what count); times in ms unless marked s",
+    )
+
+    bundled = faqs[0]
+    report.section(
+        f"Per-question latency, bundled FAQ ({_entries(measured, bundled)}), real questions, "
+        "warm",
+        f"{config.passes} timed pass(es) after one warm-up pass; p50/p99 are nearest-rank; "
+        "embed: mean ms in the encoder per question",
+    )
+    report.latency(bundled, measured[bundled.label], "real")
+    report.section("Per-question latency, bundled FAQ, the warm-up pass (first sight of each "
+                   "question)")
+    report.latency(bundled, measured[bundled.label], "real_first")
+
+    for faq in faqs[1:]:
+        report.section(
+            f"Per-question latency, generated FAQ {faq.label} ({_entries(measured, faq)}), warm",
+            f"real: {len(config.generated_real)} of the real questions (seeded sample); "
+            f"about: up to {GENERATED_ABOUT} questions about generated entries "
+            "(30% with a typo)",
+        )
+        report.add("real questions:")
+        report.latency(faq, measured[faq.label], "real")
+        report.add("questions about the generated entries:")
+        report.latency(faq, measured[faq.label], "about")
+        if any(_estimated(measured[faq.label].get(engine.key)) for engine in engines):
+            report.add("   (an engine whose cold build was estimated matched against vectors "
+                       "partly random: the same cost, not the same answers)")
+
+    for faq in faqs:
+        report.section(
+            f"FAQ load + index build, {faq.label} ({_entries(measured, faq)})",
+            "each in a fresh process: cold = empty embedding cache (a fresh cache_dir), "
+            "warm = a second process with the cache the first wrote;",
+            "cold/warm s = load_faq + load_encoder + Matcher(); the columns after warm split "
+            "the warm one; import s (not included) = importing bot.faq and bot.matcher;",
+            "today's engine has no embedding cache: both of its processes do the same work"
+            + (f"; target <= {TARGET_LOAD_S:g} s with embeddings" if faq.size is None else
+               "; the cold build is a one-off: later starts read the cache"),
+        )
+        build_rows(report, faq, measured[faq.label])
+
+    report.section(
+        f"Cold `faq-bot ask \"{COLD_QUESTION}\"` (python -m bot ask, fresh process, "
+        "warm embedding cache)",
+        f"median of the timed runs after one unmeasured run (which writes the cache via "
+        f"{CACHE_ENV}); target <= {TARGET_ASK_S:g} s",
+    )
+    base = asks.get("today")
+    base_s = base.value["median_s"] if base and base.value else None
+    for engine in engines:
+        outcome = asks[engine.key]
+        if outcome.value is None:
+            report.add(f"{engine.key:<8} failed: {outcome.error}")
+            continue
+        ask = outcome.value
+        runs = ", ".join(f"{value:.3f}" for value in ask["times_s"])
+        slowest = ", ".join(f"{name} {value:.0f}" for name, value in ask["slowest_imports"])
+        target = "" if engine.key == "today" else (
+            f"  target <={TARGET_ASK_S:g} s {verdict(ask['median_s'], TARGET_ASK_S)}")
+        report.add(
+            f"{engine.key:<8} {ask['median_s']:.3f} s (x {ratio(ask['median_s'], base_s)})"
+            f"{target}; runs {runs} s; first run {ask['first_s']:.3f} s; "
+            f"peak RSS {mib(ask['maxrss_kib']):.0f} MiB",
+            f"{'':<8} answered about sciatica: {ask['answered']}; telegram imported: "
+            f"{bool(ask['telegram_modules'])}; import bot.cli {ask['cli_import_ms']:.0f} ms; "
+            f"slowest imports: {slowest} ms",
+        )
+        if engine.is_new and not ask["cache_written"] and not has_seed(engine):
+            report.add(f"{'':<8} NOTE: nothing was written to {CACHE_ENV}: this `ask` does not "
+                       "read it, so each run embedded the FAQ itself (or used another cache)")
+        if engine.is_new and not reads(engine, ENCODER_ENV):
+            report.add(f"{'':<8} NOTE: this tree's bot/ never mentions {ENCODER_ENV}: the row "
+                       "measures the CLI's default encoder")
+
+    report.section(
+        f"Peak resident memory (ru_maxrss): load the bundled FAQ, answer {MEMORY_QUESTIONS} "
+        "questions",
+        "a proxy for `faq-bot run` (warm embedding cache); +telegram: the same process after "
+        f"importing telegram.ext; target <= {TARGET_RSS_MIB:g} MiB",
+    )
+    base_rss = memory.get("today")
+    base_kib = base_rss.value["rss_answered_kib"] if base_rss and base_rss.value else None
+    for engine in engines:
+        outcome = memory[engine.key]
+        if outcome.value is None:
+            report.add(f"{engine.key:<8} failed: {outcome.error}")
+            continue
+        value = outcome.value
+        answered = value["rss_answered_kib"]
+        target = "" if engine.key == "today" else (
+            f"  target <={TARGET_RSS_MIB:g} MiB {verdict(mib(answered), TARGET_RSS_MIB)}")
+        report.add(
+            f"{engine.key:<8} after build {mib(value['build']['rss_after_build_kib']):6.0f} "
+            f"MiB; after {value['questions']} questions {mib(answered):6.0f} MiB "
+            f"(x {ratio(answered, base_kib)}); +telegram "
+            f"{mib(value['child_maxrss_kib']):6.0f} MiB{target}"
+        )
+
+    report.section("Installed size", "site-packages: each distribution's RECORD (package, "
+                   "dist-info, bundled .libs)")
+    for encoder, value in size["models"].items():
+        report.add(f"bot/models/{MODEL_DIRS[encoder]:<14} {human(value):>10}  ({encoder})")
+    if size["model_notices"]:
+        report.add(f"bot/models/ licence files   {human(size['model_notices']):>10}")
+    for name, value in size["libraries"].items():
+        need = "new only" if name in ("onnxruntime", "tokenizers", "numpy") else "both"
+        shown = human(value) if value is not None else "not installed"
+        report.add(f"{name:<28} {shown:>10}  ({need})")
+    if "added" in size:
+        added = ", ".join(f"{name} {human(value)}" for name, value in size["added"].items())
+        models = sum(size["models"].values()) + size["model_notices"]
+        today_bytes, new_bytes = size["today_closure_bytes"], size["new_closure_bytes"]
+        report.add(
+            f"with every requirement they pull in: today's engine {human(today_bytes)}, "
+            f"the new one {human(new_bytes)} + models {human(models)} = "
+            f"{human(new_bytes + models)} (x {ratio(new_bytes + models, today_bytes)})",
+            f"   the new engine adds: {added}",
+        )
+
+    report.section("Summary: new / today, from this run")
+    report.add(*summary(engines, faqs, measured, memory, asks))
+    return report.lines
+
+
+def summary(engines: Sequence[Engine], faqs: Sequence[FaqFiles],
+            measured: dict[str, dict[str, dict[str, Outcome]]], memory: dict[str, Outcome],
+            asks: dict[str, Outcome]) -> list[str]:
+    keys = [engine.key for engine in engines]
+
+    def latency(label: str, field: str) -> dict[str, float | None]:
+        found: dict[str, float | None] = {}
+        for key in keys:
+            outcome = measured[label][key]["warm"]
+            value = outcome.value.get("real") if outcome.value else None
+            found[key] = float(value[field]) if value else None
+        return found
+
+    def build(label: str, part: str) -> dict[str, float | None]:
+        return {key: _total(measured[label][key].get(part)) for key in keys}
+
+    def estimated(label: str) -> set[str]:
+        return {key for key in keys if _estimated(measured[label][key])}
+
+    def pick(outcomes: dict[str, Outcome], field: str, scale: float = 1) -> dict[
+        str, float | None
+    ]:
+        found: dict[str, float | None] = {}
+        for key in keys:
+            outcome = outcomes.get(key)
+            value = outcome.value.get(field) if outcome and outcome.value else None
+            found[key] = float(value) / scale if isinstance(value, int | float) else None
+        return found
+
+    Row = tuple[str, dict[str, float | None], float | None, str, set[str]]
+    rows: list[Row] = [
+        ("bundled p50 ms", latency("bundled", "p50"), TARGET_P50_MS, ".3f", set()),
+        ("bundled p99 ms", latency("bundled", "p99"), TARGET_P99_MS, ".3f", set()),
     ]
+    for faq in faqs[1:]:
+        target = TARGET_LARGE_P99_MS if (faq.size or 0) <= TARGET_LARGE_SIZE else None
+        rows.append((f"{faq.label} p50 ms", latency(faq.label, "p50"), None, ".3f", set()))
+        rows.append((f"{faq.label} p99 ms", latency(faq.label, "p99"), target, ".3f", set()))
+    rows += [
+        ("bundled load cold s", build("bundled", "cold"), TARGET_LOAD_S, ".3f", set()),
+    ]
+    if any("seeded" in parts for parts in measured["bundled"].values()):
+        rows.append(("bundled load install s", build("bundled", "seeded"), TARGET_LOAD_S,
+                     ".3f", set()))
+    rows.append(("bundled load warm s", build("bundled", "warm"), TARGET_LOAD_S, ".3f", set()))
+    for faq in faqs[1:]:
+        rows.append((f"{faq.label} load cold s", build(faq.label, "cold"), None, ".2f",
+                     estimated(faq.label)))
+        rows.append((f"{faq.label} load warm s", build(faq.label, "warm"), None, ".3f", set()))
+    rows += [
+        ("cold ask s", pick(asks, "median_s"), TARGET_ASK_S, ".3f", set()),
+        ("peak RSS MiB", pick(memory, "rss_answered_kib", 1024), TARGET_RSS_MIB, ".1f", set()),
+    ]
+    new_keys = [key for key in keys if key != "today"]
+    compare = "today" in keys
+    lines = [f"{'':<24}{'target':>8}" + "".join(f"{key:>11}" for key in keys)
+             + ("".join(f"{key + '/today':>14}" for key in new_keys) if compare else "")]
+    for label, values, target, spec, guessed in rows:
+        line = f"{label:<24}{(f'<={target:g}' if target else ''):>8}"
+        for key in keys:
+            shown = values[key]
+            if shown is None:
+                line += f"{'-':>11}"
+                continue
+            over = target is not None and key != "today" and shown > target
+            text = f"{'~' if key in guessed else ''}{shown:{spec}}{'!' if over else ''}"
+            line += text.rjust(11)
+        if compare:
+            for key in new_keys:
+                line += ratio(values[key], values["today"]).rjust(14)
+        lines.append(line)
+    lines.append("   (!: a new-engine figure over its target; ~: an estimate, see above; "
+                 "install: an empty cache dir with the vectors the package ships)")
     return lines
 
 
-def to_json(
-    results: list[SizeResult], cold: ColdStart, counts: dict[str, int], passes: int, seed: int,
-) -> dict[str, Any]:
-    return {
-        "python": platform.python_version(),
-        "rapidfuzz": rapidfuzz.__version__,
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "seed": seed,
-        "passes": passes,
-        "questions": counts,
-        "targets_ms": {
-            "bundled_p99": TARGET_BUNDLED_P99_MS,
-            "p99_up_to_10000_entries": TARGET_LARGE_P99_MS,
-            "bundled_load": TARGET_LOAD_MS,
-            "cold_start": TARGET_COLD_START_S * 1000,
-        },
-        "faqs": [asdict(result) for result in results],
-        "cold_start": asdict(cold),
-    }
+def _entries(measured: dict[str, dict[str, dict[str, Outcome]]], faq: FaqFiles) -> str:
+    counts = set()
+    for outcomes in measured[faq.label].values():
+        for outcome in outcomes.values():
+            if outcome.value is not None:
+                counts.add(outcome.value["build"]["entries"])
+    return " / ".join(f"{count} entries" for count in sorted(counts)) or "? entries"
+
+
+def _estimated(outcomes: dict[str, Outcome] | None) -> bool:
+    cold = (outcomes or {}).get("cold")
+    return bool(cold and cold.value and "estimate_total_s" in cold.value["build"])
+
+
+def reads(engine: Engine, name: str) -> bool:
+    """Whether the engine's bot/ source mentions an environment variable."""
+    return any(name in path.read_text(encoding="utf-8", errors="replace")
+               for path in (engine.root / "bot").glob("*.py"))
+
+
+# -- main -----------------------------------------------------------------------------------
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sizes", default=None,
-                        help="entries of each generated FAQ, comma-separated (default 1000,10000)")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help=f"timed passes over the questions (default: enough for "
-                             f"{MIN_TIMINGS} timings per series)")
+                        help="entries of each generated FAQ, comma-separated (default "
+                             "1000,10000; --quick: 100,200); empty for none")
+    parser.add_argument("--encoders", default="minilm,static",
+                        help="the new engine's encoders to measure (default minilm,static)")
+    parser.add_argument("--skip-old", action="store_true",
+                        help=f"do not measure today's matcher ({OLD_COMMIT})")
+    parser.add_argument("--old-commit", default=OLD_COMMIT,
+                        help=f"the commit of today's matcher (default {OLD_COMMIT})")
+    parser.add_argument("--passes", type=int, default=None,
+                        help=f"timed passes over the real questions on the bundled FAQ "
+                             f"(default: enough for {MIN_TIMINGS} timings; --quick: 1)")
+    parser.add_argument("--cold-budget", type=float, default=120.0, metavar="SECONDS",
+                        help="embed every text of a cold build only when a sample predicts "
+                             "at most this long; else estimate (default 120)")
+    parser.add_argument("--full-cold", action="store_true",
+                        help="always embed every text of a cold build, however long it takes")
+    parser.add_argument("--ask-runs", type=int, default=None,
+                        help="timed `ask` runs per engine (default 5; --quick: 1)")
     parser.add_argument("--quick", action="store_true",
-                        help="small FAQs, one pass, few runs: checks the script, not the speed")
+                        help="every 20th question, one pass, small FAQs, one ask run: checks "
+                             "the script, not the speed")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--new-root", type=Path, default=REPO,
+                        help="the checkout whose bot/ is the new engine (default: this one)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    sizes = [int(size) for size in (args.sizes or ("100,200" if args.quick else "1000,10000"))
-             .split(",") if size.strip()]
+    if args.worker:
+        print(RESULT_MARK + json.dumps(worker(json.loads(args.worker))))
+        return 0
+    started = time.perf_counter()
+    sizes_text = args.sizes if args.sizes is not None else (
+        "100,200" if args.quick else "1000,10000")
+    sizes = [int(size) for size in sizes_text.split(",") if size.strip()]
+    encoders = [name.strip() for name in args.encoders.split(",") if name.strip()]
+    unknown = [name for name in encoders if name not in MODEL_DIRS]
+    if unknown:
+        print(f"unknown encoder(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
     questions, counts = real_questions()
-    if args.quick:  # every 4th question: the same mix of files and kinds, a quarter of the time
-        questions = questions[::4]
-    passes = args.repeat or (1 if args.quick else math.ceil(MIN_TIMINGS / len(questions)))
-    load_runs = 3 if args.quick else 21
-    cold_runs = 1 if args.quick else 5
+    if not questions:
+        print(f"no questions under {QUESTION_DIR}", file=sys.stderr)
+        return 2
+    if args.quick:
+        questions = questions[::20]
+    rng = random.Random(args.seed)
+    config = Config(
+        questions=questions,
+        counts=counts,
+        passes=args.passes or (1 if args.quick else math.ceil(MIN_TIMINGS / len(questions))),
+        generated_real=rng.sample(questions, min(GENERATED_REAL, len(questions))),
+        memory_questions=random.Random(args.seed + 1).sample(
+            questions, min(MEMORY_QUESTIONS, len(questions))),
+        ask_runs=args.ask_runs or (1 if args.quick else 5),
+        cold_sample=100 if args.quick else COLD_SAMPLE,
+        cold_budget_s=math.inf if args.full_cold else args.cold_budget,
+        budget_s=5.0 if args.quick else SERIES_BUDGET_S,
+        seed=args.seed,
+        quick=args.quick,
+    )
+    new_root = args.new_root.resolve()
 
-    results = [bench_faq("bundled", BUNDLED_FAQ, questions, passes, load_runs)]
-    with tempfile.TemporaryDirectory(prefix="bench-match-") as scratch:
-        for size in sizes:
-            generated = generate_faq(size, args.seed)
-            path = Path(scratch) / f"faq-{size}.yaml"
-            path.write_text(generated.text, encoding="utf-8")
-            # a 10,000-entry FAQ takes tens of seconds to load and index: one run says enough
-            runs = 1 if args.quick or size > 2_000 else 3
-            sample = random.Random(args.seed).sample(
-                generated.questions, min(GENERATED_QUESTIONS, len(generated.questions))
-            )
-            results.append(bench_faq(f"gen-{size}", path, questions, passes, runs, sample))
-    cold = bench_cold_start(cold_runs)
+    def progress(text: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {text}", file=sys.stderr, flush=True)
 
-    print("\n".join(report(results, cold, questions, counts, passes, args.seed)))
+    with contextlib_today(args) as (today_root, skipped), \
+            tempfile.TemporaryDirectory(prefix="bench-match-") as scratch_name:
+        scratch = Path(scratch_name)
+        engines = [
+            Engine(encoder, f"new matcher, {encoder} encoder", new_root, new_root / "faq.yaml",
+                   encoder)
+            for encoder in encoders
+        ]
+        if today_root is not None:
+            engines.append(Engine("today", f"matcher of {args.old_commit} (its own faq.yaml)",
+                                  today_root, today_root / "faq.yaml", None))
+        try:
+            faqs = prepare_faqs(engines, sizes, args.seed, scratch)
+        except ValueError as exc:
+            print(f"cannot generate the FAQs: {exc}", file=sys.stderr)
+            return 2
+        measured = {faq.label: measure_faq(engines, faq, config, scratch, progress)
+                    for faq in faqs}
+        memory = measure_memory(engines, config, scratch, progress)
+        asks: dict[str, Outcome] = {}
+        for engine in engines:
+            progress(f"{engine.key}: cold ask")
+            asks[engine.key] = attempt(partial(measure_ask, engine, config.ask_runs, scratch))
+        size = measure_size(new_root, encoders)
+        lines = render(engines, faqs, measured, memory, asks, size, config, skipped,
+                       args.old_commit, time.perf_counter() - started)
+    print("\n".join(lines))
     if args.json:
-        args.json.write_text(
-            json.dumps(to_json(results, cold, counts, passes, args.seed), indent=2) + "\n",
-            encoding="utf-8",
-        )
+        args.json.write_text(json.dumps(to_json(engines, measured, memory, asks, size, config,
+                                                skipped), indent=2, default=str) + "\n",
+                             encoding="utf-8")
         print(f"\nwrote {args.json}")
     return 0
+
+
+@contextmanager
+def contextlib_today(args: argparse.Namespace) -> Iterator[tuple[Path | None, str]]:
+    if args.skip_old:
+        yield None, "--skip-old"
+        return
+    with today_tree(args.old_commit) as found:
+        yield found
+
+
+def to_json(engines: Sequence[Engine], measured: dict[str, dict[str, dict[str, Outcome]]],
+            memory: dict[str, Outcome], asks: dict[str, Outcome], size: dict[str, Any],
+            config: Config, skipped: str) -> dict[str, Any]:
+    def plain(outcome: Outcome) -> dict[str, Any]:
+        return outcome.value if outcome.value is not None else {"error": outcome.error}
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "seed": config.seed,
+        "passes": config.passes,
+        "questions": config.counts,
+        "engines": {engine.key: engine.label for engine in engines},
+        "today_skipped": skipped,
+        "targets": {
+            "bundled_p50_ms": TARGET_P50_MS, "bundled_p99_ms": TARGET_P99_MS,
+            "p99_ms_up_to_10000_entries": TARGET_LARGE_P99_MS, "bundled_load_s": TARGET_LOAD_S,
+            "cold_ask_s": TARGET_ASK_S, "rss_mib": TARGET_RSS_MIB,
+        },
+        "faqs": {label: {key: {part: plain(outcome) for part, outcome in parts.items()}
+                         for key, parts in results.items()}
+                 for label, results in measured.items()},
+        "memory": {key: plain(outcome) for key, outcome in memory.items()},
+        "ask": {key: plain(outcome) for key, outcome in asks.items()},
+        "size": size,
+    }
 
 
 if __name__ == "__main__":

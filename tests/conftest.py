@@ -6,6 +6,8 @@ while the real FAQ and the matcher's tuning change.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +17,18 @@ import pytest
 from bot.faq import Faq, load_faq
 from bot.matcher import Matcher
 
+# The vectors of FAQ texts are cached on disk between processes (bot.matcher.default_cache_dir):
+# in tests, in a folder of the session's own, never the user's cache. Set before any Matcher is
+# built, and inherited by the `faq-bot` processes the tests start.
+os.environ["EMBEDDING_CACHE_DIR"] = tempfile.mkdtemp(prefix="faqbot-vectors-")
+
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED_FAQ = REPO / "faq.yaml"
 SHARED = REPO.parent / "shared"
 
-# The sections every FAQ file needs, for tests that build a tiny FAQ of their own entries:
-# `parse_faq(FAQ_HEADER + "entries: ...")`.
+# A header for tests that build a tiny FAQ of their own entries:
+# `parse_faq(FAQ_HEADER + "entries: ...")`. Only the disclaimer is required; the urgent section
+# gives its own reply and adds to the built-in triggers (bot/data/urgent.yaml).
 FAQ_HEADER = """\
 disclaimer: Not medical advice.
 fallback: Sorry.

@@ -7,7 +7,21 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED_FAQ, MINIMAL_FAQ, FaqFile, WriteFaq
 
-from bot.faq import Faq, FaqError, bundled_faq_path, expand_classes, load_faq, resolve_faq_path
+import bot.faq
+from bot.faq import (
+    DEFAULT_FALLBACK,
+    DEFAULT_TOPIC,
+    BuiltinDataError,
+    Faq,
+    FaqError,
+    builtin_data,
+    bundled_faq_path,
+    expand_classes,
+    load_faq,
+    parse_faq,
+    resolve_faq_path,
+)
+from bot.matcher import Matcher, Status
 
 SWEDISH_KEYWORDS = "    keywords: [swedish]\n"
 
@@ -45,9 +59,16 @@ def test_minimal_faq_loads_into_the_model(minimal_faq: Faq, write_faq: WriteFaq)
     assert sciatica.answer == "Treated Conditions\n• Sciatica"
     assert sciatica.line == faq_file.line_of("- id: sciatica")
     assert minimal_faq.disclaimer == "This is general information, not medical advice."
-    assert minimal_faq.urgent_triggers == ("chest pain",)
-    assert minimal_faq.urgent_past == minimal_faq.urgent_current == ()  # both are optional
-    assert [kind.name for kind in minimal_faq.smalltalk] == ["greeting"]
+    # the file's urgent trigger and greeting are built in already: nothing is added twice
+    builtin = builtin_data()
+    assert minimal_faq.urgent_triggers == builtin.urgent.triggers
+    assert minimal_faq.urgent_reply == "Please call your local emergency number now."
+    assert (minimal_faq.urgent_past, minimal_faq.urgent_current) == (
+        builtin.urgent.past, builtin.urgent.current,
+    )
+    assert [kind.name for kind in minimal_faq.smalltalk] == ["greeting", "thanks", "goodbye"]
+    assert minimal_faq.smalltalk[0].reply == "Hello! Ask me about massage."
+    assert minimal_faq.smalltalk[0].triggers == builtin.smalltalk[0].triggers
     assert list(minimal_faq.topics()) == ["Conditions we treat", "Types of massage"]
     assert minimal_faq.get("no-such-entry") is None
 
@@ -56,9 +77,16 @@ def test_the_bundled_faq_loads_and_is_complete() -> None:
     faq = load_faq(bundled_faq_path())
     assert len(faq.entries) >= 40
     assert faq.disclaimer.startswith("Disclaimer:")
-    assert faq.urgent_triggers
-    assert faq.urgent_past
-    assert faq.urgent_current
+    assert faq.fallback != DEFAULT_FALLBACK  # the practice's own
+    # triage, small talk and synonyms are the bot's: the practice's file only has its content
+    builtin = builtin_data()
+    assert faq.urgent_reply == builtin.urgent.reply
+    assert faq.urgent_triggers == builtin.urgent.triggers
+    assert faq.urgent_past == builtin.urgent.past
+    assert faq.urgent_current == builtin.urgent.current
+    assert faq.urgent_classes == builtin.urgent.classes
+    assert faq.smalltalk == builtin.smalltalk
+    assert faq.synonyms == builtin.synonyms
     assert all(entry.answer.strip() and entry.question.strip() for entry in faq.entries)
     overview = faq.get("conditions")
     assert overview is not None
@@ -194,9 +222,14 @@ SCHEMA_ERRORS = [
         ("question: Is Swedish massage gentle?", 1), ("entries[2].question", "duplicate key"),
     ),
     (
-        "urgent-without-triggers",
-        "  triggers:\n    - chest pain\n", "",
-        ("reply: Please call your local emergency", 1), ("urgent.triggers", "missing"),
+        "urgent-with-an-empty-list-of-triggers",
+        "  triggers:\n    - chest pain\n", "  triggers: []\n",
+        ("  triggers: []", 1), ("urgent.triggers", "at least one phrase"),
+    ),
+    (
+        "urgent-reply-empty",
+        "  reply: Please call your local emergency number now.\n", '  reply: ""\n',
+        ('  reply: ""', 1), ("urgent.reply", "must not be empty"),
     ),
     (
         "urgent-combination-with-an-empty-part",
@@ -205,8 +238,8 @@ SCHEMA_ERRORS = [
     ),
     (
         "urgent-unknown-word-class",
-        "    - chest pain\n", "    - chest pain\n    - <numb> & groin\n",
-        ("    - <numb> & groin", 1), ("urgent.triggers[1]", "no word class <numb>"),
+        "    - chest pain\n", "    - chest pain\n    - <tingly> & groin\n",
+        ("    - <tingly> & groin", 1), ("urgent.triggers[1]", "no word class <tingly>"),
     ),
     (
         "urgent-word-class-without-phrases",
@@ -222,6 +255,31 @@ SCHEMA_ERRORS = [
         "urgent-past-not-a-list",
         "    - chest pain\n", "    - chest pain\n  past: years ago\n",
         ("  past: years ago", 1), ("urgent.past", "must be a list"),
+    ),
+    (
+        "fallback-empty",
+        "fallback: Sorry, I could not find that. Try /topics or /conditions.\n", "fallback:\n",
+        ("fallback:", 1), ("fallback", "must not be empty"),
+    ),
+    (
+        "topic-not-text",
+        "    topic: Types of massage\n", "    topic: [Types, of, massage]\n",
+        ("    topic: [Types, of, massage]", 1), ("(swedish).topic", "must be text"),
+    ),
+    (
+        "new-smalltalk-kind-without-a-reply",
+        "smalltalk:\n", "smalltalk:\n  weather:\n    triggers: [nice day]\n",
+        ("    triggers: [nice day]", 1), ("smalltalk.weather.reply", "missing"),
+    ),
+    (
+        "smalltalk-kind-with-an-empty-list-of-triggers",
+        "    triggers: [hello, hi]\n", "    triggers: []\n",
+        ("    reply: Hello! Ask me", 1), ("smalltalk.greeting.triggers", "at least one phrase"),
+    ),
+    (
+        "synonym-of-two-words",
+        "entries:\n", "synonyms:\n  pain: [sore spot]\nentries:\n",
+        ("  pain: [sore spot]", 1), ("synonyms.pain[0]", "'sore spot'", "single words"),
     ),
     (
         "entries-not-a-list",
@@ -370,8 +428,212 @@ def test_a_word_class_in_a_trigger_stands_for_each_of_its_phrases() -> None:
 def test_the_urgent_phrases_spell_out_every_class(write_faq: WriteFaq) -> None:
     faq = load_faq(write_faq(MINIMAL_FAQ.replace(
         "  triggers:\n    - chest pain\n",
-        "  classes:\n    numb: [numb, cant feel]\n  triggers:\n    - chest pain\n"
-        "    - <numb> groin\n",
+        "  classes:\n    tingly: [tingly, pins and needles]\n  triggers:\n    - chest pain\n"
+        "    - <tingly> groin\n",
     )).path)
-    assert faq.urgent_classes == {"numb": ("numb", "cant feel")}
-    assert faq.urgent_phrases() == ["chest pain", "numb groin", "cant feel groin"]
+    builtin = builtin_data()
+    tingly = ("tingly", "pins and needles")
+    assert faq.urgent_classes == {**builtin.urgent.classes, "tingly": tingly}
+    assert list(faq.urgent_classes)[-1] == "tingly"  # after the built-in classes
+    phrases = faq.urgent_phrases()
+    assert phrases[-2:] == ["tingly groin", "pins and needles groin"]
+    assert phrases[:-2] == Faq.urgent_phrases(faq_with_builtin_only())
+
+
+# -- what is built in, and what a faq.yaml adds to it -----------------------------------------
+
+# The least a faq.yaml needs: a disclaimer and entries with an id, a question and an answer.
+BARE_FAQ = """\
+disclaimer: Not medical advice.
+entries:
+  - id: opening
+    question: When do you open?
+    answer: Every weekday from nine.
+  - id: parking
+    question: Is there parking?
+    answer: Yes, behind the building.
+"""
+
+
+def faq_with_builtin_only() -> Faq:
+    return parse_faq(BARE_FAQ, "bare.yaml")
+
+
+def test_a_bare_faq_loads_with_the_defaults_and_the_builtin_data(write_faq: WriteFaq) -> None:
+    faq = load_faq(write_faq(BARE_FAQ).path)
+    assert [entry.id for entry in faq.entries] == ["opening", "parking"]
+    assert faq.fallback == DEFAULT_FALLBACK
+    assert "/topics" in faq.fallback
+    assert "massage" not in faq.fallback.casefold()  # generic: any practice's FAQ
+    assert {entry.topic for entry in faq.entries} == {DEFAULT_TOPIC} == {"Questions"}
+    assert list(faq.topics()) == ["Questions"]
+    assert faq.not_covered == ()
+    assert faq.warnings == ()
+    builtin = builtin_data()
+    assert faq.urgent_reply == builtin.urgent.reply
+    assert faq.urgent_triggers == builtin.urgent.triggers
+    assert faq.urgent_classes == builtin.urgent.classes
+    assert (faq.urgent_past, faq.urgent_current) == (builtin.urgent.past, builtin.urgent.current)
+    assert [kind.name for kind in faq.smalltalk] == ["greeting", "thanks", "goodbye"]
+    assert faq.synonyms == builtin.synonyms
+
+
+def test_the_builtin_data_is_read_once_and_is_clean() -> None:
+    assert builtin_data() is builtin_data()
+    builtin = builtin_data()
+    assert builtin.warnings == ()
+    assert "chest pain" in builtin.urgent.triggers
+    assert builtin.urgent.reply.startswith("⚠️")
+    assert builtin.urgent.past
+    assert builtin.urgent.current
+    assert builtin.urgent.classes
+    assert "pain" in builtin.synonyms
+
+
+def test_builtin_small_talk_works_in_a_bare_faq() -> None:
+    matcher = Matcher(faq_with_builtin_only())
+    assert matcher.match("hello").status is Status.SMALLTALK
+    assert matcher.match("thanks!").status is Status.SMALLTALK
+    assert matcher.match("I have crushing chest pain").status is Status.URGENT
+
+
+def test_an_admins_urgent_section_adds_and_cannot_take_builtin_triggers_away(
+    write_faq: WriteFaq,
+) -> None:
+    text = BARE_FAQ + """\
+urgent:
+  reply: Ring 999 now.
+  triggers:
+    - toes turned purple
+"""
+    faq = load_faq(write_faq(text).path)
+    builtin = builtin_data()
+    assert faq.urgent_reply == "Ring 999 now."  # the reply may be replaced
+    assert faq.urgent_triggers == (*builtin.urgent.triggers, "toes turned purple")
+    matcher = Matcher(faq)
+    assert matcher.match("my toes turned purple overnight").status is Status.URGENT
+    assert Matcher(faq_with_builtin_only()).match(
+        "my toes turned purple overnight"
+    ).status is not Status.URGENT
+    # a built-in trigger the file does not list still routes to urgent care
+    assert "chest pain" not in text
+    assert matcher.match("I have crushing chest pain").status is Status.URGENT
+    assert matcher.match("I want to kill myself").status is Status.URGENT
+
+
+def test_an_admins_urgent_section_may_leave_out_the_reply_and_add_current() -> None:
+    faq = parse_faq(BARE_FAQ + """\
+urgent:
+  current: [as we speak]
+""", "faq.yaml")
+    builtin = builtin_data()
+    assert faq.urgent_reply == builtin.urgent.reply
+    assert faq.urgent_triggers == builtin.urgent.triggers
+    assert faq.urgent_past == builtin.urgent.past
+    assert faq.urgent_current == (*builtin.urgent.current, "as we speak")
+
+
+def test_an_admins_urgent_section_cannot_add_history_phrases() -> None:
+    # "had a" near "heart attack" would make a real emergency read as history
+    text = BARE_FAQ + "urgent:\n  past: [had a]\n"
+    with pytest.raises(FaqError) as raised:
+        parse_faq(text, "faq.yaml")
+    (problem,) = raised.value.problems
+    assert (problem.line, problem.field) == (text.splitlines().index("  past: [had a]") + 1,
+                                             "urgent.past")
+    assert "remove this list" in problem.message
+
+
+def test_an_admins_class_with_a_builtin_name_extends_it() -> None:
+    builtin = builtin_data()
+    assert "numb" in builtin.urgent.classes
+    assert "groin" in builtin.urgent.classes
+    assert "pins and needles" not in builtin.urgent.classes["numb"]
+    faq = parse_faq(BARE_FAQ + """\
+urgent:
+  classes:
+    numb: [pins and needles, numb]
+""", "faq.yaml")
+    # every built-in phrase stays, the new one comes after them, a repeat is not added twice
+    assert faq.urgent_classes["numb"] == (*builtin.urgent.classes["numb"], "pins and needles")
+    assert list(faq.urgent_classes) == list(builtin.urgent.classes)
+    assert faq.urgent_triggers == builtin.urgent.triggers
+    # the built-in triggers over <numb> now cover the new phrase
+    assert "pins and needles & groin" in faq.urgent_phrases()
+    assert "pins and needles & groin" not in faq_with_builtin_only().urgent_phrases()
+    matcher = Matcher(faq)
+    assert matcher.match("pins and needles in my groin since this morning").status is (
+        Status.URGENT
+    )
+    assert matcher.match("numb groin").status is Status.URGENT  # a built-in phrase still works
+
+
+def test_an_admins_trigger_may_use_a_builtin_class() -> None:
+    faq = parse_faq(BARE_FAQ + "urgent:\n  triggers: [<numb> toes]\n", "faq.yaml")
+    assert faq.urgent_phrases()[-1] == f"{faq.urgent_classes['numb'][-1]} toes"
+
+
+def test_an_admins_small_talk_replaces_a_reply_adds_triggers_and_new_kinds() -> None:
+    faq = parse_faq(BARE_FAQ + """\
+smalltalk:
+  greeting:
+    reply: Welcome to the practice!
+    triggers: [good morrow]
+  goodbye:
+    triggers: [ciao]
+  compliment:
+    reply: Thank you, that is kind.
+    triggers: [you are clever]
+""", "faq.yaml")
+    builtin = {kind.name: kind for kind in builtin_data().smalltalk}
+    kinds = {kind.name: kind for kind in faq.smalltalk}
+    assert list(kinds) == ["greeting", "thanks", "goodbye", "compliment"]
+    assert kinds["greeting"].reply == "Welcome to the practice!"
+    assert kinds["greeting"].triggers == (*builtin["greeting"].triggers, "good morrow")
+    assert kinds["thanks"] == builtin["thanks"]
+    assert kinds["goodbye"].reply == builtin["goodbye"].reply  # no reply given: kept
+    assert kinds["goodbye"].triggers == (*builtin["goodbye"].triggers, "ciao")
+    assert kinds["compliment"].triggers == ("you are clever",)
+    matcher = Matcher(faq)
+    greeting = matcher.match("good morrow")
+    assert greeting.status is Status.SMALLTALK
+    assert greeting.smalltalk is not None
+    assert greeting.smalltalk.name == "greeting"
+    assert matcher.match("hello").status is Status.SMALLTALK  # built in, still there
+
+
+def test_an_admins_synonyms_add_variants_and_words() -> None:
+    faq = parse_faq(BARE_FAQ + """\
+synonyms:
+  pain: [twinge, ache]
+  parking: [carpark]
+""", "faq.yaml")
+    builtin = builtin_data().synonyms
+    assert faq.synonyms["pain"] == (*builtin["pain"], "twinge")
+    assert faq.synonyms["parking"] == ("carpark",)
+    assert list(faq.synonyms) == [*builtin, "parking"]
+    assert faq.synonyms["massage"] == builtin["massage"]
+    assert faq.warnings == ()
+
+
+def test_broken_builtin_data_is_a_bug_in_the_bot(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = bot.faq._builtin_text
+
+    def broken(name: str) -> str:
+        text = real(name)
+        return text.replace("    - chest pain\n", "    - <nowhere> pain\n", 1) if (
+            name == "urgent"
+        ) else text
+
+    monkeypatch.setattr(bot.faq, "_builtin_text", broken)
+    builtin_data.cache_clear()
+    try:
+        with pytest.raises(BuiltinDataError) as caught:
+            parse_faq(BARE_FAQ)
+    finally:
+        builtin_data.cache_clear()
+    message = str(caught.value)
+    assert "a bug in the bot, not in faq.yaml" in message
+    assert "bot/data/urgent.yaml:" in message
+    assert "no word class <nowhere>" in message
+    assert not isinstance(caught.value, FaqError)  # not reported as the admin's mistake

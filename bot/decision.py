@@ -1,0 +1,103 @@
+"""The decision: from a few features per candidate entry to answer, suggest or decline.
+
+A logistic model turns each candidate's features into the probability that it is the entry
+the person means. Its weights, and the three thresholds that make the decision, are fitted by
+`scripts/fit_decision.py` on labelled questions and stored in bot/data/decision-<encoder>.json,
+which names what they were fitted on and what they scored on the validation sets. Nothing here
+is set by hand: to change the decision, change the data or the features and fit again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+# The features, in the order the fitted weights use (see `bot.matcher.Matcher.candidates`):
+FEATURES = (
+    "sem_head",  # cosine to the entry's closest question, alternate or keyword
+    "sem_question",  # cosine to the entry's own question
+    "sem_body",  # cosine to the closest paragraph of its answer
+    "sem_lead",  # sem_head minus the best sem_head of any other entry
+    "lex_head",  # share of the message's term weight the entry's head holds
+    "lex_body",  # share held only by its answer
+    "lex_lead",  # lex_head + lex_body / 2 minus the best of any other candidate
+    "sem_top",  # 1 for the entry the semantic signal ranks first
+    "lex_top",  # 1 for the entry the lexical signal ranks first
+    "phrasing",  # how completely the message holds the entry's closest phrasing
+    "fuzzy",  # rapidfuzz ratio of the message to the closest phrasing, 0-1 (typos, word order)
+    "uncovered",  # 1 when the message names a not-covered topic the entry's head lacks
+    "unknown_rare",  # share of the message's words neither the FAQ nor everyday English uses
+    "unknown_everyday",  # share of its words only everyday English uses
+)
+
+
+# What the gate reads: the ranker's probability of the best candidate and of its closest
+# rival (the best other candidate not linked to it), then the best candidate's features.
+GATE_FEATURES = ("best", "rival", *FEATURES)
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A fitted logistic model: the probability of a yes from a row of features."""
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def __call__(self, features: Sequence[float]) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Two fitted models and two thresholds.
+
+    rank: the probability that a candidate is the entry meant, from its features; candidates
+        are ordered by it, and those from `suggest_at` up are offered as suggestions;
+    gate: the probability that answering the best candidate is right (it is the entry meant,
+        and the question is one the FAQ answers), from GATE_FEATURES; it is answered from
+        `answer_at` up.
+    """
+
+    rank: Logistic
+    gate: Logistic
+    answer_at: float
+    suggest_at: float
+    source: str = ""
+
+
+def load_decision(encoder: str) -> Decision:
+    """The decision fitted for an encoder, from the package's data."""
+    name = f"data/decision-{encoder}.json"
+    text = resources.files("bot").joinpath(name).read_text(encoding="utf-8")
+    return decision_from(json.loads(text), source=name)
+
+
+def decision_from(data: dict[str, Any], source: str = "") -> Decision:
+    """A Decision from the JSON the fitting script writes; ValueError when it does not fit the
+    features this version computes."""
+    if data.get("features") != list(FEATURES) or data.get("gate_features") != list(
+        GATE_FEATURES
+    ):
+        raise ValueError(f"{source}: fitted for other features; run scripts/fit_decision.py")
+    try:
+        return Decision(
+            rank=_logistic(data["rank"], len(FEATURES)),
+            gate=_logistic(data["gate"], len(GATE_FEATURES)),
+            answer_at=float(data["answer_at"]),
+            suggest_at=float(data["suggest_at"]),
+            source=source,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{source}: not a fitted decision ({exc})") from None
+
+
+def _logistic(data: dict[str, Any], size: int) -> Logistic:
+    weights = [float(weight) for weight in data["weights"]]
+    if len(weights) != size:
+        raise ValueError(f"{len(weights)} weights for {size} features")
+    return Logistic(tuple(weights), float(data["bias"]))

@@ -1,0 +1,219 @@
+"""Sentence embeddings from a small language model that ships with the package, run locally.
+
+Two encoders, both derived from sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) by
+`scripts/export_models.py` (see bot/models/NOTICE.md):
+- `minilm`: the transformer itself, exported to ONNX with int8 weights, run with onnxruntime;
+  it reads the words in context, and costs a few milliseconds per message;
+- `static`: a model2vec static model distilled from it: one vector per token, averaged; numpy
+  only, tens of microseconds per message, somewhat less accurate.
+Every vector is L2-normalised, so a dot product is the cosine similarity. No torch, no network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+# all-MiniLM-L6-v2 was trained on texts of up to 128 word pieces (sentence-transformers'
+# max_seq_length for it); reading more costs time and adds nothing the model learnt to use.
+MAX_TOKENS = 128
+# Texts encoded together: enough to use both cores well on a FAQ load, small enough that
+# padding a batch to its longest text wastes little.
+_BATCH = 32
+
+ENCODERS = ("minilm", "static")
+DEFAULT_ENCODER = "minilm"
+
+
+MISSING = "model file missing; reinstall the package (pip install .)"
+
+
+class ModelError(Exception):
+    """A model file that is missing or cannot be read; the message names the file."""
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of `dims` numbers, one row per text."""
+
+    name: str
+    dims: int
+
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def models_dir() -> Path:
+    """Where the package's model files are installed."""
+    return Path(str(resources.files("bot").joinpath("models")))
+
+
+def _normalised(vectors: npt.NDArray[np.floating]) -> Vectors:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    normalised: Vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return normalised
+
+
+def _tokenizer(path: Path, *, special_tokens: bool, max_tokens: int) -> _Tokenizer:
+    from tokenizers import Tokenizer
+
+    if not path.is_file():
+        raise ModelError(f"{path}: {MISSING}")
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as exc:  # the tokenizers library raises its own exception types
+        raise ModelError(f"{path}: not a readable tokenizer file ({exc})") from None
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_tokens)
+    return _Tokenizer(tokenizer, special_tokens)
+
+
+@dataclass(frozen=True)
+class _Tokenizer:
+    inner: object  # tokenizers.Tokenizer (untyped library)
+    special_tokens: bool
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        encodings = self.inner.encode_batch(  # type: ignore[attr-defined]
+            list(texts), add_special_tokens=self.special_tokens
+        )
+        return [list(encoding.ids) for encoding in encodings]
+
+
+class OnnxEncoder:
+    """all-MiniLM-L6-v2 as int8 ONNX: mean pooling and normalisation are inside the graph."""
+
+    name = "minilm"
+
+    def __init__(self, directory: Path) -> None:
+        import onnxruntime  # type: ignore[import-untyped]
+
+        model = directory / "model.onnx"
+        self._tokenizer = _tokenizer(
+            directory / "tokenizer.json", special_tokens=True, max_tokens=MAX_TOKENS
+        )
+        if not model.is_file():
+            raise ModelError(f"{model}: {MISSING}")
+        options = onnxruntime.SessionOptions()
+        # Messages come one at a time; two threads use this machine's two cores, more only
+        # add scheduling cost (`scripts/bench_match.py` measures it).
+        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        options.log_severity_level = 3  # onnxruntime's own warnings are not the user's concern
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(model), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise ModelError(f"{model}: not a readable ONNX model ({exc})") from None
+        self._inputs = [node.name for node in self._session.get_inputs()]
+        output = self._session.get_outputs()[0]
+        self.dims = int(output.shape[-1])
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dims), dtype=np.float32)
+        rows: list[Vectors] = []
+        # Similar lengths together, so a batch pads little.
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        ids = self._tokenizer.ids([texts[index] for index in order])
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start:start + _BATCH]
+            width = max(len(row) for row in batch)
+            input_ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, tokens in enumerate(batch):
+                input_ids[row, : len(tokens)] = tokens
+                mask[row, : len(tokens)] = 1
+            feed = {
+                "input_ids": input_ids,
+                "attention_mask": mask,
+                "token_type_ids": np.zeros_like(input_ids),
+            }
+            output = self._session.run(None, {name: feed[name] for name in self._inputs})[0]
+            rows.append(_normalised(np.asarray(output, dtype=np.float32)))
+        result = np.empty((len(texts), self.dims), dtype=np.float32)
+        result[order] = np.vstack(rows)
+        return result
+
+
+class StaticEncoder:
+    """A model2vec static model: the mean of its tokens' vectors (numpy only). How a text is
+    read (its token limit, the unknown token left out) is in the model's config.json, as the
+    export script recorded it from model2vec."""
+
+    name = "static"
+
+    def __init__(self, directory: Path) -> None:
+        config = config_of(directory)
+        limit = config.get("max_length", 512)
+        unknown = config.get("unk_token_id")
+        char_limit = config.get("char_limit", 3072)
+        self._char_limit = char_limit if isinstance(char_limit, int) else 3072
+        self._unknown = unknown if isinstance(unknown, int) else -1
+        self._tokenizer = _tokenizer(
+            directory / "tokenizer.json",
+            special_tokens=False,
+            max_tokens=limit if isinstance(limit, int) else 512,
+        )
+        matrix = directory / "embeddings.npy"
+        if not matrix.is_file():
+            raise ModelError(f"{matrix}: {MISSING}")
+        try:
+            table = np.load(matrix, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{matrix}: not a readable embedding table ({exc})") from None
+        if table.ndim != 2 or not np.issubdtype(table.dtype, np.floating):
+            raise ModelError(f"{matrix}: expected a 2-D table of numbers, got {table.shape}")
+        self._table = table.astype(np.float32)
+        self.dims = int(table.shape[1])
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        result = np.zeros((len(texts), self.dims), dtype=np.float32)
+        # model2vec reads a text's first `char_limit` characters (512 tokens of 6 letters).
+        clipped = [text[: self._char_limit] for text in texts]
+        for row, ids in enumerate(self._tokenizer.ids(clipped)):
+            known = [token for token in ids if token != self._unknown and token < len(self._table)]
+            if known:
+                result[row] = self._table[known].mean(axis=0)
+        return _normalised(result)
+
+
+def load_encoder(name: str = DEFAULT_ENCODER, directory: Path | None = None) -> Encoder:
+    """The named encoder from the package's model files (or `directory`): ModelError if its
+    files are missing or unreadable, or the name is unknown."""
+    root = directory or models_dir()
+    if name == "minilm":
+        return OnnxEncoder(root / "minilm")
+    if name == "static":
+        return StaticEncoder(root / "minilm-static")
+    raise ModelError(f"MATCH_ENCODER={name!r}: unknown; choose one of {', '.join(ENCODERS)}")
+
+
+def shared_encoder(name: str | None = None) -> Encoder:
+    """One encoder per process: loading a model takes a fraction of a second, and every FAQ
+    load (reloads too) shares it. Without a name, $MATCH_ENCODER, else the default."""
+    return _shared(name or os.environ.get("MATCH_ENCODER") or DEFAULT_ENCODER)
+
+
+@cache
+def _shared(name: str) -> Encoder:
+    return load_encoder(name)
+
+
+def config_of(directory: Path) -> dict[str, object]:
+    """A model directory's config.json (what the export script recorded), or {}."""
+    path = directory / "config.json"
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}

@@ -1,0 +1,160 @@
+"""The lexical signal: which of a message's words each entry holds, weighted by how rare they are.
+
+A message's content terms (function words dropped, typos corrected, stemmed: bot/spelling.py)
+are weighted by inverse document frequency over the FAQ's entries, so "fasciitis" counts for
+far more than "massage". For an entry, the signal is the share of that weight its head (the
+question, alternates and keywords) holds, the share only its answer holds, and how completely
+the message holds one of its phrasings. Words the FAQ never uses are counted apart: an unknown
+rare word ("psoriasis") is often the real topic of a question the FAQ cannot answer, while an
+everyday one ("kettle") is usually chatter; the fitted decision weighs both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.faq import Faq
+from bot.spelling import Speller
+from bot.text import CONTEXT_WORDS, STOPWORDS
+from bot.triage import positions_of
+
+
+@dataclass(frozen=True)
+class Query:
+    """A message as the lexical index sees it."""
+
+    weights: dict[str, float]  # content terms the FAQ uses, with their idf
+    unknown_rare: float  # share of content words that neither the FAQ nor everyday English uses
+    unknown_everyday: float  # share of content words that only everyday English uses
+    not_covered: frozenset[str]  # terms of the not-covered phrases the message holds
+    size: int  # content words
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """What one entry explains of a message."""
+
+    head: float  # share of the message's FAQ-term weight its head holds
+    body: float  # share held only by its answer
+    phrasing: float  # how completely the message holds the entry's closest phrasing (0-1)
+    uncovered: bool  # the message names a not-covered topic the entry's head does not hold
+
+
+class LexicalIndex:
+    """Postings and weights of one FAQ's terms."""
+
+    def __init__(self, faq: Faq, speller: Speller) -> None:
+        self._speller = speller
+        self._heads: list[frozenset[str]] = []
+        self._bodies: list[frozenset[str]] = []
+        self._phrasings: list[list[frozenset[str]]] = []
+        for entry in faq.entries:
+            phrasings = {frozenset(self.content(phrasing)) for phrasing in entry.phrasings}
+            phrasings.discard(frozenset())
+            head = frozenset().union(*phrasings)
+            self._phrasings.append(sorted(phrasings, key=sorted))
+            self._heads.append(head)
+            self._bodies.append(frozenset(self.content(entry.answer)) - head)
+        count = len(faq.entries)
+        frequency: dict[str, int] = {}
+        for head, body in zip(self._heads, self._bodies, strict=True):
+            for term in head | body:
+                frequency[term] = frequency.get(term, 0) + 1
+        # BM25's idf (Robertson and Zaragoza 2009), kept positive for terms in most entries.
+        self.idf = {
+            term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()
+        }
+        self.postings: dict[str, list[int]] = {}
+        for index, (head, body) in enumerate(zip(self._heads, self._bodies, strict=True)):
+            for term in head | body:
+                self.postings.setdefault(term, []).append(index)
+        # Not-covered phrases by their first term: a message is only scanned for those. An
+        # entry's own question and alternates beat the list: a phrase one of them holds
+        # ("insurance" in "Do you accept health insurance?") is not a topic the FAQ lacks.
+        asked = [
+            speller.terms(text) for entry in faq.entries
+            for text in (entry.question, *entry.alternates)
+        ]
+        self._not_covered: dict[str, list[list[str]]] = {}
+        for phrase in faq.not_covered:
+            folded = speller.terms(phrase)
+            if folded and not any(positions_of(terms, [folded]) for terms in asked):
+                self._not_covered.setdefault(folded[0], []).append(folded)
+        self._context = frozenset(speller.terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
+
+    def content(self, text: str) -> list[str]:
+        """The content terms of a FAQ text (all of it: answers can be long)."""
+        raw = self._speller.words(text)
+        return [
+            term for word, term in zip(raw, self._speller.terms_of(raw), strict=True)
+            if _is_content(word, term)
+        ]
+
+    def query(self, raw: Sequence[str], terms: Sequence[str]) -> Query:
+        """Weigh a folded message (`raw` words and their `terms`)."""
+        uncovered = positions_of(
+            terms,
+            (phrase for term in set(terms) for phrase in self._not_covered.get(term, ())),
+        )
+        weights: dict[str, float] = {}
+        rare = everyday = size = 0
+        for position, (word, term) in enumerate(zip(raw, terms, strict=True)):
+            if not _is_content(word, term) or term in weights:
+                continue
+            size += 1
+            if position in uncovered or word in self._context or term in self._context:
+                continue  # a not-covered topic or the asker's situation: not an entry's topic
+            known = self.idf.get(term)
+            if known is not None:
+                weights[term] = known
+            elif self._speller.is_everyday(word):
+                everyday += 1
+            else:
+                rare += 1
+        return Query(
+            weights=weights,
+            unknown_rare=rare / size if size else 0.0,
+            unknown_everyday=everyday / size if size else 0.0,
+            not_covered=frozenset(terms[position] for position in uncovered),
+            size=size,
+        )
+
+    def candidates(self, query: Query, limit: int) -> list[int]:
+        """The entries holding the most of the message's weight, best first."""
+        scores: dict[int, float] = {}
+        for term, weight in query.weights.items():
+            for index in self.postings.get(term, ()):
+                in_head = term in self._heads[index]
+                scores[index] = scores.get(index, 0.0) + (weight if in_head else weight / 2)
+        return sorted(scores, key=lambda index: (-scores[index], index))[:limit]
+
+    def overlap(self, query: Query, index: int) -> Overlap:
+        total = sum(query.weights.values())
+        head = self._heads[index]
+        held_head = sum(weight for term, weight in query.weights.items() if term in head)
+        held_body = sum(
+            weight for term, weight in query.weights.items() if term in self._bodies[index]
+        )
+        phrasing = max(
+            (
+                sum(self.idf.get(term, 0.0) for term in phrase if term in query.weights)
+                / max(sum(self.idf.get(term, 0.0) for term in phrase), 1e-9)
+                for phrase in self._phrasings[index]
+            ),
+            default=0.0,
+        )
+        return Overlap(
+            head=held_head / total if total else 0.0,
+            body=held_body / total if total else 0.0,
+            phrasing=phrasing,
+            uncovered=bool(query.not_covered - head),
+        )
+
+
+def _is_content(word: str, term: str) -> bool:
+    if word in STOPWORDS or term in STOPWORDS:
+        return False
+    # "3-4 times a month", "12hr shifts": numbers are detail, not topic
+    return not any(ch.isdigit() for ch in word)

@@ -1,0 +1,177 @@
+"""The semantic signal: how close a message's meaning is to each entry, by sentence embeddings.
+
+When a FAQ loads, every entry's question, alternates and keywords (its "head") and each
+paragraph of its answer (its "body") are embedded.
+A message is then embedded once, and one matrix product gives its cosine similarity to every
+text; an entry's head score is its closest head text, its body score its closest paragraph.
+
+Embedding a FAQ's texts is the slow part of a load, so vectors are cached: in memory for the
+process (a reload embeds only texts that changed) and, when a cache directory is given, on
+disk (a restart or a big FAQ loads in a fraction of a second). Only the FAQ's own texts are
+cached, never a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.embedding import Encoder, Vectors
+from bot.faq import Faq
+
+log = logging.getLogger(__name__)
+
+
+def _key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+class VectorCache:
+    """Vectors of texts already embedded by one encoder, kept in memory and optionally on disk
+    (`directory`/<encoder>.npz, holding the texts of the last FAQ loaded).
+
+    The package ships the vectors of the bundled faq.yaml's texts (bot/models/seed-<encoder>.npz,
+    made by scripts/seed_vectors.py), so a fresh install answers at once; after an edit only
+    the texts that changed are embedded."""
+
+    def __init__(
+        self, encoder: Encoder, directory: Path | None = None, seeds: Sequence[Path] = ()
+    ) -> None:
+        self.encoder = encoder
+        self._memory: dict[bytes, Vectors] = {}
+        self._path = directory / f"{encoder.name}.npz" if directory else None
+        for path in (*seeds, *([self._path] if self._path else [])):
+            if path.is_file():
+                self._read(path)
+
+    def _read(self, path: Path) -> None:
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                keys, vectors = stored["keys"], stored["vectors"]
+            if vectors.ndim != 2 or vectors.shape[1] != self.encoder.dims:
+                raise ValueError(f"vectors of {vectors.shape[1:]} numbers")
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("Ignoring the embedding cache %s (%s); it will be rebuilt", path, exc)
+            return
+        for key, vector in zip(keys, vectors, strict=True):
+            self._memory[bytes(key)] = vector.astype(np.float32)
+
+    def save(self, path: Path, texts: Sequence[str]) -> None:
+        """Write the vectors of `texts` to `path` (the format `_read` takes)."""
+        keys = list(dict.fromkeys(_key(text) for text in texts))
+        self.vectors(texts)
+        np.savez(
+            path, keys=np.array(keys, dtype="S32"),
+            vectors=np.vstack([self._memory[key] for key in keys]),
+        )
+
+    def vectors(self, texts: Sequence[str]) -> Vectors:
+        """One row per text, embedding only texts not seen before."""
+        keys = [_key(text) for text in texts]
+        missing = {key: text for key, text in zip(keys, texts, strict=True)
+                   if key not in self._memory}
+        if missing:
+            fresh = self.encoder.encode(list(missing.values()))
+            self._memory.update(zip(missing, fresh, strict=True))
+            self._write(keys)
+        if not keys:
+            return np.zeros((0, self.encoder.dims), dtype=np.float32)
+        return np.vstack([self._memory[key] for key in keys])
+
+    def _write(self, keys: Sequence[bytes]) -> None:
+        """Save the vectors of this FAQ's texts, atomically; a cache that cannot be written
+        only makes the next start slower."""
+        if self._path is None:
+            return
+        wanted = list(dict.fromkeys(keys))
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self._path.parent, suffix=".tmp")
+            with os.fdopen(handle, "wb") as file:
+                np.savez(
+                    file,
+                    keys=np.array(wanted, dtype="S32"),
+                    vectors=np.vstack([self._memory[key] for key in wanted]),
+                )
+            os.replace(temporary, self._path)
+        except OSError as exc:
+            log.warning("Could not write the embedding cache %s: %s", self._path, exc)
+
+
+@dataclass(frozen=True)
+class Closeness:
+    """A message's cosine similarity to each entry (arrays in entry order)."""
+
+    head: Vectors  # to the closest of the entry's question, alternates and keywords
+    question: Vectors  # to the entry's question
+    body: Vectors  # to the closest paragraph of its answer
+
+
+def faq_texts(faq: Faq) -> list[str]:
+    """Every text of a FAQ the semantic index embeds."""
+    heads, _, bodies, _ = _texts(faq)
+    return [*heads, *bodies]
+
+
+def _texts(faq: Faq) -> tuple[list[str], list[int], list[str], list[int]]:
+    """The head texts and the body texts of every entry, each with its entry's index."""
+    head: list[str] = []
+    head_owner: list[int] = []
+    body: list[str] = []
+    body_owner: list[int] = []
+    for index, entry in enumerate(faq.entries):
+        for text in dict.fromkeys(entry.phrasings):
+            head.append(text)
+            head_owner.append(index)
+        for paragraph in paragraphs(entry.answer):
+            body.append(paragraph)
+            body_owner.append(index)
+    return head, head_owner, body, body_owner
+
+
+class SemanticIndex:
+    """The embedded texts of one FAQ."""
+
+    def __init__(self, faq: Faq, cache: VectorCache) -> None:
+        self.encoder = cache.encoder
+        head, head_owner, body, body_owner = _texts(faq)
+        vectors = cache.vectors([*head, *body])
+        self._head = vectors[: len(head)]
+        self._body = vectors[len(head) :]
+        # Rows are in entry order, so each entry's rows start where np.maximum.reduceat needs.
+        self._head_starts = _starts(head_owner)
+        self._body_starts = _starts(body_owner)
+
+    def embed(self, text: str) -> Vectors:
+        vector: Vectors = self.encoder.encode([text])[0]
+        return vector
+
+    def closeness(self, vector: Vectors) -> Closeness:
+        similarity = self._head @ vector
+        head = np.maximum.reduceat(similarity, self._head_starts)
+        question = similarity[self._head_starts]
+        body = np.maximum.reduceat(self._body @ vector, self._body_starts)
+        return Closeness(head, question, body)
+
+
+def paragraphs(answer: str) -> list[str]:
+    """An answer's paragraphs (or lines of a list), each embedded on its own: a model reads
+    only the first 128 word pieces of a text, and a question is usually about one part."""
+    parts = [line.strip() for line in answer.splitlines() if line.strip()]
+    return parts or [answer]
+
+
+def _starts(owners: Sequence[int]) -> np.ndarray:
+    """Where each entry's rows begin (every entry has at least one row)."""
+    starts = [0]
+    for position in range(1, len(owners)):
+        if owners[position] != owners[position - 1]:
+            starts.append(position)
+    return np.array(starts, dtype=np.intp)

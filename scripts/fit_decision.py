@@ -1,0 +1,444 @@
+"""Fit the matcher's decision (bot/decision.py) from labelled questions, and report how it does.
+
+    python scripts/fit_decision.py [--encoder minilm|static] [--write]
+
+The labelled sets are split three ways (see README, "Measuring the matching"):
+- fit: the sets the weights and thresholds are fitted on: tests/data/fit/*.jsonl (questions
+  about the bundled FAQ) and the even lines of StackFAQ's tune.jsonl (a public FAQ written as
+  question + answer, in ../shared/eval/stackfaq/);
+- validation: the sets a change is judged on before it is kept: tests/data/validation/*.jsonl,
+  ../shared/eval/dev.jsonl and StackFAQ's odd lines;
+- test: tests/data/test/, frozen. This script never reads it; `faq-bot eval` reports it.
+
+Each FAQ counts the same in the fit, however many questions it has, so the decision carries
+over to a FAQ nobody tuned for instead of learning the bundled one's habits. The logistic
+weights are fitted by Newton's method with a small L2 penalty; the thresholds are then chosen
+on the fit sets: the most right answers while wrong answers stay under 1.5% and off-topic
+messages answered under 2.5% (half the targets: held-out sets do worse than fitted ones).
+With --write, the result goes to bot/data/decision-<encoder>.json with what it was fitted on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.decision import FEATURES, GATE_FEATURES, Decision, Logistic  # noqa: E402
+from bot.embedding import Encoder, Vectors, load_encoder  # noqa: E402
+from bot.evaluation import Case, load_cases  # noqa: E402
+from bot.faq import Entry, load_faq  # noqa: E402
+from bot.matcher import Candidate, Matcher, Status  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "eval"
+STACKFAQ = SHARED / "stackfaq"
+WRONG_LIMIT = 0.015
+FALSE_ANSWER_LIMIT = 0.025
+L2 = 1e-2
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One question with what counts as right."""
+
+    question: str
+    kind: str  # "answerable", "unanswerable" or "urgent"
+    right: Callable[[Entry], bool]
+
+
+@dataclass
+class Dataset:
+    name: str
+    faq: str  # which FAQ: sets on one FAQ are weighed together
+    matcher: Matcher
+    items: list[Labelled]
+
+
+class MemoEncoder:
+    """The encoder, remembering message vectors on disk between runs of this script (the
+    product never stores a message)."""
+
+    def __init__(self, inner: Encoder, path: Path) -> None:
+        self.name, self.dims, self._inner, self._path = inner.name, inner.dims, inner, path
+        self._memory: dict[str, Vectors] = {}
+        if path.is_file():
+            stored = np.load(path, allow_pickle=False)
+            self._memory = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._memory]
+        if missing:
+            self._memory.update(zip(missing, self._inner.encode(missing), strict=True))
+        if not texts:
+            return np.zeros((0, self.dims), dtype=np.float32)
+        return np.vstack([self._memory[text] for text in texts])
+
+    def save(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        texts = list(self._memory)
+        np.savez(self._path, texts=np.array(texts), vectors=np.vstack(list(self._memory.values())))
+
+
+def from_cases(cases: Sequence[Case]) -> list[Labelled]:
+    from bot.evaluation import judge
+    from bot.matcher import Match
+
+    items = []
+    for case in cases:
+        kind = "urgent" if case.kind == "urgent" else (
+            "answerable" if case.answerable else "unanswerable")
+
+        def right(entry: Entry, case: Case = case) -> bool:
+            return judge(case, Match(Status.ANSWER, entry=entry)) == "right"
+
+        items.append(Labelled(case.question, kind, right))
+    return items
+
+
+def stackfaq_faq(directory: Path) -> Path:
+    """StackFAQ written as an admin would: id, question, answer."""
+    entries = json.loads((STACKFAQ / "entries.json").read_text(encoding="utf-8"))
+    path = directory / "stackfaq.yaml"
+    lines = ["disclaimer: This is general information.", "entries:"]
+    for entry in entries:
+        lines += [
+            f"  - id: {entry['id']}",
+            f"    question: {json.dumps(entry['question'])}",
+            f"    answer: {json.dumps(entry['answer'])}",
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def stackfaq_items(parity: int) -> list[Labelled]:
+    items = []
+    lines = (STACKFAQ / "tune.jsonl").read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if number % 2 != parity:
+            continue
+        record = json.loads(line)
+        gold = frozenset(record["gold"])
+        items.append(Labelled(
+            record["q"], "answerable" if gold else "unanswerable",
+            lambda entry, gold=gold: entry.id in gold,
+        ))
+    return items
+
+
+# Features do not depend on the decision; this one only lets a Matcher be built before any
+# decision has been fitted.
+UNFITTED = Decision(
+    Logistic(tuple(0.0 for _ in FEATURES), 0.0),
+    Logistic(tuple(0.0 for _ in GATE_FEATURES), 0.0),
+    1.0, 1.0, "unfitted",
+)
+
+
+def datasets(encoder: Encoder, workdir: Path) -> dict[str, list[Dataset]]:
+    bundled = load_faq(ROOT / "faq.yaml")
+    bundled_matcher = Matcher(bundled, encoder=encoder, decision=UNFITTED)
+    splits: dict[str, list[Dataset]] = {"fit": [], "validation": []}
+    for split in splits:
+        for path in sorted((ROOT / "tests" / "data" / split).glob("*.jsonl")):
+            splits[split].append(
+                Dataset(path.name, "bundled", bundled_matcher, from_cases(load_cases(path)))
+            )
+    dev = SHARED / "dev.jsonl"
+    if dev.is_file():
+        splits["validation"].append(
+            Dataset("dev.jsonl", "bundled", bundled_matcher, from_cases(load_cases(dev)))
+        )
+    if STACKFAQ.is_dir():
+        stack = Matcher(load_faq(stackfaq_faq(workdir)), encoder=encoder, decision=UNFITTED)
+        splits["fit"].append(Dataset("stackfaq-even", "stackfaq", stack, stackfaq_items(0)))
+        splits["validation"].append(Dataset("stackfaq-odd", "stackfaq", stack, stackfaq_items(1)))
+    return splits
+
+
+@dataclass
+class Row:
+    """A question's candidates: features, whether each is right, and the entries."""
+
+    dataset: str
+    faq: str
+    kind: str
+    triaged: Status | None
+    features: np.ndarray
+    labels: np.ndarray
+    entries: list[Entry]
+
+
+def rows_of(data: Sequence[Dataset]) -> list[Row]:
+    rows = []
+    for dataset in data:
+        entries = dataset.matcher.faq.entries
+        for item in dataset.items:
+            triaged, candidates = dataset.matcher.candidates(item.question)
+            chosen: list[Candidate] = candidates
+            rows.append(Row(
+                dataset.name, dataset.faq, item.kind,
+                None if triaged is None else triaged.status,
+                np.array([c.features for c in chosen], dtype=float).reshape(-1, len(FEATURES)),
+                np.array([item.right(entries[c.index]) for c in chosen], dtype=float),
+                [entries[c.index] for c in chosen],
+            ))
+    return rows
+
+
+def weights_by_faq(rows: Sequence[Row]) -> np.ndarray:
+    """Per row: 1 / the number of rows of its FAQ, so each FAQ weighs the same."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.faq] = counts.get(row.faq, 0) + 1
+    return np.array([len(rows) / len(counts) / counts[row.faq] for row in rows])
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Logistic:
+    """Weighted logistic regression by Newton's method, with a small L2 penalty."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    beta = np.zeros(design.shape[1])
+    penalty = L2 * np.eye(design.shape[1])
+    penalty[-1, -1] = 0.0  # the bias is not shrunk
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-np.clip(design @ beta, -30, 30)))
+        gradient = design.T @ (w * (p - y)) + penalty @ beta
+        hessian = (design * (w * p * (1 - p))[:, None]).T @ design + penalty
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Logistic(tuple(float(b) for b in beta[:-1]), float(beta[-1]))
+
+
+def fit_rank(rows: Sequence[Row]) -> Logistic:
+    """Every candidate of every question: is it the entry meant?"""
+    usable = [(row, weight) for row, weight in zip(rows, weights_by_faq(rows), strict=True)
+              if row.triaged is None and len(row.labels)]
+    return fit_logistic(
+        np.vstack([row.features for row, _ in usable]),
+        np.concatenate([row.labels for row, _ in usable]),
+        np.concatenate([np.full(len(row.labels), weight) for row, weight in usable]),
+    )
+
+
+def gate_row(row: Row, rank: Logistic) -> tuple[int, np.ndarray]:
+    """The best candidate by the ranker, and what the gate reads of it."""
+    p = 1 / (1 + np.exp(-np.clip(row.features @ np.array(rank.weights) + rank.bias, -30, 30)))
+    order = sorted(range(len(p)), key=lambda index: (-p[index], row.entries[index].id))
+    best = order[0]
+    rival = next((p[index] for index in order[1:]
+                  if not linked(row.entries[best], row.entries[index])), 0.0)
+    return best, np.array([p[best], rival, *row.features[best]])
+
+
+def fit_gate(rows: Sequence[Row], rank: Logistic) -> Logistic:
+    """Each question: is answering its best candidate right?"""
+    x, y, w = [], [], []
+    for row, weight in zip(rows, weights_by_faq(rows), strict=True):
+        if row.triaged is not None or not len(row.labels) or row.kind == "urgent":
+            continue
+        best, features = gate_row(row, rank)
+        x.append(features)
+        y.append(float(row.kind == "answerable" and row.labels[best]))
+        w.append(weight)
+    return fit_logistic(np.array(x), np.array(y), np.array(w))
+
+
+@dataclass
+class Figures:
+    answerable: int = 0
+    right: int = 0
+    wrong: int = 0
+    unanswerable: int = 0
+    false_answers: int = 0
+    urgent: int = 0
+    urgent_routed: int = 0
+    other_routed: int = 0  # messages that are not urgent, sent to urgent care
+    offered_right: int = 0  # answerable, not answered, the right entry among suggestions
+    recall: int = 0  # answerable questions with a right entry among the candidates
+
+    def line(self) -> str:
+        def pct(count: int, total: int) -> str:
+            return f"{count / total:6.3f}" if total else "   n/a"
+
+        return (
+            f"right {pct(self.right, self.answerable)} ({self.right}/{self.answerable})  "
+            f"wrong {pct(self.wrong, self.answerable)}  "
+            f"off-topic answered {pct(self.false_answers, self.unanswerable)} "
+            f"({self.false_answers}/{self.unanswerable})  "
+            f"urgent {self.urgent_routed}/{self.urgent}  "
+            f"false urgent {self.other_routed}  "
+            f"offered right {self.offered_right}  "
+            f"candidates hold right {pct(self.recall, self.answerable)}"
+        )
+
+
+def figures(rows: Sequence[Row], decision: Decision) -> Figures:
+    result = Figures()
+    for row in rows:
+        kind = row.kind
+        if kind == "urgent":
+            result.urgent += 1
+            result.urgent_routed += row.triaged is Status.URGENT
+            continue
+        result.other_routed += row.triaged is Status.URGENT
+        status, chosen, offered = decide(row, decision)
+        if kind == "answerable":
+            result.answerable += 1
+            result.recall += bool(row.labels.any())
+            if status is Status.ANSWER:
+                if chosen is not None and row.labels[chosen]:
+                    result.right += 1
+                else:
+                    result.wrong += 1
+            elif any(row.labels[index] for index in offered):
+                result.offered_right += 1
+        else:
+            result.unanswerable += 1
+            result.false_answers += status is Status.ANSWER
+    return result
+
+
+def decide(row: Row, decision: Decision) -> tuple[Status, int | None, list[int]]:
+    """The matcher's decision rule, on precomputed features (see Matcher._decide)."""
+    if row.triaged is not None:
+        return row.triaged, None, []
+    if not len(row.labels):
+        return Status.NONE, None, []
+    best, features = gate_row(row, decision.rank)
+    rank = decision.rank
+    p = 1 / (1 + np.exp(-np.clip(row.features @ np.array(rank.weights) + rank.bias, -30, 30)))
+    order = sorted(range(len(p)), key=lambda index: (-p[index], row.entries[index].id))
+    offered = [index for index in order[:3] if p[index] >= decision.suggest_at]
+    if decision.gate(features) >= decision.answer_at:
+        return Status.ANSWER, best, offered
+    if offered:
+        return Status.SUGGEST, None, offered
+    return Status.NONE, None, []
+
+
+def linked(one: Entry, other: Entry) -> bool:
+    return other.id in one.related or one.id in other.related
+
+
+def pooled(rows: Sequence[Row], decision: Decision) -> tuple[float, float, float, Figures]:
+    """Right, wrong and off-topic-answered rates, each FAQ weighed the same."""
+    by_faq: dict[str, list[Row]] = {}
+    for row in rows:
+        by_faq.setdefault(row.faq, []).append(row)
+    rates = []
+    for group in by_faq.values():
+        f = figures(group, decision)
+        rates.append((
+            f.right / max(f.answerable, 1), f.wrong / max(f.answerable, 1),
+            f.false_answers / max(f.unanswerable, 1) if f.unanswerable else 0.0,
+        ))
+    mean = np.mean(np.array(rates), axis=0)
+    return float(mean[0]), float(mean[1]), float(mean[2]), figures(rows, decision)
+
+
+def choose_thresholds(rows: Sequence[Row], rank: Logistic, gate: Logistic) -> Decision:
+    best: tuple[float, float] | None = None
+    for answer_at in np.arange(0.30, 0.99, 0.01):
+        decision = Decision(rank, gate, float(answer_at), 1.0)
+        right, wrong, false, _ = pooled(rows, decision)
+        if wrong <= WRONG_LIMIT and false <= FALSE_ANSWER_LIMIT and (
+            best is None or right > best[0]
+        ):
+            best = (right, float(answer_at))
+    assert best is not None, "no threshold meets the limits"
+    answer_at = best[1]
+    # Suggestions: the most questions offered their right entry, less the off-topic and
+    # wrong-only offers, over the questions not answered.
+    scores = []
+    for suggest_at in np.arange(0.02, 0.9, 0.02):
+        trial = Decision(rank, gate, answer_at, float(suggest_at))
+        helpful = noise = 0
+        for row in rows:
+            status, _, offered = decide(row, trial)
+            if status is not Status.SUGGEST:
+                continue
+            if row.kind == "answerable" and any(row.labels[i] for i in offered):
+                helpful += 1
+            else:
+                noise += 1
+        scores.append((helpful - noise, float(suggest_at)))
+    return Decision(rank, gate, answer_at, max(scores)[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--encoder", default="minilm", choices=("minilm", "static"))
+    parser.add_argument("--write", action="store_true", help="write bot/data/decision-*.json")
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="reuse the features of the last run (.cache/): only the fit is done again",
+    )
+    args = parser.parse_args()
+    started = time.perf_counter()
+    saved = ROOT / ".cache" / f"fit-rows-{args.encoder}.pickle"
+    if args.reuse and saved.is_file():
+        names, rows = pickle.loads(saved.read_bytes())
+    else:
+        memo = MemoEncoder(
+            load_encoder(args.encoder), ROOT / ".cache" / f"fit-{args.encoder}.npz"
+        )
+        with tempfile.TemporaryDirectory() as workdir:
+            splits = datasets(memo, Path(workdir))
+            rows = {split: rows_of(data) for split, data in splits.items()}
+        memo.save()
+        names = {split: [dataset.name for dataset in data] for split, data in splits.items()}
+        saved.write_bytes(pickle.dumps((names, rows)))
+    rank = fit_rank(rows["fit"])
+    gate = fit_gate(rows["fit"], rank)
+    decision = choose_thresholds(rows["fit"], rank, gate)
+    print(f"encoder {args.encoder}; features and rows in {time.perf_counter() - started:.0f} s")
+    for title, model, labels in (("rank", rank, FEATURES), ("gate", gate, GATE_FEATURES)):
+        print(f"{title}: " + "  ".join(
+            f"{name} {weight:+.2f}" for name, weight in zip(labels, model.weights, strict=True)
+        ) + f"  bias {model.bias:+.2f}")
+    print(f"answer_at {decision.answer_at:.3f}  suggest_at {decision.suggest_at:.2f}")
+    report: dict[str, dict[str, float | int]] = {}
+    for split, data in names.items():
+        print(f"== {split}")
+        for name in data:
+            f = figures([row for row in rows[split] if row.dataset == name], decision)
+            print(f"  {name:<22}{f.line()}")
+        right, wrong, false, total = pooled(rows[split], decision)
+        print(f"  {'pooled (each FAQ same)':<22}right {right:.3f}  wrong {wrong:.3f}  "
+              f"off-topic answered {false:.3f}")
+        print(f"  {'all lines':<22}{total.line()}")
+        report[split] = {"right": round(right, 4), "wrong": round(wrong, 4),
+                         "off_topic_answered": round(false, 4)}
+    if args.write:
+        out = ROOT / "bot" / "data" / f"decision-{args.encoder}.json"
+        out.write_text(json.dumps({
+            "encoder": args.encoder,
+            "features": list(FEATURES),
+            "gate_features": list(GATE_FEATURES),
+            "rank": {"weights": [round(w, 6) for w in rank.weights], "bias": round(rank.bias, 6)},
+            "gate": {"weights": [round(w, 6) for w in gate.weights], "bias": round(gate.bias, 6)},
+            "answer_at": round(decision.answer_at, 4),
+            "suggest_at": round(decision.suggest_at, 4),
+            "fitted_by": "scripts/fit_decision.py",
+            "fitted_on": names["fit"],
+            "validated_on": names["validation"],
+            "pooled": report,
+        }, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+"""Write the vectors of the bundled faq.yaml's texts into the package, for each encoder.
+
+    python scripts/seed_vectors.py
+
+A fresh install then loads the bundled FAQ without embedding its ~600 texts (several seconds
+with the MiniLM encoder on two cores). Run it after editing the bundled faq.yaml; a stale seed
+only makes the first load slower, as the texts it lacks are embedded then.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.embedding import ENCODERS, load_encoder, models_dir  # noqa: E402
+from bot.faq import load_faq  # noqa: E402
+from bot.semantic import VectorCache, faq_texts  # noqa: E402
+
+
+def main() -> int:
+    faq = load_faq(ROOT / "faq.yaml")
+    texts = faq_texts(faq)
+    for name in ENCODERS:
+        with tempfile.TemporaryDirectory() as scratch:
+            cache = VectorCache(load_encoder(name), Path(scratch))
+            path = models_dir() / f"seed-{name}.npz"
+            cache.save(path, texts)
+        print(f"{path.relative_to(ROOT)}: {len(set(texts))} texts")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
