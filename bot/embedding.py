@@ -169,7 +169,7 @@ class StaticEncoder:
             raise ModelError(f"{matrix}: {MISSING}")
         try:
             table = np.load(matrix, allow_pickle=False)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError) as exc:
             raise ModelError(f"{matrix}: not a readable embedding table ({exc})") from None
         if table.ndim != 2 or not np.issubdtype(table.dtype, np.floating):
             raise ModelError(f"{matrix}: expected a 2-D table of numbers, got {table.shape}")

@@ -45,7 +45,10 @@ def lint(faq: Faq, matcher: Matcher | None = None) -> list[Collision]:
                 tied = ", ".join(repr(s.entry.id) for s in match.suggestions)
                 outcome = f"a tie, offered as suggestions: {tied}"
             elif match.status is Status.SUGGEST:
-                outcome = f"scores too low to answer ({match.score:.0f}); add keywords"
+                outcome = (
+                    f"not sure enough to answer ({match.score:.0f}); "
+                    "add an alternate in other words"
+                )
             else:
                 outcome = f"status {match.status.value!r}"
             collisions.append(Collision(faq.source, entry.line, entry.id, phrasing, outcome))

@@ -137,6 +137,8 @@ class Matcher:
         """Decide what to do with one message. Never raises on any string."""
         if not isinstance(text, str):
             return Match(Status.NONE)
+        # A lone surrogate (Telegram's JSON can carry one) is no character the model can read.
+        text = text.encode("utf-8", "replace").decode("utf-8")
         triaged, candidates = self.candidates(text)
         if triaged is not None:
             return triaged
@@ -154,9 +156,7 @@ class Matcher:
         if not raw:  # emoji, punctuation or nothing: no words to go on
             return None, []
         query = self._lexical.query(raw, terms)
-        closeness = self._semantic.closeness(
-            self._semantic.embed(text[:MAX_INPUT_CHARS])
-        )
+        closeness = self._semantic.closeness(text[:MAX_INPUT_CHARS])
         head = closeness.head
         by_meaning = np.argsort(-head, kind="stable")[:CANDIDATES_PER_SIGNAL]
         by_words = self._lexical.candidates(query, CANDIDATES_PER_SIGNAL)
@@ -165,7 +165,9 @@ class Matcher:
         indexes = list(dict.fromkeys([*map(int, by_meaning), *by_words]))
         overlaps = {index: self._lexical.overlap(query, index) for index in indexes}
         lexical = {index: o.head + o.body / 2 for index, o in overlaps.items()}
-        best_two = np.partition(head, -2)[-2:] if len(head) > 1 else np.array([-1.0, *head])
+        # With one entry there is no other: its lead is over an unrelated text's closeness,
+        # which is about 0 for this model.
+        best_two = np.partition(head, -2)[-2:] if len(head) > 1 else np.array([0.0, *head])
         folded = normalize(text)
         result = []
         for index in indexes:
@@ -219,7 +221,9 @@ class Matcher:
             if p >= decision.suggest_at
         )
         score = round(100 * confidence, 1)
-        if confidence >= decision.answer_at:
+        # Only an entry likely in itself can be answered: a near-tie of unlikely ones ("massage"
+        # against four kinds of massage) is offered, or declined, however clear its lead looks.
+        if confidence >= decision.answer_at and best_p >= decision.suggest_at:
             return Match(Status.ANSWER, score=score, entry=entry, suggestions=plausible)
         if plausible:
             return Match(Status.SUGGEST, score=score, suggestions=plausible)

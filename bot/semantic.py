@@ -13,10 +13,12 @@ cached, never a message.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +59,10 @@ class VectorCache:
                 keys, vectors = stored["keys"], stored["vectors"]
             if vectors.ndim != 2 or vectors.shape[1] != self.encoder.dims:
                 raise ValueError(f"vectors of {vectors.shape[1:]} numbers")
-        except (OSError, ValueError, KeyError) as exc:
+            if len(keys) != len(vectors):
+                raise ValueError(f"{len(keys)} keys for {len(vectors)} vectors")
+        # A file cut short by a crash, or not a cache at all: numpy raises any of these.
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             log.warning("Ignoring the embedding cache %s (%s); it will be rebuilt", path, exc)
             return
         for key, vector in zip(keys, vectors, strict=True):
@@ -91,6 +96,7 @@ class VectorCache:
         if self._path is None:
             return
         wanted = list(dict.fromkeys(keys))
+        temporary: str | None = None
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self._path.parent, suffix=".tmp")
@@ -103,6 +109,9 @@ class VectorCache:
             os.replace(temporary, self._path)
         except OSError as exc:
             log.warning("Could not write the embedding cache %s: %s", self._path, exc)
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
 
 @dataclass(frozen=True)
@@ -149,11 +158,9 @@ class SemanticIndex:
         self._head_starts = _starts(head_owner)
         self._body_starts = _starts(body_owner)
 
-    def embed(self, text: str) -> Vectors:
-        vector: Vectors = self.encoder.encode([text])[0]
-        return vector
-
-    def closeness(self, vector: Vectors) -> Closeness:
+    def closeness(self, message: str) -> Closeness:
+        """How close the message is to each entry."""
+        vector = self.encoder.encode([message])[0]
         similarity = self._head @ vector
         head = np.maximum.reduceat(similarity, self._head_starts)
         question = similarity[self._head_starts]

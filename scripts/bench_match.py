@@ -1,38 +1,51 @@
 """Benchmark: the matcher's figures, the new engine next to today's, measured in the same run.
 
 Three engines, each measured in fresh child processes of the same interpreter:
-- `minilm`: the new matcher (bot/matcher.py of this checkout) with the ONNX MiniLM encoder;
+- `minilm`: the new matcher (bot/ and faq.yaml of this checkout, copied at the start so that
+  edits during the run do not mix in) with the ONNX MiniLM encoder;
 - `static`: the new matcher with the static (model2vec) encoder;
 - `today`: the matcher of git commit 1cb2e55, the last one before the rewrite. Its tree is
-  extracted with `git archive` into a temporary directory, which is put first on sys.path,
-  and it reads its own faq.yaml (the old engine needs that file's keywords). Without git or
-  that commit the side-by-side part is skipped, with a line saying so.
+  extracted with `git archive 1cb2e55 | tar -x` into a temporary directory, which is put first
+  on sys.path, and it reads its own faq.yaml (the old engine needs that file's keywords).
+  Without git or that commit the side-by-side part is skipped, with a line saying so.
 
-Figures printed, each with its target where there is one, and the ratio new / today:
-- per-question latency of `Matcher.match` (p50, p99, mean, max) over real people's phrasings
-  (every "q" of tests/data/**/*.jsonl) on the bundled FAQ, after one warm-up pass; the same on
-  generated FAQs of 1,000 and 10,000 entries, for a sample of those questions and for
+Figures printed, with the targets next to them and the ratios new / today from the same run:
+- per-question latency of `Matcher.match` (p50, p99, mean, max, and the mean time inside the
+  encoder) over real people's phrasings (every "q" of tests/data/**/*.jsonl) on the bundled
+  FAQ, after one warm-up pass (whose timings are shown too: each question's first sight);
+  on generated FAQs of 1,000 and 10,000 entries, for 1,000 of those questions and for 500
   questions about the generated entries;
-- FAQ load + index build (`load_faq`, `load_encoder`, `Matcher(...)`) in a fresh process with
-  an empty embedding cache, then in a second fresh process with the cache the first one wrote;
-- the wall time of a cold `python -m bot ask "do you treat sciatica"` with a warm cache;
-- the peak resident memory (ru_maxrss) of a process that loads the bundled FAQ and answers 100
-  questions, as a proxy for `faq-bot run`;
-- installed size: the model files and the site-packages of the libraries each engine needs.
+- FAQ load + index build (`load_faq` + `load_encoder` + `Matcher(...)`), each in a fresh
+  process: cold (an empty cache_dir, and the vectors the package ships for its bundled FAQ
+  hidden), as a fresh install (an empty cache_dir, the shipped vectors used; bundled FAQ
+  only) and warm (a second process with the cache the cold one wrote);
+- the wall time of a cold `python -m bot ask "do you treat sciatica"` in a fresh process, with
+  a warm cache ($EMBEDDING_CACHE_DIR; $MATCH_ENCODER picks the encoder), and what it imports;
+- the peak resident memory (ru_maxrss of a child; /proc VmHWM as a cross-check) of loading
+  the bundled FAQ and answering 100 questions, a proxy for `faq-bot run`;
+- installed size: the model files, the site-packages of onnxruntime, tokenizers, numpy,
+  rapidfuzz, PyYAML and python-telegram-bot, and everything each engine's libraries pull in.
 
     python scripts/bench_match.py [--quick] [--skip-old] [--sizes 1000,10000]
-        [--encoders minilm,static] [--passes N] [--cold-budget S | --full-cold]
-        [--ask-runs N] [--old-commit REV] [--json FILE] [--seed N]
+        [--encoders minilm,static] [--questions N] [--passes N]
+        [--cold-budget SECONDS | --full-cold] [--ask-runs N] [--old-commit REV]
+        [--new-root DIR] [--json FILE] [--seed N]
 
-Embedding every text of a 10,000-entry FAQ with MiniLM takes minutes. So a cold build first
-embeds a sample of the texts; when that predicts more than --cold-budget seconds (default
-120) for all of them, the rest get random vectors instead (matching costs the same whatever
-the vectors hold) and the cold time printed is an estimate, marked `~`. --full-cold embeds
-everything. The warm-cache figures are always measured.
+A full run takes 10-20 minutes on two shared cores, most of it MiniLM answering every real
+question twice; --questions 2000 shortens that, --quick (every 20th question, one pass,
+FAQs of 100 and 200 entries, one ask run) checks the script in about a minute, not the speed.
 
-Timings on a shared machine are noisy: read the ratios, which come from one run, rather than
-absolute figures across runs. The exit code is 0 whether or not a target is met (non-zero only
-when the benchmark itself fails). Everything random is seeded.
+Embedding every text of a big FAQ with MiniLM takes minutes. So a cold build first embeds a
+sample of 1,000 texts; when that predicts more than --cold-budget seconds (default 120) for
+all of them, the other texts get random unit vectors instead and the cold time printed is an
+ESTIMATE, marked `~`. The warm build and the latency on that FAQ are still measured, on those
+vectors (a match costs the same whatever the vectors hold). --full-cold embeds everything.
+
+Children keep their .pyc files in a scratch directory (PYTHONPYCACHEPREFIX) compiled before
+anything is timed, so no measured process compiles modules, and nothing is written into the
+checkout. Timings on a shared machine are noisy (the load average is printed): read the
+ratios, which come from one run. The exit code is 0 whether or not a target is met (non-zero
+only when the benchmark itself fails). Everything random is seeded.
 """
 
 from __future__ import annotations
@@ -74,6 +87,7 @@ MIN_TIMINGS = 5_000  # per bundled series: passes = ceil(MIN_TIMINGS / questions
 SERIES_BUDGET_S = 60.0  # a series stops after this, once every question was timed once
 GENERATED_REAL = 1_000  # real questions timed on each generated FAQ (a seeded sample)
 GENERATED_ABOUT = 500  # questions about the generated entries, per generated FAQ
+GENERATED_WARMUP = 200  # questions of each series answered once, untimed, on a generated FAQ
 MEMORY_QUESTIONS = 100
 COLD_SAMPLE = 1_000  # texts a cold build embeds first, to predict the rest
 RESULT_MARK = "BENCH-RESULT "
@@ -415,6 +429,18 @@ def _self_rss_kib() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
+def _vm_hwm_kib() -> int | None:
+    """This process's own peak RSS from /proc (Linux): unlike ru_maxrss, it starts afresh at
+    exec, so it is never the parent's figure. A cross-check."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def _build(spec: dict[str, Any], sample: int = 0, budget_s: float = math.inf) -> tuple[
     Any, _TimedEncoder | None, dict[str, Any]
 ]:
@@ -477,6 +503,14 @@ def _embed_ms(encoder: _TimedEncoder | None, since: int) -> float | None:
 
 def worker(spec: dict[str, Any]) -> dict[str, Any]:
     task = spec["task"]
+    if task == "generate":
+        base = Path(spec["base"])  # a size below the base's own entries: the base alone
+        generated = generate_faq(max(spec["size"], bundled_entries(base)), spec["seed"], base)
+        Path(spec["faq"]).write_text(generated.text, encoding="utf-8")
+        about = random.Random(spec["seed"]).sample(
+            generated.questions, min(GENERATED_ABOUT, len(generated.questions)))
+        Path(spec["about"]).write_text(json.dumps(about), encoding="utf-8")
+        return {"entries": generated.entries}
     if task == "build":
         _, _, times = _build(spec, spec.get("sample", 0), spec.get("budget_s") or math.inf)
         return {"build": times}
@@ -486,9 +520,10 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         for question in questions:
             matcher.match(question)
         answered = _self_rss_kib()
+        hwm = _vm_hwm_kib()
         importlib.import_module("telegram.ext")  # what `faq-bot run` adds on top
         return {"build": times, "questions": len(questions), "rss_answered_kib": answered,
-                "rss_telegram_kib": _self_rss_kib()}
+                "vm_hwm_answered_kib": hwm, "rss_telegram_kib": _self_rss_kib()}
     if task != "latency":
         raise ValueError(f"unknown task {task!r}")
     result: dict[str, Any] = {"build": times}
@@ -497,11 +532,13 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         ("real", _questions(spec["questions"]), spec["passes"]),
         ("about", _questions(spec.get("about")), spec["passes"]),
     ]
+    warmup = spec.get("warmup")  # None: every question once
     for name, questions, passes in series:
         if not questions:
             continue
         mark = len(encoder.calls) if encoder else 0
-        result[f"{name}_first"] = time_calls(matcher.match, questions, 1).__dict__
+        warming = questions[:warmup] if warmup else questions
+        result[f"{name}_first"] = time_calls(matcher.match, warming, 1).__dict__
         result[f"{name}_first_embed_ms"] = _embed_ms(encoder, mark)
         mark = len(encoder.calls) if encoder else 0
         result[name] = time_calls(matcher.match, questions, passes, spec["budget_s"]).__dict__
@@ -524,22 +561,13 @@ class ChildRun:
     maxrss_kib: int
 
 
-def run_child(argv: Sequence[str], cwd: Path, env: dict[str, str],
-              timeout_s: float = 3_600, what: str = "") -> ChildRun:
-    """Run to completion; its wall time and its own peak resident memory (os.wait4)."""
+def run_child(argv: Sequence[str], cwd: Path, env: dict[str, str], what: str = "") -> ChildRun:
+    """Run to completion; its wall time and its own peak resident memory (os.wait4). The
+    parent blocks in wait4, so it takes no CPU from the child."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=out, stderr=err)
-        deadline = start + timeout_s
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.002)
+        _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -553,14 +581,44 @@ def run_child(argv: Sequence[str], cwd: Path, env: dict[str, str],
     return ChildRun(wall, stdout, stderr, int(usage.ru_maxrss))
 
 
+# Where children keep their compiled .pyc files (set by main): a scratch directory, so no
+# measured process compiles the engine's modules (or numpy's) and nothing is written into
+# the checkout, whatever PYTHONDONTWRITEBYTECODE says.
+PYCACHE: list[Path] = []
+
+
 def child_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The parent's environment, with `root` first on the path and no FAQ_PATH: a child reads
     the faq.yaml it is given (or, for `ask`, the one in its working directory)."""
     env = {key: value for key, value in os.environ.items()
-           if key not in ("FAQ_PATH", CACHE_ENV, ENCODER_ENV, "PYTHONPATH")}
+           if key not in ("FAQ_PATH", CACHE_ENV, ENCODER_ENV, "PYTHONPATH",
+                          "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
     env["PYTHONPATH"] = str(root)
+    if PYCACHE:
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE[0])
     env.update(extra or {})
     return env
+
+
+_WARM_IMPORTS = """\
+import importlib
+for name in ("bot.cli", "bot.matcher", "bot.embedding", "bot.semantic", "numpy", "onnxruntime",
+             "tokenizers", "rapidfuzz", "yaml", "telegram.ext"):
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+"""
+
+
+def precompile(root: Path) -> None:
+    """Compile the engine's modules, and the libraries it imports, into the children's pycache,
+    as an installed package has them; measured processes then only read .pyc files."""
+    env = child_env(root)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "bot")], cwd=root,
+                   env=env, capture_output=True)
+    subprocess.run([sys.executable, "-c", _WARM_IMPORTS], cwd=root, env=env,
+                   capture_output=True)
 
 
 @dataclass(frozen=True)
@@ -576,17 +634,23 @@ class Engine:
         return self.encoder is not None
 
 
-def run_worker(engine: Engine, spec: dict[str, Any]) -> tuple[dict[str, Any], ChildRun]:
-    full = {"root": str(engine.root), "encoder": engine.encoder, **spec}
+def call_worker(spec: dict[str, Any], cwd: Path, env: dict[str, str]) -> tuple[
+    dict[str, Any], ChildRun
+]:
     run = run_child(
-        [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(full)],
-        engine.root, child_env(engine.root), what=f"worker {spec.get('task')}",
+        [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
+        cwd, env, what=f"worker {spec.get('task')}",
     )
     for line in reversed(run.stdout.splitlines()):
         if line.startswith(RESULT_MARK):
             result: dict[str, Any] = json.loads(line[len(RESULT_MARK):])
             return result, run
     raise ChildFailed(f"no result line from the worker: {run.stderr.strip()[-300:]}")
+
+
+def run_worker(engine: Engine, spec: dict[str, Any]) -> tuple[dict[str, Any], ChildRun]:
+    full = {"root": str(engine.root), "encoder": engine.encoder, **spec}
+    return call_worker(full, engine.root, child_env(engine.root))
 
 
 # -- today's engine -------------------------------------------------------------------------
@@ -612,9 +676,6 @@ def today_tree(commit: str) -> Iterator[tuple[Path | None, str]]:
         if untar.returncode != 0 or not (root / "bot" / "matcher.py").is_file():
             yield None, f"could not extract the tree of {commit}"
             return
-        # Compile once, so no measured process pays for writing .pyc files.
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "bot")],
-                       capture_output=True)
         yield root, ""
 
 
@@ -652,18 +713,22 @@ class FaqFiles:
 
 def prepare_faqs(engines: Sequence[Engine], sizes: Sequence[int], seed: int,
                  scratch: Path) -> list[FaqFiles]:
+    """The bundled FAQ of each engine, and generated ones on each engine's own base. They are
+    generated in a child process: a parent that grew to hold a 10,000-entry FAQ would pass its
+    size on to the ru_maxrss of every child it starts (fork, then exec, keeps the high-water
+    mark)."""
     faqs = [FaqFiles("bundled", None, {engine.key: engine.faq for engine in engines}, {})]
     for size in sizes:
         files = FaqFiles(f"gen-{size}", size, {}, {})
         made: dict[Path, tuple[Path, list[str]]] = {}  # one file per distinct base
         for engine in engines:
             if engine.faq not in made:
-                generated = generate_faq(size, seed, engine.faq)
                 path = scratch / f"faq-{size}-{len(made)}.yaml"
-                path.write_text(generated.text, encoding="utf-8")
-                about = random.Random(seed).sample(
-                    generated.questions, min(GENERATED_ABOUT, len(generated.questions)))
-                made[engine.faq] = (path, about)
+                about = scratch / f"about-{size}-{len(made)}.json"
+                call_worker({"task": "generate", "base": str(engine.faq), "size": size,
+                             "seed": seed, "faq": str(path), "about": str(about)},
+                            REPO, child_env(REPO))
+                made[engine.faq] = (path, _questions(str(about)))
             files.paths[engine.key], files.about[engine.key] = made[engine.faq]
         faqs.append(files)
     return faqs
@@ -682,6 +747,7 @@ class Config:
     budget_s: float
     seed: int
     quick: bool
+    load_start: tuple[float, float, float]
 
 
 def has_seed(engine: Engine) -> bool:
@@ -720,7 +786,8 @@ def measure_faq(engines: Sequence[Engine], faq: FaqFiles, config: Config, scratc
         progress(f"{engine.key} {faq.label}: warm build and latency")
         outcomes["warm"] = attempt_worker(engine, {
             **base, "task": "latency", "questions": str(real_file), "about": str(about_file),
-            "passes": config.passes if faq.size is None else 1 if config.quick else 2,
+            "passes": config.passes if faq.size is None else 1,
+            "warmup": None if faq.size is None else GENERATED_WARMUP,
             "budget_s": config.budget_s})
         results[engine.key] = outcomes
     return results
@@ -867,12 +934,16 @@ def dir_bytes(path: Path) -> int:
 
 def measure_size(new_root: Path, encoders: Sequence[str]) -> dict[str, Any]:
     models = new_root / "bot" / "models"
-    model_bytes = {
-        encoder: dir_bytes(models / MODEL_DIRS[encoder])
-        for encoder in encoders if (models / MODEL_DIRS[encoder]).is_dir()
-    }
-    shared = sum(item.stat().st_size for item in models.glob("*") if item.is_file()) \
-        if models.is_dir() else 0
+    model_bytes: dict[str, int] = {}
+    for encoder in encoders:
+        if (models / MODEL_DIRS[encoder]).is_dir():
+            model_bytes[f"{MODEL_DIRS[encoder]}/"] = dir_bytes(models / MODEL_DIRS[encoder])
+        seed = models / f"seed-{encoder}.npz"
+        if seed.is_file():
+            model_bytes[seed.name] = seed.stat().st_size
+    shipped = {f"seed-{encoder}.npz" for encoder in MODEL_DIRS}
+    shared = sum(item.stat().st_size for item in models.glob("*")
+                 if item.is_file() and item.name not in shipped) if models.is_dir() else 0
     libraries = {name: dist_bytes(name) for name in SIZED}
     result: dict[str, Any] = {"models": model_bytes, "model_notices": shared,
                               "libraries": libraries}
@@ -975,7 +1046,7 @@ def build_rows(report: Report, faq: FaqFiles, results: dict[str, dict[str, Outco
     base_cold = _total(today.get("cold"))
     base_warm = _total(today.get("warm"))
     seeded = any("seeded" in outcomes for outcomes in results.values())
-    report.add(f"{'engine':<8}{'entries':>8}{'texts':>8}{'embed s':>9}{'cold s':>9}"
+    report.add(f"{'engine':<8}{'entries':>8}{'texts':>8}{'embed s':>10}{'cold s':>10}"
                + (f"{'install s':>10}" if seeded else "")
                + f"{'warm s':>9}{'faq s':>7}{'enc s':>7}{'index s':>8}{'import s':>9}"
                f"{'cold x':>8}{'warm x':>8}  result")
@@ -1004,8 +1075,8 @@ def build_rows(report: Report, faq: FaqFiles, results: dict[str, dict[str, Outco
             result.append(f"warm {verdict(warm_s, TARGET_LOAD_S)}")
         report.add(
             f"{engine.key:<8}{entries:>8}{cold_build.get('embedded_texts', 0):>8}"
-            + _seconds(embed_s if engine.is_new else None, 9, mark)
-            + _seconds(cold_s, 9, mark)
+            + _seconds(embed_s if engine.is_new else None, 10, mark)
+            + _seconds(cold_s, 10, mark)
             + (_seconds(install_s, 10) if seeded else "")
             + _seconds(warm_s, 9)
             + f"{warm_build.get('load_faq_s', 0):>7.3f}{warm_build.get('encoder_s', 0):>7.3f}"
@@ -1015,6 +1086,12 @@ def build_rows(report: Report, faq: FaqFiles, results: dict[str, dict[str, Outco
         for name, outcome in outcomes.items():
             if outcome.error:
                 report.add(f"{'':<8} {name} build failed: {outcome.error}")
+        seeded_build = outcomes.get("seeded")
+        if seeded_build is not None and seeded_build.value is not None:
+            texts = seeded_build.value["build"]["embedded_texts"]
+            report.add(f"{'':<8} install: {texts} texts embedded that the shipped vectors "
+                       f"(bot/models/seed-{engine.encoder}.npz) lack, in "
+                       f"{seeded_build.value['build']['embed_s']:.3f} s")
         if estimated:
             sampled = cold_build["sampled"]
             report.add(
@@ -1039,7 +1116,8 @@ def _total(outcome: Outcome | None) -> float | None:
 def render(engines: Sequence[Engine], faqs: Sequence[FaqFiles],
            measured: dict[str, dict[str, dict[str, Outcome]]], memory: dict[str, Outcome],
            asks: dict[str, Outcome], size: dict[str, Any], config: Config,
-           skipped_today: str, old_commit: str, elapsed_s: float) -> list[str]:
+           skipped_today: str, old_commit: str, elapsed_s: float,
+           new_source: str) -> list[str]:
     report = Report(engines)
     sources = ", ".join(f"{folder} {count}" for folder, count in config.counts.items())
     report.add(
@@ -1049,6 +1127,12 @@ def render(engines: Sequence[Engine], faqs: Sequence[FaqFiles],
         + ("; --quick: few questions and passes, checks the script, not the speed"
            if config.quick else ""),
         "engines: " + "; ".join(f"{engine.key} = {engine.label}" for engine in engines),
+        f"new matcher: {new_source}, copied at the start so that edits during the run do not "
+        "mix into it",
+        "load average (1, 5, 15 min) at the start "
+        + "/".join(f"{value:.1f}" for value in config.load_start) + ", at the end "
+        + "/".join(f"{value:.1f}" for value in os.getloadavg())
+        + f" on {os.cpu_count()} CPUs: above the CPU count, other work shares the machine",
     )
     if skipped_today:
         report.add(f"today's matcher ({old_commit}) SKIPPED: {skipped_today}; "
@@ -1077,7 +1161,8 @@ def render(engines: Sequence[Engine], faqs: Sequence[FaqFiles],
             f"Per-question latency, generated FAQ {faq.label} ({_entries(measured, faq)}), warm",
             f"real: {len(config.generated_real)} of the real questions (seeded sample); "
             f"about: up to {GENERATED_ABOUT} questions about generated entries "
-            "(30% with a typo)",
+            "(30% with a typo);",
+            f"each timed once, after a warm-up pass over the first {GENERATED_WARMUP} of them",
         )
         report.add("real questions:")
         report.latency(faq, measured[faq.label], "real")
@@ -1088,15 +1173,22 @@ def render(engines: Sequence[Engine], faqs: Sequence[FaqFiles],
                        "partly random: the same cost, not the same answers)")
 
     for faq in faqs:
+        bundled_notes = [
+            "install = an empty cache dir, with the vectors the package ships for its bundled "
+            "FAQ (bot/models/seed-<encoder>.npz): a fresh install's first start;",
+            f"target <= {TARGET_LOAD_S:g} s with embeddings",
+        ]
         report.section(
             f"FAQ load + index build, {faq.label} ({_entries(measured, faq)})",
-            "each in a fresh process: cold = empty embedding cache (a fresh cache_dir), "
-            "warm = a second process with the cache the first wrote;",
-            "cold/warm s = load_faq + load_encoder + Matcher(); the columns after warm split "
-            "the warm one; import s (not included) = importing bot.faq and bot.matcher;",
-            "today's engine has no embedding cache: both of its processes do the same work"
-            + (f"; target <= {TARGET_LOAD_S:g} s with embeddings" if faq.size is None else
-               "; the cold build is a one-off: later starts read the cache"),
+            "each in a fresh process: cold = an empty cache dir (and no shipped vectors), "
+            "warm = a second process with the cache the cold one wrote;",
+            "s = load_faq + load_encoder + Matcher(); faq/enc/index s split the warm one; "
+            "import s (not included) = importing bot.faq and bot.matcher;",
+            *(["today's engine has no embedding cache: its processes all do the same work;"]
+              if report.today else []),
+            *(bundled_notes if faq.size is None else
+              ["the cold build is a one-off (the first start after the FAQ is written): "
+               "later starts read the cache"]),
         )
         build_rows(report, faq, measured[faq.label])
 
@@ -1134,10 +1226,12 @@ def render(engines: Sequence[Engine], faqs: Sequence[FaqFiles],
                        "measures the CLI's default encoder")
 
     report.section(
-        f"Peak resident memory (ru_maxrss): load the bundled FAQ, answer {MEMORY_QUESTIONS} "
-        "questions",
-        "a proxy for `faq-bot run` (warm embedding cache); +telegram: the same process after "
-        f"importing telegram.ext; target <= {TARGET_RSS_MIB:g} MiB",
+        f"Peak resident memory (ru_maxrss of a child): load the bundled FAQ, answer "
+        f"{MEMORY_QUESTIONS} questions",
+        "a proxy for `faq-bot run` (warm embedding cache); VmHWM: the same from /proc, a "
+        "cross-check; +telegram: the same process",
+        f"after importing telegram.ext as `run` does; target <= {TARGET_RSS_MIB:g} MiB; "
+        f"this (parent) process peaked at {mib(_self_rss_kib()):.0f} MiB",
     )
     base_rss = memory.get("today")
     base_kib = base_rss.value["rss_answered_kib"] if base_rss and base_rss.value else None
@@ -1148,25 +1242,27 @@ def render(engines: Sequence[Engine], faqs: Sequence[FaqFiles],
             continue
         value = outcome.value
         answered = value["rss_answered_kib"]
+        hwm = value.get("vm_hwm_answered_kib")
         target = "" if engine.key == "today" else (
             f"  target <={TARGET_RSS_MIB:g} MiB {verdict(mib(answered), TARGET_RSS_MIB)}")
         report.add(
-            f"{engine.key:<8} after build {mib(value['build']['rss_after_build_kib']):6.0f} "
-            f"MiB; after {value['questions']} questions {mib(answered):6.0f} MiB "
-            f"(x {ratio(answered, base_kib)}); +telegram "
-            f"{mib(value['child_maxrss_kib']):6.0f} MiB{target}"
+            f"{engine.key:<8} after build {mib(value['build']['rss_after_build_kib']):4.0f} "
+            f"MiB; after {value['questions']} questions {mib(answered):4.0f} MiB "
+            f"(x {ratio(answered, base_kib)}; VmHWM "
+            + (f"{mib(hwm):.0f}" if hwm else "-")
+            + f" MiB); +telegram {mib(value['child_maxrss_kib']):4.0f} MiB{target}"
         )
 
     report.section("Installed size", "site-packages: each distribution's RECORD (package, "
                    "dist-info, bundled .libs)")
-    for encoder, value in size["models"].items():
-        report.add(f"bot/models/{MODEL_DIRS[encoder]:<14} {human(value):>10}  ({encoder})")
+    for name, value in size["models"].items():
+        report.add(f"{'bot/models/' + name:<30} {human(value):>10}")
     if size["model_notices"]:
-        report.add(f"bot/models/ licence files   {human(size['model_notices']):>10}")
+        report.add(f"{'bot/models/ licence, notice':<30} {human(size['model_notices']):>10}")
     for name, value in size["libraries"].items():
         need = "new only" if name in ("onnxruntime", "tokenizers", "numpy") else "both"
         shown = human(value) if value is not None else "not installed"
-        report.add(f"{name:<28} {shown:>10}  ({need})")
+        report.add(f"{name:<30} {shown:>10}  ({need})")
     if "added" in size:
         added = ", ".join(f"{name} {human(value)}" for name, value in size["added"].items())
         models = sum(size["models"].values()) + size["model_notices"]
@@ -1303,13 +1399,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="always embed every text of a cold build, however long it takes")
     parser.add_argument("--ask-runs", type=int, default=None,
                         help="timed `ask` runs per engine (default 5; --quick: 1)")
+    parser.add_argument("--questions", type=int, default=None, metavar="N",
+                        help="a seeded sample of N real questions instead of all of them "
+                             "(the bundled series; the generated FAQs use up to "
+                             f"{GENERATED_REAL} of them)")
     parser.add_argument("--quick", action="store_true",
                         help="every 20th question, one pass, small FAQs, one ask run: checks "
                              "the script, not the speed")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--new-root", type=Path, default=REPO,
-                        help="the checkout whose bot/ is the new engine (default: this one)")
+                        help="the checkout whose bot/ and faq.yaml are the new engine (default: "
+                             "this one); copied at the start")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -1334,6 +1435,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.quick:
         questions = questions[::20]
+    elif args.questions and args.questions < len(questions):
+        questions = random.Random(args.seed).sample(questions, args.questions)
     rng = random.Random(args.seed)
     config = Config(
         questions=questions,
@@ -1348,15 +1451,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         budget_s=5.0 if args.quick else SERIES_BUDGET_S,
         seed=args.seed,
         quick=args.quick,
+        load_start=os.getloadavg(),
     )
-    new_root = args.new_root.resolve()
-
     def progress(text: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f} s] {text}", file=sys.stderr, flush=True)
 
     with contextlib_today(args) as (today_root, skipped), \
             tempfile.TemporaryDirectory(prefix="bench-match-") as scratch_name:
         scratch = Path(scratch_name)
+        PYCACHE[:] = [scratch / "pycache"]
+        source = args.new_root.resolve()
+        new_root = snapshot(source, scratch / "new")
         engines = [
             Engine(encoder, f"new matcher, {encoder} encoder", new_root, new_root / "faq.yaml",
                    encoder)
@@ -1365,11 +1470,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if today_root is not None:
             engines.append(Engine("today", f"matcher of {args.old_commit} (its own faq.yaml)",
                                   today_root, today_root / "faq.yaml", None))
-        try:
-            faqs = prepare_faqs(engines, sizes, args.seed, scratch)
-        except ValueError as exc:
-            print(f"cannot generate the FAQs: {exc}", file=sys.stderr)
-            return 2
+        progress("compiling")
+        for root in dict.fromkeys(engine.root for engine in engines):
+            precompile(root)
+        faqs = prepare_faqs(engines, sizes, args.seed, scratch)
         measured = {faq.label: measure_faq(engines, faq, config, scratch, progress)
                     for faq in faqs}
         memory = measure_memory(engines, config, scratch, progress)
@@ -1379,7 +1483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             asks[engine.key] = attempt(partial(measure_ask, engine, config.ask_runs, scratch))
         size = measure_size(new_root, encoders)
         lines = render(engines, faqs, measured, memory, asks, size, config, skipped,
-                       args.old_commit, time.perf_counter() - started)
+                       args.old_commit, time.perf_counter() - started, describe(source))
     print("\n".join(lines))
     if args.json:
         args.json.write_text(json.dumps(to_json(engines, measured, memory, asks, size, config,
@@ -1387,6 +1491,33 @@ def main(argv: Sequence[str] | None = None) -> int:
                              encoding="utf-8")
         print(f"\nwrote {args.json}")
     return 0
+
+
+def snapshot(source: Path, into: Path) -> Path:
+    """A copy of the checkout's bot/ and faq.yaml: the new engine as it was when the run began
+    (someone may be editing the work tree meanwhile)."""
+    into.mkdir()
+    shutil.copytree(source / "bot", into / "bot",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copy2(source / "faq.yaml", into / "faq.yaml")
+    return into
+
+
+def describe(source: Path) -> str:
+    """The source checkout's commit, and whether bot/ or faq.yaml differ from it (read-only
+    git)."""
+    git = shutil.which("git")
+    if git is None:
+        return str(source)
+    head = subprocess.run([git, "-C", str(source), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    if head.returncode != 0:
+        return str(source)
+    dirty = subprocess.run([git, "--no-optional-locks", "-C", str(source), "status",
+                            "--porcelain", "--", "bot", "faq.yaml"],
+                           capture_output=True, text=True)
+    edited = " with uncommitted changes to bot/ or faq.yaml" if dirty.stdout.strip() else ""
+    return f"{source} at {head.stdout.strip()}{edited}"
 
 
 @contextmanager

@@ -8,7 +8,8 @@ The labelled sets are split three ways (see README, "Measuring the matching"):
   question + answer, in ../shared/eval/stackfaq/);
 - validation: the sets a change is judged on before it is kept: tests/data/validation/*.jsonl,
   ../shared/eval/dev.jsonl and StackFAQ's odd lines;
-- test: tests/data/test/, frozen. This script never reads it; `faq-bot eval` reports it.
+- test: tests/data/test/ and tests/data/plainfaq/, frozen. This script never reads them;
+  `faq-bot eval` reports them.
 
 Each FAQ counts the same in the fit, however many questions it has, so the decision carries
 over to a FAQ nobody tuned for instead of learning the bundled one's habits. The logistic
@@ -321,7 +322,7 @@ def decide(row: Row, decision: Decision) -> tuple[Status, int | None, list[int]]
     p = 1 / (1 + np.exp(-np.clip(row.features @ np.array(rank.weights) + rank.bias, -30, 30)))
     order = sorted(range(len(p)), key=lambda index: (-p[index], row.entries[index].id))
     offered = [index for index in order[:3] if p[index] >= decision.suggest_at]
-    if decision.gate(features) >= decision.answer_at:
+    if decision.gate(features) >= decision.answer_at and p[best] >= decision.suggest_at:
         return Status.ANSWER, best, offered
     if offered:
         return Status.SUGGEST, None, offered
@@ -348,17 +349,26 @@ def pooled(rows: Sequence[Row], decision: Decision) -> tuple[float, float, float
     return float(mean[0]), float(mean[1]), float(mean[2]), figures(rows, decision)
 
 
-def choose_thresholds(rows: Sequence[Row], rank: Logistic, gate: Logistic) -> Decision:
+def choose_answer_at(
+    rows: Sequence[Row], rank: Logistic, gate: Logistic, suggest_at: float
+) -> float:
+    """The gate's threshold with the most right answers within the limits."""
     best: tuple[float, float] | None = None
     for answer_at in np.arange(0.30, 0.99, 0.01):
-        decision = Decision(rank, gate, float(answer_at), 1.0)
+        decision = Decision(rank, gate, float(answer_at), suggest_at)
         right, wrong, false, _ = pooled(rows, decision)
         if wrong <= WRONG_LIMIT and false <= FALSE_ANSWER_LIMIT and (
             best is None or right > best[0]
         ):
             best = (right, float(answer_at))
     assert best is not None, "no threshold meets the limits"
-    answer_at = best[1]
+    return best[1]
+
+
+def choose_thresholds(rows: Sequence[Row], rank: Logistic, gate: Logistic) -> Decision:
+    """The gate's threshold, then the suggestions' (which also bounds what can be answered),
+    then the gate's again with it."""
+    answer_at = choose_answer_at(rows, rank, gate, 0.0)
     # Suggestions: the most questions offered their right entry, less the off-topic and
     # wrong-only offers, over the questions not answered.
     scores = []
@@ -374,7 +384,8 @@ def choose_thresholds(rows: Sequence[Row], rank: Logistic, gate: Logistic) -> De
             else:
                 noise += 1
         scores.append((helpful - noise, float(suggest_at)))
-    return Decision(rank, gate, answer_at, max(scores)[1])
+    suggest_at = max(scores)[1]
+    return Decision(rank, gate, choose_answer_at(rows, rank, gate, suggest_at), suggest_at)
 
 
 def main() -> int:

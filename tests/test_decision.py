@@ -1,0 +1,176 @@
+"""The decision (bot/decision.py): fitted logistic models and thresholds, read from the package's
+bot/data/decision-<encoder>.json, which must fit the features this version computes."""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from bot.decision import (
+    FEATURES,
+    GATE_FEATURES,
+    Decision,
+    Logistic,
+    decision_from,
+    load_decision,
+)
+from bot.embedding import ENCODERS
+
+
+def shipped(encoder: str) -> dict[str, Any]:
+    path = resources.files("bot").joinpath(f"data/decision-{encoder}.json")
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def fitted(encoders: tuple[str, ...] = ENCODERS) -> list[str]:
+    """The encoders a decision file ships for (minilm always; static when it was fitted)."""
+    return [
+        name for name in encoders
+        if resources.files("bot").joinpath(f"data/decision-{name}.json").is_file()
+    ]
+
+
+def valid(**changes: Any) -> dict[str, Any]:
+    """A minimal decision as the fitting script writes it, with `changes` applied."""
+    data: dict[str, Any] = {
+        "features": list(FEATURES),
+        "gate_features": list(GATE_FEATURES),
+        "rank": {"weights": [0.5] * len(FEATURES), "bias": -1.0},
+        "gate": {"weights": [0.25] * len(GATE_FEATURES), "bias": -2.0},
+        "answer_at": 0.8,
+        "suggest_at": 0.5,
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    "features",
+    [
+        (0.0, 0.0, 0.0),
+        (1.0, -1.0, 0.5),
+        (1e6, 1e6, 1e6),  # far outside anything fitted: still a probability, no overflow
+        (-1e6, -1e6, -1e6),
+    ],
+)
+def test_a_logistic_model_gives_a_probability(features: tuple[float, ...]) -> None:
+    model = Logistic((2.0, -3.0, 0.5), bias=0.25)
+    p = model(features)
+    assert 0.0 < p < 1.0
+    assert not math.isnan(p)
+
+
+def test_the_bias_alone_sets_the_probability_of_nothing() -> None:
+    assert Logistic((1.0, 1.0), 0.0)((0.0, 0.0)) == pytest.approx(0.5)
+    assert Logistic((1.0, 1.0), math.log(3))((0.0, 0.0)) == pytest.approx(0.75)
+
+
+def test_a_logistic_model_is_monotone_in_each_weight() -> None:
+    model = Logistic((1.5, -2.0), bias=-0.5)
+    rising = [model((x, 0.3)) for x in (-2.0, -1.0, 0.0, 0.5, 1.0, 3.0)]
+    falling = [model((0.3, x)) for x in (-2.0, -1.0, 0.0, 0.5, 1.0, 3.0)]
+    assert rising == sorted(rising)
+    assert len(set(rising)) == len(rising)
+    assert falling == sorted(falling, reverse=True)
+    assert len(set(falling)) == len(falling)
+
+
+def test_a_logistic_model_needs_one_feature_per_weight() -> None:
+    with pytest.raises(ValueError, match="shorter"):
+        Logistic((1.0, 2.0), 0.0)((1.0,))
+
+
+def test_decision_from_reads_what_the_fitting_script_writes() -> None:
+    decision = decision_from(valid(), source="decision-test.json")
+    assert isinstance(decision, Decision)
+    assert decision.rank == Logistic(tuple([0.5] * len(FEATURES)), -1.0)
+    assert decision.gate == Logistic(tuple([0.25] * len(GATE_FEATURES)), -2.0)
+    assert (decision.answer_at, decision.suggest_at) == (0.8, 0.5)
+    assert decision.source == "decision-test.json"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"features": [*FEATURES, "sem_extra"]},
+        {"features": list(reversed(FEATURES))},
+        {"features": list(FEATURES[:-1])},
+        {"gate_features": ["best", *FEATURES]},
+        {"features": None},
+    ],
+)
+def test_a_decision_fitted_for_other_features_is_refused_naming_the_file(
+    changes: dict[str, Any],
+) -> None:
+    with pytest.raises(ValueError, match=r"old-decision\.json: fitted for other features"):
+        decision_from(valid(**changes), source="old-decision.json")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"rank": {"weights": [1.0] * (len(FEATURES) - 1), "bias": 0.0}},
+        {"gate": {"weights": [1.0] * len(GATE_FEATURES)}},
+        {"gate": None},
+        {"answer_at": "high"},
+        {"suggest_at": None},
+    ],
+)
+def test_a_broken_decision_is_refused_naming_the_file(changes: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=r"broken\.json: not a fitted decision"):
+        decision_from(valid(**changes), source="broken.json")
+
+
+def test_the_gate_reads_the_best_and_its_rival_then_the_features() -> None:
+    assert ("best", "rival", *FEATURES) == GATE_FEATURES
+    assert len(set(FEATURES)) == len(FEATURES)
+
+
+def test_a_decision_ships_for_the_default_encoder() -> None:
+    assert "minilm" in fitted()
+
+
+@pytest.mark.parametrize("encoder", fitted())
+def test_the_shipped_decision_loads_and_names_what_it_was_fitted_on(encoder: str) -> None:
+    decision = load_decision(encoder)
+    assert decision.source == f"data/decision-{encoder}.json"
+    assert 0.0 < decision.suggest_at < 1.0
+    assert 0.0 < decision.answer_at < 1.0
+    assert len(decision.rank.weights) == len(FEATURES)
+    assert len(decision.gate.weights) == len(GATE_FEATURES)
+    data = shipped(encoder)
+    assert data["encoder"] == encoder
+    for key in ("fitted_on", "validated_on"):
+        assert data[key], f"{key} is empty"
+        assert all(isinstance(name, str) and name for name in data[key])
+    # what it was validated on is not what it was fitted on
+    assert not set(data["fitted_on"]) & set(data["validated_on"])
+
+
+@pytest.mark.parametrize("encoder", fitted())
+def test_the_shipped_decision_answers_the_obvious_and_declines_the_hopeless(
+    encoder: str,
+) -> None:
+    # a message that is an entry's own question, word for word and in meaning, and clear of
+    # every other entry; and one that shares nothing with any entry
+    decision = load_decision(encoder)
+    own = dict.fromkeys(FEATURES, 0.0) | {
+        "sem_head": 1.0, "sem_question": 1.0, "sem_body": 0.6, "sem_lead": 0.5,
+        "lex_head": 1.0, "lex_lead": 1.0, "sem_top": 1.0, "lex_top": 1.0, "phrasing": 1.0,
+        "fuzzy": 1.0,
+    }
+    none = dict.fromkeys(FEATURES, 0.0) | {
+        "sem_head": 0.05, "sem_question": 0.05, "sem_body": 0.05, "fuzzy": 0.2,
+        "unknown_rare": 1.0,
+    }
+    for features, answered in ((own, True), (none, False)):
+        row = tuple(features[name] for name in FEATURES)
+        best = decision.rank(row)
+        gate = decision.gate((best, 0.0, *row))
+        assert (gate >= decision.answer_at) is answered
+        assert (best >= decision.suggest_at) is answered

@@ -1,0 +1,262 @@
+"""The semantic signal (bot/semantic.py): the vectors of a FAQ's texts, cached in memory, on disk
+and from shipped seeds, and each entry's closeness to a message."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.embedding import Vectors, load_encoder
+from bot.faq import parse_faq
+from bot.semantic import (
+    SemanticIndex,
+    VectorCache,
+    faq_texts,
+    paragraphs,
+)
+
+
+class FakeEncoder:
+    """A tiny deterministic encoder that records what it is asked to embed."""
+
+    def __init__(self, name: str = "fake", dims: int = 8) -> None:
+        self.name = name
+        self.dims = dims
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.calls.append(list(texts))
+        rows = np.array(
+            [
+                np.frombuffer(hashlib.sha256(text.encode()).digest()[: self.dims], np.uint8)
+                for text in texts
+            ],
+            dtype=np.float32,
+        ).reshape(len(texts), self.dims) + 1.0
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    @property
+    def embedded(self) -> list[str]:
+        return [text for call in self.calls for text in call]
+
+
+TEXTS = ["Do you treat sciatica?", "What is Swedish massage?", "Yes.", "Gentle strokes."]
+
+
+def test_each_text_is_embedded_once() -> None:
+    encoder = FakeEncoder()
+    cache = VectorCache(encoder)
+    first = cache.vectors([TEXTS[0], TEXTS[1], TEXTS[0]])
+    assert encoder.calls == [[TEXTS[0], TEXTS[1]]]
+    np.testing.assert_array_equal(first[0], first[2])
+    np.testing.assert_array_equal(first, encoder.encode([TEXTS[0], TEXTS[1], TEXTS[0]]))
+    encoder.calls.clear()
+    again = cache.vectors([TEXTS[1], TEXTS[0]])
+    assert encoder.calls == []
+    np.testing.assert_array_equal(again, first[[1, 0]])
+    cache.vectors([TEXTS[0], TEXTS[2]])
+    assert encoder.calls == [[TEXTS[2]]]  # only the new text
+
+
+def test_no_texts_give_no_rows_and_no_call() -> None:
+    encoder = FakeEncoder()
+    assert VectorCache(encoder).vectors([]).shape == (0, encoder.dims)
+    assert encoder.calls == []
+
+
+def test_the_disk_cache_is_read_by_a_new_cache_in_the_same_directory(tmp_path: Path) -> None:
+    directory = tmp_path / "cache" / "nested"  # made when first written
+    first = VectorCache(FakeEncoder(), directory)
+    written = first.vectors(TEXTS)
+    assert (directory / "fake.npz").is_file()
+
+    encoder = FakeEncoder()
+    restarted = VectorCache(encoder, directory)
+    np.testing.assert_array_equal(restarted.vectors(TEXTS), written)
+    assert encoder.calls == []
+    # another encoder's cache in the same directory is its own file
+    other = FakeEncoder(name="other")
+    VectorCache(other, directory).vectors(TEXTS)
+    assert other.embedded == TEXTS
+    assert (directory / "other.npz").is_file()
+
+
+def test_the_disk_cache_holds_the_last_faqs_texts_not_a_messages(tmp_path: Path) -> None:
+    faq = parse_faq(MINI_FAQ)
+    index = SemanticIndex(faq, VectorCache(FakeEncoder(), tmp_path))
+    index.closeness("a message someone typed")
+    encoder = FakeEncoder()
+    cache = VectorCache(encoder, tmp_path)
+    cache.vectors(faq_texts(faq))
+    assert encoder.calls == []
+    cache.vectors(["a message someone typed"])
+    assert encoder.calls == [["a message someone typed"]]
+
+
+def _garbage(good: bytes, dims: int) -> bytes:
+    return b"this is not a cache " * 20
+
+
+def _empty(good: bytes, dims: int) -> bytes:
+    return b""
+
+
+def _truncated(good: bytes, dims: int) -> bytes:
+    return good[: len(good) // 2]
+
+
+def _npz(**arrays: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+def _other_dims(good: bytes, dims: int) -> bytes:
+    return _npz(keys=np.array([b"k" * 32], dtype="S32"), vectors=np.ones((1, dims + 1)))
+
+
+def _no_keys(good: bytes, dims: int) -> bytes:
+    return _npz(vectors=np.ones((1, dims)))
+
+
+def _keys_without_vectors(good: bytes, dims: int) -> bytes:
+    return _npz(keys=np.array([b"k" * 32, b"l" * 32], dtype="S32"), vectors=np.ones((1, dims)))
+
+
+@pytest.mark.parametrize(
+    "damage", [_garbage, _empty, _truncated, _other_dims, _no_keys, _keys_without_vectors]
+)
+def test_an_unreadable_cache_file_is_ignored_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: Callable[[bytes, int], bytes]
+) -> None:
+    VectorCache(FakeEncoder(), tmp_path).vectors(TEXTS)
+    path = tmp_path / "fake.npz"
+    path.write_bytes(damage(path.read_bytes(), FakeEncoder().dims))
+    encoder = FakeEncoder()
+    with caplog.at_level(logging.WARNING, logger="bot.semantic"):
+        cache = VectorCache(encoder, tmp_path)
+    assert str(path) in caplog.text
+    np.testing.assert_array_equal(cache.vectors(TEXTS), FakeEncoder().encode(TEXTS))
+    assert encoder.embedded == TEXTS
+    # and it is written afresh
+    rebuilt = FakeEncoder()
+    VectorCache(rebuilt, tmp_path).vectors(TEXTS)
+    assert rebuilt.calls == []
+
+
+def test_a_cache_that_cannot_be_written_only_warns(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    with caplog.at_level(logging.WARNING, logger="bot.semantic"):
+        vectors = VectorCache(FakeEncoder(), blocked).vectors(TEXTS)
+    assert "Could not write" in caplog.text
+    np.testing.assert_array_equal(vectors, FakeEncoder().encode(TEXTS))
+
+
+def test_seeds_are_read(tmp_path: Path) -> None:
+    seed = tmp_path / "seed-fake.npz"
+    VectorCache(FakeEncoder()).save(seed, TEXTS[:2])
+    encoder = FakeEncoder()
+    cache = VectorCache(encoder, seeds=[seed, tmp_path / "no-such-seed.npz"])
+    np.testing.assert_array_equal(cache.vectors(TEXTS[:2]), FakeEncoder().encode(TEXTS[:2]))
+    assert encoder.calls == []
+    cache.vectors(TEXTS)  # texts the seed lacks are embedded
+    assert encoder.calls == [TEXTS[2:]]
+
+
+def test_a_seed_for_another_encoder_is_ignored(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed = tmp_path / "seed.npz"
+    VectorCache(FakeEncoder(dims=4)).save(seed, TEXTS)
+    encoder = FakeEncoder(dims=8)
+    with caplog.at_level(logging.WARNING, logger="bot.semantic"):
+        cache = VectorCache(encoder, seeds=[seed])
+    assert str(seed) in caplog.text
+    assert cache.vectors(TEXTS).shape == (len(TEXTS), 8)
+    assert encoder.embedded == TEXTS
+
+
+MINI_FAQ = """\
+disclaimer: Not medical advice.
+entries:
+  - id: sciatica
+    question: Do you treat sciatica?
+    alternates: [Can massage help a trapped sciatic nerve?]
+    keywords: [sciatica]
+    answer: |
+      Yes: clinical massage often eases sciatic pain down the leg.
+      Bring any scans or letters from your doctor to the first session.
+  - id: swedish
+    question: What is Swedish massage?
+    answer: A gentle full-body massage with long flowing strokes, for relaxation.
+  - id: parking
+    question: Is there parking near the clinic?
+    answer: |
+      There is free street parking on Mill Lane.
+      The council car park behind the library is two minutes away on foot.
+  - id: vouchers
+    question: Do you sell gift vouchers?
+    answer: Yes, gift vouchers for any treatment can be bought at reception.
+"""
+
+
+@pytest.fixture(scope="module")
+def semantic() -> SemanticIndex:
+    return SemanticIndex(parse_faq(MINI_FAQ), VectorCache(load_encoder("minilm")))
+
+
+def test_an_entrys_own_question_is_closest_to_it(semantic: SemanticIndex) -> None:
+    faq = parse_faq(MINI_FAQ)
+    for position, entry in enumerate(faq.entries):
+        close = semantic.closeness(entry.question)
+        assert close.head.shape == close.question.shape == close.body.shape == (4,)
+        assert int(np.argmax(close.head)) == position
+        assert int(np.argmax(close.question)) == position
+        assert float(close.question[position]) == pytest.approx(1.0, abs=0.03)
+
+
+def test_head_is_the_closest_phrasing_and_body_the_closest_paragraph(
+    semantic: SemanticIndex,
+) -> None:
+    close = semantic.closeness("Can massage help a trapped sciatic nerve?")
+    assert float(close.head[0]) == pytest.approx(1.0, abs=0.03)  # its alternate
+    assert float(close.question[0]) < float(close.head[0])
+    # a paragraph of an answer: its entry's body is closest, however long the rest
+    second = "The council car park behind the library is two minutes away on foot."
+    close = semantic.closeness(second)
+    assert int(np.argmax(close.body)) == 2
+    assert float(close.body[2]) == pytest.approx(1.0, abs=0.03)
+
+
+def test_a_paraphrase_is_closest_to_its_entry(semantic: SemanticIndex) -> None:
+    close = semantic.closeness("where can I leave my car")
+    assert int(np.argmax(close.head)) == 2
+    close = semantic.closeness("do you sell gift certificates")
+    assert int(np.argmax(close.head)) == 3
+    close = semantic.closeness("my sciatic nerve is trapped")
+    assert int(np.argmax(close.head)) == 0
+
+
+def test_faq_texts_are_every_phrasing_and_paragraph() -> None:
+    texts = faq_texts(parse_faq(MINI_FAQ))
+    assert "Can massage help a trapped sciatic nerve?" in texts
+    assert "sciatica" in texts
+    assert "There is free street parking on Mill Lane." in texts
+    assert len(texts) == 3 + 2 + 1 + 1 + 1 + 2 + 1 + 1
+
+
+def test_paragraphs_split_an_answer_into_its_lines() -> None:
+    assert paragraphs("First line.\n\n   Second line.  \n• an item\n") == [
+        "First line.", "Second line.", "• an item"
+    ]
+    assert paragraphs("One line only.") == ["One line only."]
+    assert paragraphs("  \n ") == ["  \n "]  # never nothing: every entry has a body

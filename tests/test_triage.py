@@ -1,0 +1,200 @@
+"""What is decided before the FAQ is searched (bot/triage.py): urgent care and small talk.
+
+Every FAQ gets the bot's own triggers, history phrases and small talk (bot/data/*.yaml); the
+tests add invented triggers of their own where they check a mechanism, so that an edit to the
+built-in lists cannot make them pass or fail by accident.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.faq import Faq, Smalltalk, parse_faq
+from bot.lexicon import common_words
+from bot.matcher import _word_usage
+from bot.spelling import Speller
+from bot.text import words
+from bot.triage import Triage
+
+ENTRIES = """\
+entries:
+  - {id: sciatica, question: Do you treat sciatica?, answer: Yes.}
+  - {id: swedish, question: What is Swedish massage?, answer: Gentle strokes.}
+  - {id: heart, question: Is massage safe after a heart problem?, answer: Ask your doctor.}
+"""
+
+
+def triage_for(urgent: str = "") -> tuple[Triage, Speller]:
+    """Triage over a small FAQ whose `urgent:` section is `urgent` (a YAML flow mapping)."""
+    text = "disclaimer: Not medical advice.\n"
+    if urgent:
+        text += f"urgent: {urgent}\n"
+    faq = parse_faq(text + ENTRIES)
+    speller = _speller(faq)
+    return Triage(faq, speller), speller
+
+
+def _speller(faq: Faq) -> Speller:
+    return Speller(
+        _word_usage(faq),
+        (word for entry in faq.entries for text in entry.phrasings for word in words(text)),
+        common_words(),
+        faq.synonyms,
+    )
+
+
+def is_urgent(triage: Triage, speller: Speller, message: str) -> bool:
+    return triage.is_urgent(speller.terms_of(speller.words(message)))
+
+
+def smalltalk(triage: Triage, speller: Speller, message: str) -> Smalltalk | None:
+    raw = speller.words(message)
+    return triage.smalltalk(raw, speller.terms_of(raw))
+
+
+@pytest.fixture(scope="module")
+def builtin() -> tuple[Triage, Speller]:
+    return triage_for()
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("I have crushing chest pain", True),
+        ("chest and arm pain since an hour", True),  # two other words between a trigger's
+        ("I think I'm having a heart attack", True),
+        ("do you treat sciatica?", False),
+        ("is massage safe after a heart problem", False),
+        ("", False),
+    ],
+)
+def test_the_built_in_triggers_apply_to_every_faq(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+def test_an_admins_trigger_is_added_to_the_built_in_ones() -> None:
+    message = "both my toenails turned purple overnight"
+    assert not is_urgent(*triage_for(), message)
+    added = triage_for("{triggers: [toenails turned purple]}")
+    assert is_urgent(*added, message)
+    assert is_urgent(*added, "crushing chest pain")  # the built-in ones stay
+
+
+def test_a_trigger_matches_its_words_in_order_with_small_gaps() -> None:
+    triage = triage_for("{triggers: [purple toenails]}")
+    assert is_urgent(*triage, "purple toenails")
+    assert is_urgent(*triage, "PURPLE, swollen toenails!")  # case, punctuation, one word between
+    assert not is_urgent(*triage, "toenails purple")  # the order counts
+    assert not is_urgent(*triage, "purple socks and three painted yellow toenails")  # too far
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("I have glowing toenails and humming teeth", True),
+        ("humming teeth since last night and now glowing toenails", True),  # any order
+        ("glowing toenails since Monday", False),  # one part alone is not enough
+        ("humming teeth", False),
+    ],
+)
+def test_an_urgent_combination_needs_every_part_in_any_order(message: str, urgent: bool) -> None:
+    triage = triage_for("{triggers: [glowing toenails & humming teeth]}")
+    assert is_urgent(*triage, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("my toenails are glowing and my teeth went blue", True),
+        ("shining toes with bright blue gums", True),  # a phrase of each class, any order
+        ("blue gums and luminous feet", True),
+        ("my toes are shining", False),
+        ("blue gums", False),
+    ],
+)
+def test_a_word_class_makes_a_trigger_of_each_of_its_phrases(message: str, urgent: bool) -> None:
+    triage = triage_for(
+        "{classes: {glowy: [glowing, shining, luminous], toes: [toes, toenails, feet],"
+        " blue_mouth: [teeth went blue, blue gums]}, triggers: [<toes> & <blue_mouth>,"
+        " <glowy> & <blue_mouth>]}"
+    )
+    assert is_urgent(*triage, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("I have chest pain", True),
+        ("I had a heart attack two years ago, is massage ok now?", False),
+        ("heart attack last year, can I book?", False),
+        ("my dad had a heart attack in 2019", False),  # a year tells it as history too
+        # said to be happening now: urgent whatever else the message says
+        ("I had a heart attack last year and today I have chest pain", True),
+        ("heart attack years ago and now my chest pain is back", True),
+        # one trigger told as current is enough: a second trigger far from the past phrase
+        ("I had a heart attack years ago. I woke up with this awful crushing chest pain", True),
+        ("heart attack", True),
+        ("heart attack 12 years", True),  # a number that is not a year
+        ("heart attack in 1850", True),  # nor is a number from long before anyone alive
+    ],
+)
+def test_a_trigger_told_as_history_is_not_urgent_unless_something_is_current(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+def test_an_admins_current_phrase_makes_history_current_again() -> None:
+    message = "I had a heart attack years ago, it feels like it is back"
+    assert not is_urgent(*triage_for(), message)
+    assert is_urgent(*triage_for("{current: [like it is back]}"), message)
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("hi", "greeting"),
+        ("Hello there!", "greeting"),
+        ("Good evening!", "greeting"),
+        ("thanks 🙏", "thanks"),
+        ("thanks so much for your help", "thanks"),
+        ("bye", "goodbye"),
+    ],
+)
+def test_a_greeting_thanks_or_goodbye_alone_is_small_talk(
+    builtin: tuple[Triage, Speller], message: str, kind: str
+) -> None:
+    found = smalltalk(*builtin, message)
+    assert found is not None
+    assert found.name == kind
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hi, do you treat sciatica?",
+        "hello what is swedish massage",
+        "thanks, and how long is a session?",
+        "sciatica",
+        "",
+        "🙂",
+    ],
+)
+def test_a_greeting_with_a_question_is_not_small_talk(
+    builtin: tuple[Triage, Speller], message: str
+) -> None:
+    assert smalltalk(*builtin, message) is None
+
+
+def test_an_admins_small_talk_gets_its_own_reply() -> None:
+    faq = parse_faq(
+        "disclaimer: Not medical advice.\n"
+        "smalltalk: {weather: {reply: Lovely day for a massage., triggers: [nice weather]}}\n"
+        + ENTRIES
+    )
+    speller = _speller(faq)
+    found = smalltalk(Triage(faq, speller), speller, "nice weather!")
+    assert found is not None
+    assert (found.name, found.reply) == ("weather", "Lovely day for a massage.")
