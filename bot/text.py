@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib import resources
 
 # Telegram caps a message at 4,096 characters; anything longer is not a question a person typed,
 # and reading only a bounded prefix keeps match() fast on hostile input.
@@ -18,62 +19,22 @@ MAX_INPUT_CHARS = 4096
 _APOSTROPHES = re.compile("['\u2019\u2018`\u00b4]")
 _NON_WORD = re.compile(r"[^\w]+|_+")
 
-# Function words and question frames ("can you tell me", "what is") carry no topic. Words that
-# do carry meaning for declining ("much", "cost", "where") are deliberately absent.
-STOPWORDS: frozenset[str] = frozenset(
-    """
-    a an the this that these those there here it its itself
-    i im ive id me my mine myself you your youre yours u ur ya we us our ours they them their
-    he she his her him hers
-    is are was were be been being am do does did doing done dont doesnt didnt
-    can could would should will shall may might must wont wouldnt couldnt shouldnt cant cannot
-    what whats which whom whose how hows
-    of in on at to for with without about from by as into onto over under than then so too
-    and or but if also just only very really quite pretty bit little lot lots
-    please pls plz kindly tell know wanna want wanted wondering wonder curious question
-    ask asking explain describe mean meaning info information
-    any some all anything something someone anyone everything most even up out around round
-    get getting got gets have has had having go going
-    good great nice ok okay okey
-    thing things stuff sort like likes ill
-    hi hello hey hiya thanks thank thx cheers
-    dear sir madam mate buddy folks guys everyone team bot
-    wat wot wht whta r n b y abt bc cuz cos coz ppl
-    after before when whenever while during until till through throughout across along via
-    per within among between behind beside towards toward upon against except unless though
-    although because since whether either neither nor yet ever never not no nope yes yeah yep
-    each every one ones two three own several few many much more less such same other others
-    another new first last next once twice already soon still
-    somebody anybody everybody nobody somewhere anywhere everywhere nothing
-    alright hmm um uh er oh ah well anyway anyways tbh btw imo idk rn
-    """.split()
-)
 
-# Words that describe the person's situation rather than the topic ("my doctor said I have ...",
-# "I've been suffering for years with ..."): the matcher gives them little weight, so they
-# barely help or hurt a match, yet an entry may still use one ("are you a doctor?"). A word
-# that is also a stopword is left out here: the stopword list wins.
-CONTEXT_WORDS: frozenset[str] = frozenset(
-    """
-    doctor doctors doc gp physician physio physiotherapist podiatrist specialist consultant
-    said says told tells think thinks thought mentioned recommended suggested reckons
-    diagnosed diagnosis suffer suffers suffering suffered struggle struggling
-    lately recently years year months month weeks week days day ago today tonight
-    yesterday always often sometimes constant constantly everyday
-    now currently again anymore
-    bad badly terrible terribly awful horrible severe right left feel feels feeling felt
-    usually maybe possibly probably actually literally exactly basically honestly seriously
-    wife husband partner mum mom mother dad father son daughter friend friends grandad grandma
-    kid kids child children boss colleague
-    nurse nurses teacher teachers hairdresser builder plumber electrician cleaner carer carers
-    chef waiter waitress mechanic farmer driver drivers student students retired pensioner
-    story history
-    lol haha omg ugh totally completely absolutely times time
-    need needs make makes made try trying tried keep keeps kept seem seems
-    useful worth worthwhile recommend fine sure
-    killing wrecked destroyed knackered exhausted tired
-    """.split()
-)
+def _word_list(name: str) -> frozenset[str]:
+    """A word list of the package (bot/data/NAME): words separated by spaces and lines, with
+    `#` comment lines."""
+    text = resources.files("bot").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return frozenset(
+        word for line in text.splitlines() if not line.startswith("#") for word in line.split()
+    )
+
+
+# Function words and question frames ("can you tell me", "what is"): no topic.
+STOPWORDS: frozenset[str] = _word_list("stopwords.txt")
+
+# Words about the person's situation ("my doctor said", "for years"), not the topic.
+CONTEXT_WORDS: frozenset[str] = _word_list("context_words.txt")
+
 
 def normalize(text: str, limit: int | None = MAX_INPUT_CHARS) -> str:
     """Fold a message to lowercase words separated by single spaces.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SUGGESTED, suggestion_list
 from helpers.factories import (
     ADMIN_ID,
     GROUP_ID,
@@ -35,6 +36,7 @@ from helpers.harness import Harness, copy_faq, running_bot
 from telegram import InputTextMessageContent
 
 from bot import views
+from bot.faq import load_faq
 from bot.replies import SUGGEST_INTRO
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
@@ -147,17 +149,21 @@ async def test_user_text_is_never_echoed_unescaped(bot: Harness) -> None:
 
 
 async def test_suggest_offers_one_button_per_suggestion_and_lists_them(bot: Harness) -> None:
-    await bot.send(message_update("cupping or swedish"))
+    offered = [suggestion.entry for suggestion in suggestion_list(load_faq(MINI_FAQ)).suggestions]
+    await bot.send(message_update(SUGGESTED))
     sent = only_message(bot)
     assert sent["text"].startswith(f"<b>{SUGGEST_INTRO}</b>")
-    assert "• What is Swedish massage?" in sent["text"]
+    for entry in offered:
+        assert f"• {html.escape(entry.question, quote=False)}" in sent["text"]
     data = sorted(data for _, data in buttons(sent))
     # p:<token>:<entry id>: the token links a press to the stored question (see test_recording)
-    assert [item.split(":")[::2] for item in data] == [["p", "cupping"], ["p", "swedish"]]
+    assert [item.split(":")[::2] for item in data] == sorted(["p", entry.id] for entry in offered)
     # pressing one answers it
-    await bot.send(callback_update(data[1]))
+    pressed = offered[1]
+    await bot.send(callback_update(next(item for item in data if item.endswith(f":{pressed.id}"))))
     assert bot.methods() == ["answerCallbackQuery", "sendMessage"]
-    assert only_message(bot)["text"].startswith("<b>What is Swedish massage?</b>")
+    title = html.escape(pressed.question, quote=False)
+    assert only_message(bot)["text"].startswith(f"<b>{title}</b>")
 
 
 async def test_none_gives_the_fallback_with_a_topics_button(bot: Harness) -> None:

@@ -8,12 +8,14 @@ import html
 import logging
 import random
 import string
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SUGGESTED, suggestion_list
 from helpers.db_bytes import raw_bytes
 from helpers.factories import (
     ADMIN_ID,
@@ -28,13 +30,14 @@ from helpers.harness import Harness, copy_faq, running_bot
 from helpers.sqlite_lock import locked
 
 from bot import views
+from bot.faq import Entry, load_faq
+from bot.matcher import Matcher, Status
 from bot.recorder import Recorder, utc_today
 from bot.replies import TELEGRAM_LIMIT
 from bot.store import Question, Store
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
 DECLINED = "what is the price of a session?"  # mini_faq: not covered
-SUGGESTED = "cupping or swedish"  # mini_faq: two entries tie
 # Someone who asks, with every identifying detail Telegram sends about them.
 ASKER_ID = 987654321
 ASKER = {"id": ASKER_ID, "is_bot": False, "first_name": "Philippa", "last_name": "Quorn",
@@ -68,12 +71,24 @@ def stored(bot: Harness) -> Store:
     return Store.open_existing(bot.settings.db_path)
 
 
+def offered() -> list[Entry]:
+    """The premise of the tests that ask SUGGESTED: mini_faq answers it with a list of
+    suggestions. These are its entries, best first (the order of the buttons)."""
+    return [suggestion.entry for suggestion in suggestion_list(load_faq(MINI_FAQ)).suggestions]
+
+
+def title(entry: Entry) -> str:
+    """An entry's question as the bot's HTML shows it."""
+    return html.escape(entry.question, quote=False)
+
+
 # -- what is recorded -----------------------------------------------------------------------
 
 
 async def test_declined_and_suggested_questions_are_stored_the_rest_only_counted(
     bot: Harness,
 ) -> None:
+    offered()  # the premise
     await ask(bot, DECLINED, SUGGESTED, "do you treat sciatica?", "chest pain", "hello")
     store = stored(bot)
     assert sorted((row.text, row.outcome) for row in store.unanswered()) == [
@@ -87,6 +102,7 @@ async def test_declined_and_suggested_questions_are_stored_the_rest_only_counted
 
 
 async def test_with_keep_questions_off_no_text_is_stored_only_counted(tmp_path: Path) -> None:
+    offered()  # the premise
     async with running_bot(copy_faq(tmp_path, MINI_FAQ), keep_questions=False) as bot:
         await ask(bot, SUGGESTED)
         [(label, data), *_] = buttons(bot.fake.sent()[-1])
@@ -113,6 +129,7 @@ async def test_with_keep_questions_off_no_text_is_stored_only_counted(tmp_path: 
 
 
 async def test_nothing_identifies_the_asker(tmp_path: Path) -> None:
+    offered()  # the premise: the asker gets buttons to press
     async with running_bot(copy_faq(tmp_path, MINI_FAQ)) as bot:
         await bot.send(from_asker(message_update(
             f"{DECLINED} call me on +44 20 7946 0958 or pquorn@example.com"
@@ -131,21 +148,23 @@ async def test_nothing_identifies_the_asker(tmp_path: Path) -> None:
 
 
 async def test_a_pressed_suggestion_is_noted_on_its_question(bot: Harness) -> None:
+    pressed = offered()[1]  # not the first button, so the pick is the one pressed
     await ask(bot, SUGGESTED, SUGGESTED)
     offer = bot.fake.sent()[-1]  # the second offer
-    label, data = next(item for item in buttons(offer) if item[0] == "What is Swedish massage?")
+    data = next(data for label, data in buttons(offer) if label == pressed.question)
     assert data.startswith("p:")
     assert len(data.encode()) <= 64
     await bot.send(callback_update(data))
     await bot.settle()
-    assert bot.fake.texts()[0].startswith(f"<b>{label}</b>")  # answered, as any button
+    assert bot.fake.texts()[0].startswith(f"<b>{title(pressed)}</b>")  # answered, as any button
     rows = {(row.chosen, row.count) for row in stored(bot).unanswered()}
-    assert rows == {("swedish", 1), (None, 1)}  # only the question whose button was pressed
+    assert rows == {(pressed.id, 1), (None, 1)}  # only the question whose button was pressed
 
 
 async def test_a_pick_for_a_removed_entry_is_a_stale_button_and_not_recorded(
     bot: Harness,
 ) -> None:
+    offered()  # the premise
     await ask(bot, SUGGESTED)
     token = buttons(bot.fake.sent()[0])[0][1].split(":")[1]
     await bot.send(callback_update(f"p:{token}:gone-entry"))
@@ -236,14 +255,22 @@ async def test_admin_reports_are_not_shown_in_a_group(bot: Harness, command: str
 # -- /unanswered ----------------------------------------------------------------------------
 
 
+def outcomes(*texts: str) -> str:
+    """How /unanswered sums up these questions' outcomes ("declined 2; suggestions 1"). The
+    premise: mini_faq answers none of them outright, so every one of them is stored."""
+    matcher = Matcher(load_faq(MINI_FAQ))
+    counts = Counter(matcher.match(text).status for text in texts)
+    assert set(counts) <= {Status.NONE, Status.SUGGEST}, counts
+    named = (("declined", Status.NONE), ("suggestions", Status.SUGGEST))
+    return "; ".join(f"{name} {counts[status]}" for name, status in named if counts[status])
+
+
 async def test_unanswered_groups_similar_questions_most_asked_first(bot: Harness) -> None:
-    await ask(
-        bot,
-        "is there parking?", "is there parking?", "is there any parking nearby",
-        "do you have parking",
-        "<b>gift</b> vouchers & cards?",
-        SUGGESTED,
-    )
+    parking = ("is there parking?", "is there parking?", "is there any parking nearby",
+               "do you have parking")
+    gifts = "<b>gift</b> vouchers & cards?"
+    first = offered()[0]
+    await ask(bot, *parking, gifts, SUGGESTED)
     offer = bot.fake.sent()[-1]
     await bot.send(callback_update(buttons(offer)[0][1]))
     await bot.settle()
@@ -252,16 +279,18 @@ async def test_unanswered_groups_similar_questions_most_asked_first(bot: Harness
     assert text.startswith("<b>Unanswered questions, last 30 days: 3 groups, most asked first")
     lines = text.split("\n\n")
     assert lines[1].startswith("1. \u201cis there parking?\u201d \u00d74\n")
-    assert f"last asked {today}; declined 4" in lines[1]
+    assert f"\nlast asked {today}; {outcomes(*parking)}\n" in lines[1]
     assert "also: \u201cdo you have parking\u201d, \u201cis there any parking nearby\u201d" in (
         lines[1]
     )
     # what people typed is escaped, never markup
     assert "&lt;b&gt;gift&lt;/b&gt; vouchers &amp; cards?" in text
     assert "<b>gift" not in text
+    gift_line = next(line for line in lines if "gift" in line)
+    assert gift_line.endswith(f"\nlast asked {today}; {outcomes(gifts)}")
     # a picked suggestion shows the entry and its question
     picked = next(line for line in lines if SUGGESTED in line)
-    assert "suggestions 1 (picked: cupping (What is cupping &lt;therapy&gt;" in picked
+    assert f"suggestions 1 (picked: {first.id} ({title(first)}) \u00d71)" in picked
 
 
 async def test_unanswered_with_nothing_stored(bot: Harness) -> None:
@@ -296,28 +325,41 @@ async def test_unanswered_limit_and_long_reports_split_under_telegrams_limit(
 
 
 async def test_stats_for_the_last_seven_days(bot: Harness) -> None:
+    # The premise: SUGGESTED offers an entry besides sciatica and cupping (typed below), and
+    # that entry's own question answers it. It is typed once and picked once: it ties sciatica.
+    faq = load_faq(MINI_FAQ)
+    others = [entry for entry in offered() if entry.id not in ("sciatica", "cupping")]
+    assert others, [entry.id for entry in offered()]
+    picked = others[0]
+    assert Matcher(faq).match(picked.question).entry == picked
+    [sciatica] = [entry for entry in faq.entries if entry.id == "sciatica"]
     store = Store.open(bot.settings.db_path)
     store.record(Question("answer", entry_id="cupping"), utc_today() - timedelta(days=7))
     store.close()
-    await ask(bot, "do you treat sciatica?", "sciatica", "what is cupping", DECLINED, SUGGESTED)
-    await bot.send(callback_update(buttons(bot.fake.sent()[-1])[0][1]))
+    await ask(bot, "do you treat sciatica?", "sciatica", "what is cupping", picked.question,
+              DECLINED, SUGGESTED)
+    [pick] = [data for _, data in buttons(bot.fake.sent()[-1]) if data.endswith(f":{picked.id}")]
+    await bot.send(callback_update(pick))
     await ask(bot, "chest pain", "hello")
     [text] = await admin_says(bot, "/stats")
     today = utc_today()
     first = today - timedelta(days=6)
     assert text.startswith(
-        f"<b>Last 7 days ({first.isoformat()} to {today.isoformat()}, UTC): 7 questions</b>"
+        f"<b>Last 7 days ({first.isoformat()} to {today.isoformat()}, UTC): 8 questions</b>"
     )
-    for line in ("Answered: 3", "Suggested: 1 (1 picked one)", "Declined (not covered): 1",
+    for line in ("Answered: 4", "Suggested: 1 (1 picked one)", "Declined (not covered): 1",
                  "Urgent: 1", "Small talk: 1"):
         assert f"\n{line}" in text, line
     assert "<b>Top answers</b>" in text
-    # typed and picked answers both count; ties by id
+    # typed and picked answers both count; ties by id; the questions are escaped
+    tied = sorted([sciatica, picked], key=lambda entry: entry.id)
+    top = [f"{entry.id} ({title(entry)}) \u00d72" for entry in tied]
     cupping = html.escape("What is cupping <therapy> & how does it work?", quote=False)
-    assert f"1. cupping ({cupping}) \u00d72\n2. sciatica (Do you treat sciatica?) \u00d72" in text
+    top.append(f"cupping ({cupping}) \u00d71")
+    assert "\n".join(f"{number}. {line}" for number, line in enumerate(top, start=1)) in text
     [wider] = await admin_says(bot, "/stats 30")
     assert "Last 30 days" in wider
-    assert "8 questions" in wider  # with the answer from 7 days ago
+    assert "9 questions" in wider  # with the answer from 7 days ago
 
 
 # -- a store that cannot be used ------------------------------------------------------------

@@ -6,14 +6,19 @@ import dataclasses
 from datetime import date
 
 import pytest
-from conftest import NO_CONDITIONS_AT_ALL_FAQ, NO_CONDITIONS_ENTRY_FAQ, WriteFaq
+from conftest import (
+    NO_CONDITIONS_AT_ALL_FAQ,
+    NO_CONDITIONS_ENTRY_FAQ,
+    WriteFaq,
+    suggestion_list,
+)
 from helpers.harness import SHIPPED_FAQ
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup, InputTextMessageContent
 
 from bot import views
-from bot.faq import load_faq
+from bot.faq import Faq, load_faq
 from bot.grouping import Asked, group_questions
 from bot.matcher import Matcher
 from bot.store import new_token
@@ -99,14 +104,14 @@ def test_other_data_is_not_a_pick(data: str) -> None:
     assert views.parse_pick(data) is None
 
 
-def test_suggestion_buttons_carry_the_token_only_when_given() -> None:
-    match = MATCHER.match("massage")
-    assert match.suggestions
+def test_suggestion_buttons_carry_the_token_only_when_given(minimal_faq: Faq) -> None:
+    match = suggestion_list(minimal_faq)
+    offered = [suggestion.entry.id for suggestion in match.suggestions]
     for token, prefix in ((None, "a:"), ("abcdefgh", "p:abcdefgh:")):
-        keyboard = views.match_reply(FAQ, match, pick_token=token).keyboard
+        keyboard = views.match_reply(minimal_faq, match, pick_token=token).keyboard
         assert keyboard is not None
         data = [str(row[0].callback_data) for row in keyboard.inline_keyboard]
-        assert all(item.startswith(prefix) for item in data)
+        assert data == [f"{prefix}{entry_id}" for entry_id in offered]
 
 
 @settings(max_examples=100, deadline=None)
