@@ -455,7 +455,8 @@ def _build(spec: dict[str, Any], sample: int = 0, budget_s: float = math.inf) ->
     matcher_module = importlib.import_module("bot.matcher")
     imported = time.perf_counter()
     if spec.get("no_seed") and hasattr(matcher_module, "models_dir"):
-        nowhere = Path(tempfile.mkdtemp(prefix="bench-no-seed-"))
+        nowhere = Path(spec["cache_dir"]) / "no-seed"  # an empty directory: no seed files
+        nowhere.mkdir(exist_ok=True)
         setattr(matcher_module, "models_dir", lambda: nowhere)  # noqa: B010
     faq = faq_module.load_faq(Path(spec["faq"]))
     loaded = time.perf_counter()
