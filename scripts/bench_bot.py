@@ -3,7 +3,7 @@
 The network is the in-memory Bot API of the tests (tests/helpers/fake_telegram.py), so the
 figure is the bot's own cost: PTB's Updater decoding getUpdates JSON, the dispatcher, filters,
 the matcher, the reply rendering and keyboards, ExtBot encoding sendMessage. Updates are real
-people's phrasings (tests/data/tuning.jsonl) plus greetings and off-topic questions, in private
+people's phrasings (tests/data/fit/tuning.jsonl) plus greetings and off-topic questions, in private
 chats, served 100 per getUpdates as Telegram does.
 
     python scripts/bench_bot.py [--updates 5000] [--faq faq.yaml] [--limiter unthrottled]
@@ -42,7 +42,8 @@ EXTRA = ["hi", "thanks!", "how much is a session?", "do you do waxing", "ok bye"
 
 
 def questions() -> list[str]:
-    lines = (REPO / "tests" / "data" / "tuning.jsonl").read_text(encoding="utf-8").splitlines()
+    path = REPO / "tests" / "data" / "fit" / "tuning.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["q"] for line in lines if line.strip()] + EXTRA
 
 

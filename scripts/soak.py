@@ -174,7 +174,8 @@ class CountErrors(logging.Handler):
 
 
 def questions() -> list[str]:
-    lines = (REPO / "tests" / "data" / "tuning.jsonl").read_text(encoding="utf-8").splitlines()
+    path = REPO / "tests" / "data" / "fit" / "tuning.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["q"] for line in lines if line.strip()]
 
 
