@@ -18,11 +18,14 @@ FROM python:3.12.8-slim-bookworm
 # FAQ_PATH: the shipped FAQ; mount your own over it (or mount a directory and point FAQ_PATH
 # into it, which keeps live reloading working when an editor replaces the file).
 # DB_PATH: the bot's database, on the /data volume so it outlives the container.
+# EMBEDDING_CACHE_DIR: the vectors of the FAQ's texts, on the same volume, so a restart after
+# an edit embeds only what changed (/app, the bot's home, is not writable).
 ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     FAQ_PATH=/app/faq.yaml \
-    DB_PATH=/data/faqbot.sqlite3
+    DB_PATH=/data/faqbot.sqlite3 \
+    EMBEDDING_CACHE_DIR=/data/vectors
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin faqbot \
     && mkdir -p /app /data \
     && chown faqbot:faqbot /data

@@ -73,14 +73,16 @@ class LexicalIndex:
         # Not-covered phrases by their first term: a message is only scanned for those. An
         # entry's own question and alternates beat the list: a phrase one of them holds
         # ("insurance" in "Do you accept health insurance?") is not a topic the FAQ lacks.
-        asked = [
-            speller.terms(text) for entry in faq.entries
+        # (One string of every question's terms, a line each, so that a phrase is looked for
+        # once in C, not once per question: a big FAQ has tens of thousands.)
+        asked = "".join(
+            f" {' '.join(speller.terms(text))} \n" for entry in faq.entries
             for text in (entry.question, *entry.alternates)
-        ]
+        )
         self._not_covered: dict[str, list[list[str]]] = {}
         for phrase in faq.not_covered:
             folded = speller.terms(phrase)
-            if folded and not any(positions_of(terms, [folded]) for terms in asked):
+            if folded and f" {' '.join(folded)} " not in asked:
                 self._not_covered.setdefault(folded[0], []).append(folded)
         self._context = frozenset(speller.terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
 
