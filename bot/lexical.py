@@ -15,6 +15,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.faq import Faq
 from bot.spelling import Speller
 from bot.text import CONTEXT_WORDS, STOPWORDS
@@ -66,10 +68,22 @@ class LexicalIndex:
         self.idf = {
             term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()
         }
-        self.postings: dict[str, list[int]] = {}
+        # Per term, the entries holding it in their head and those holding it only in their
+        # answer, as arrays: a common word's postings on a big FAQ are summed in numpy.
+        heads: dict[str, list[int]] = {}
+        bodies: dict[str, list[int]] = {}
         for index, (head, body) in enumerate(zip(self._heads, self._bodies, strict=True)):
-            for term in head | body:
-                self.postings.setdefault(term, []).append(index)
+            for term in head:
+                heads.setdefault(term, []).append(index)
+            for term in body:
+                bodies.setdefault(term, []).append(index)
+        self._head_postings = {
+            term: np.array(found, dtype=np.intp) for term, found in heads.items()
+        }
+        self._body_postings = {
+            term: np.array(found, dtype=np.intp) for term, found in bodies.items()
+        }
+        self._count = count
         # Not-covered phrases by their first term: a message is only scanned for those. An
         # entry's own question and alternates beat the list: a phrase one of them holds
         # ("insurance" in "Do you accept health insurance?") is not a topic the FAQ lacks.
@@ -125,12 +139,15 @@ class LexicalIndex:
 
     def candidates(self, query: Query, limit: int) -> list[int]:
         """The entries holding the most of the message's weight, best first."""
-        scores: dict[int, float] = {}
+        scores = np.zeros(self._count)
         for term, weight in query.weights.items():
-            for index in self.postings.get(term, ()):
-                in_head = term in self._heads[index]
-                scores[index] = scores.get(index, 0.0) + (weight if in_head else weight / 2)
-        return sorted(scores, key=lambda index: (-scores[index], index))[:limit]
+            # a term is in an entry's head or only in its answer: each entry is added to once
+            scores[self._head_postings.get(term, _NONE)] += weight
+            scores[self._body_postings.get(term, _NONE)] += weight / 2
+        held = np.flatnonzero(scores)
+        # best first; a tie in FAQ order (the stable sort keeps `held` ascending)
+        ranked = held[np.argsort(-scores[held], kind="stable")]
+        return [int(index) for index in ranked[:limit]]
 
     def overlap(self, query: Query, index: int) -> Overlap:
         total = sum(query.weights.values())
@@ -153,6 +170,9 @@ class LexicalIndex:
             phrasing=phrasing,
             uncovered=bool(query.not_covered - head),
         )
+
+
+_NONE = np.array([], dtype=np.intp)
 
 
 def _is_content(word: str, term: str) -> bool:
