@@ -211,7 +211,7 @@ class Matcher:
         # An entry linked to the best one (its list, or one of its items: "conditions" and
         # "condition-sciatica") is no rival: the answer offers it as a related button anyway.
         rival = next(
-            (p for p, other in scored[1:] if not _linked(entry, self._entries[other.index])),
+            (p for p, other in scored[1:] if not linked(entry, self._entries[other.index])),
             0.0,
         )
         confidence = decision.gate((best_p, rival, *best.features))
@@ -230,7 +230,8 @@ class Matcher:
         return Match(Status.NONE, score=score)
 
 
-def _linked(one: Entry, other: Entry) -> bool:
+def linked(one: Entry, other: Entry) -> bool:
+    """Whether one entry lists the other as related (a list and one of its items)."""
     return other.id in one.related or one.id in other.related
 
 

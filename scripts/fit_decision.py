@@ -40,7 +40,7 @@ from bot.decision import FEATURES, GATE_FEATURES, Decision, Logistic  # noqa: E4
 from bot.embedding import Encoder, Vectors, load_encoder  # noqa: E402
 from bot.evaluation import Case, load_cases  # noqa: E402
 from bot.faq import Entry, load_faq  # noqa: E402
-from bot.matcher import Candidate, Matcher, Status  # noqa: E402
+from bot.matcher import Candidate, Matcher, Status, linked  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
 STACKFAQ = SHARED / "stackfaq"
@@ -327,10 +327,6 @@ def decide(row: Row, decision: Decision) -> tuple[Status, int | None, list[int]]
     if offered:
         return Status.SUGGEST, None, offered
     return Status.NONE, None, []
-
-
-def linked(one: Entry, other: Entry) -> bool:
-    return other.id in one.related or one.id in other.related
 
 
 def pooled(rows: Sequence[Row], decision: Decision) -> tuple[float, float, float, Figures]:
