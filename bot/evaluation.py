@@ -117,6 +117,19 @@ def load_cases(path: str | Path) -> list[Case]:
     return cases
 
 
+def plain_faq_yaml(entries: Iterable[dict[str, str]], disclaimer: str) -> str:
+    """A faq.yaml written as an admin writes a plain one (id, question and answer per entry),
+    for measuring the matcher on a public FAQ dataset."""
+    lines = [f"disclaimer: {json.dumps(disclaimer)}", "entries:"]
+    for entry in entries:
+        lines += [
+            f"  - id: {entry['id']}",
+            f"    question: {json.dumps(entry['question'])}",
+            f"    answer: {json.dumps(entry['answer'])}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def _fold(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").casefold().split())
 

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.decision import FEATURES, GATE_FEATURES, Decision, Logistic  # noqa: E402
 from bot.embedding import Encoder, Vectors, load_encoder  # noqa: E402
-from bot.evaluation import Case, load_cases  # noqa: E402
+from bot.evaluation import Case, load_cases, plain_faq_yaml  # noqa: E402
 from bot.faq import Entry, load_faq  # noqa: E402
 from bot.matcher import Candidate, Matcher, Status, linked  # noqa: E402
 
@@ -111,14 +111,9 @@ def stackfaq_faq(directory: Path) -> Path:
     """StackFAQ written as an admin would: id, question, answer."""
     entries = json.loads((STACKFAQ / "entries.json").read_text(encoding="utf-8"))
     path = directory / "stackfaq.yaml"
-    lines = ["disclaimer: This is general information.", "entries:"]
-    for entry in entries:
-        lines += [
-            f"  - id: {entry['id']}",
-            f"    question: {json.dumps(entry['question'])}",
-            f"    answer: {json.dumps(entry['answer'])}",
-        ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(
+        plain_faq_yaml(entries, "This is general information."), encoding="utf-8"
+    )
     return path
 
 
