@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -70,11 +71,17 @@ class VectorCache:
 
     def save(self, path: Path, texts: Sequence[str]) -> None:
         """Write the vectors of `texts` to `path` (the format `_read` takes)."""
-        keys = list(dict.fromkeys(_key(text) for text in texts))
         self.vectors(texts)
+        with path.open("wb") as file:
+            self._dump(file, [_key(text) for text in texts])
+
+    def _dump(self, file: BinaryIO, keys: Sequence[bytes]) -> None:
+        """The vectors of `keys` (each once) in the format `_read` takes."""
+        wanted = list(dict.fromkeys(keys))
         np.savez(
-            path, keys=np.array(keys, dtype="S32"),
-            vectors=np.vstack([self._memory[key] for key in keys]),
+            file,
+            keys=np.array(wanted, dtype="S32"),
+            vectors=np.vstack([self._memory[key] for key in wanted]),
         )
 
     def vectors(self, texts: Sequence[str]) -> Vectors:
@@ -95,17 +102,12 @@ class VectorCache:
         only makes the next start slower."""
         if self._path is None:
             return
-        wanted = list(dict.fromkeys(keys))
         temporary: str | None = None
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self._path.parent, suffix=".tmp")
             with os.fdopen(handle, "wb") as file:
-                np.savez(
-                    file,
-                    keys=np.array(wanted, dtype="S32"),
-                    vectors=np.vstack([self._memory[key] for key in wanted]),
-                )
+                self._dump(file, keys)
             os.replace(temporary, self._path)
         except OSError as exc:
             log.warning("Could not write the embedding cache %s: %s", self._path, exc)
