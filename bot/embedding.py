@@ -57,10 +57,22 @@ def models_dir() -> Path:
     return Path(str(resources.files("bot").joinpath("models")))
 
 
+# Components of a unit vector this small change no cosine at float32's precision (about 1e-7),
+# but products of two of them are subnormal numbers, which x86 multiplies 10 to 100 times more
+# slowly: MiniLM's output has two such components in every vector, and they made one message
+# against the bundled FAQ's 1,568 head texts take 8 ms instead of 0.1 ms.
+_NEGLIGIBLE = 1e-6
+
+
 def _normalised(vectors: npt.NDArray[np.floating]) -> Vectors:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    normalised: Vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
-    return normalised
+    return without_negligible((vectors / np.maximum(norms, 1e-12)).astype(np.float32))
+
+
+def without_negligible(vectors: Vectors) -> Vectors:
+    """The vectors with their negligible components set to 0 (in place)."""
+    vectors[np.abs(vectors) < _NEGLIGIBLE] = 0.0
+    return vectors
 
 
 def _tokenizer(path: Path, *, special_tokens: bool, max_tokens: int) -> _Tokenizer:

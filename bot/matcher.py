@@ -146,9 +146,9 @@ class Matcher:
 
     def candidates(self, text: str) -> tuple[Match | None, list[Candidate]]:
         """Triage's decision if it makes one, else the candidate entries with their features."""
-        raw = self.speller.rejoin(words(text))
+        raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
-        if self._triage.is_urgent(terms):
+        if self._triage.is_urgent(terms, clause_of):
             return Match(Status.URGENT, score=100.0), []
         smalltalk = self._triage.smalltalk(raw, terms)
         if smalltalk is not None:

@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from bot.embedding import Encoder, Vectors
+from bot.embedding import Encoder, Vectors, without_negligible
 from bot.faq import Faq
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,10 @@ class VectorCache:
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             log.warning("Ignoring the embedding cache %s (%s); it will be rebuilt", path, exc)
             return
+        # A cache written before negligible components were dropped still reads fast.
+        vectors = without_negligible(vectors.astype(np.float32))
         for key, vector in zip(keys, vectors, strict=True):
-            self._memory[bytes(key)] = vector.astype(np.float32)
+            self._memory[bytes(key)] = vector
 
     def save(self, path: Path, texts: Sequence[str]) -> None:
         """Write the vectors of `texts` to `path` (the format `_read` takes)."""

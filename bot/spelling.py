@@ -18,7 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.sounds import sound_key
-from bot.text import CONTEXT_WORDS, STOPWORDS, stem, words
+from bot.text import CONTEXT_WORDS, STOPWORDS, clauses, stem, words
 
 
 # How far a misspelt word may be from the FAQ word it is corrected to (optimal string alignment,
@@ -182,6 +182,17 @@ class Speller:
     def words(self, text: str, limit: int | None = None) -> list[str]:
         """The folded words of `text` with slips of the space bar put right."""
         return self.rejoin(words(text, limit=limit))
+
+    def words_by_clause(self, text: str) -> tuple[list[str], list[int]]:
+        """The folded words of a message as `words` reads them (a slip of the space bar is put
+        right within a clause), and the number of the clause each is in."""
+        folded: list[str] = []
+        clause_of: list[int] = []
+        for number, clause in enumerate(clauses(text)):
+            found = self.words(clause)
+            folded.extend(found)
+            clause_of.extend([number] * len(found))
+        return folded, clause_of
 
     def terms(self, text: str) -> list[str]:
         """Every word of `text` as a matching term: typo-corrected, synonym-folded, stemmed."""

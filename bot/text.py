@@ -51,6 +51,22 @@ def normalize(text: str, limit: int | None = MAX_INPUT_CHARS) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+# Where a clause ends: sentence and clause punctuation, a dash between words, brackets, and the
+# words that turn a sentence ("no chest pain, but my arm is numb"). A decimal point or a
+# hyphenated word is no end.
+_CLAUSE_END = re.compile(
+    r"[!?;\n()\[\]]+|[.,:](?!\d)|\s[-\u2013\u2014]+\s|[\u2013\u2014]"
+    r"|\b(?:but|however|although|though|except|whereas)\b",
+    re.IGNORECASE,
+)
+
+
+def clauses(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[str]:
+    """The clauses of a message (of its first `limit` characters), in order; `words` of them
+    all, one after another, are the message's words."""
+    return _CLAUSE_END.split(text[:limit])
+
+
 def words(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[str]:
     """The normalised words of a message, in order (of its first `limit` characters)."""
     return normalize(text, limit).split()

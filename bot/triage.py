@@ -1,14 +1,23 @@
 """What is decided before the FAQ is searched: urgent care, and small talk.
 
 Urgent: a message holding an urgent trigger (bot/data/urgent.yaml, plus any the admin adds)
-gets the urgent-care reply whatever else it says, unless every trigger in it is told as
-history ("a heart attack two years ago") and nothing says it is happening now. Small talk: a
-message that is only a greeting, thanks or goodbye gets the short reply.
+gets the urgent-care reply whatever else it says, unless the sign it names is not happening to
+anyone now. Two readings decide that. Within the sign's clause, a cue right next to it says it
+is denied ("no chest pain"), supposed ("what if a client faints?") or said in jest ("the price
+nearly gave me a heart attack"): bot/data/urgent_context.yaml, after ConText (Harkema et al.
+2009). And a sign told as history ("a heart attack two years ago") is not urgent unless the
+message also says something is happening now. Small talk: a message that is only a greeting,
+thanks or goodbye gets the short reply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
 
 from bot.faq import URGENT_AND, Faq, Smalltalk
 from bot.spelling import Speller
@@ -41,11 +50,20 @@ class Triage:
         )
         self._past = [terms(phrase) for phrase in faq.urgent_past]
         self._current = [terms(phrase) for phrase in faq.urgent_current]
+        context = urgent_context()
+        self._filler = frozenset(term for word in context.filler for term in terms(word))
+        self._gap = context.gap
+        self._denied = [terms(phrase) for phrase in context.denied]
+        self._supposed = [terms(phrase) for phrase in context.supposed]
+        self._jest_before = [terms(phrase) for phrase in context.jest_before]
+        self._jest_after = [terms(phrase) for phrase in context.jest_after]
         self._smalltalk = [
             (kind, [terms(trigger) for trigger in kind.triggers]) for kind in faq.smalltalk
         ]
 
-    def is_urgent(self, terms: Sequence[str]) -> bool:
+    def is_urgent(self, terms: Sequence[str], clause_of: Sequence[int] | None = None) -> bool:
+        """Whether a message's `terms` (with the clause number of each, from
+        `Speller.words_by_clause`; None: one clause) name a sign happening now."""
         present = set(terms)
         fired = [
             trigger
@@ -53,6 +71,11 @@ class Triage:
             for needs, trigger in self._urgent.get(term, ())
             if needs <= present and all(_contains_in_order(terms, part) for part in trigger)
         ]
+        if not fired:
+            return False
+        clause_of = clause_of if clause_of is not None else [0] * len(terms)
+        now = _Reading(terms, clause_of, self)
+        fired = [trigger for trigger in fired if all(now.names(part) for part in trigger)]
         if not fired:
             return False
         past = positions_of(terms, self._past) | _years_in(terms)
@@ -77,6 +100,96 @@ class Triage:
         return found if all(word in _SMALLTALK_FILLER for word in leftover) else None
 
 
+class _Reading:
+    """One message's cues, for telling a sign happening now from one denied, supposed or
+    said in jest."""
+
+    def __init__(self, terms: Sequence[str], clause_of: Sequence[int], triage: Triage) -> None:
+        self._terms = terms
+        self._clause_of = clause_of
+        self._filler = triage._filler
+        self._gap = triage._gap
+        spans = _spans_of
+        self._ends_before = {
+            last for _, last in (*spans(terms, triage._denied), *spans(terms, triage._jest_before))
+        }
+        self._starts_after = {first for first, _ in spans(terms, triage._jest_after)}
+        self._supposed = [last for _, last in spans(terms, triage._supposed)]
+        self._now_clauses = {clause_of[first] for first, _ in spans(terms, triage._current)}
+
+    def names(self, part: Sequence[str]) -> bool:
+        """Whether one occurrence of this part of a trigger is happening now."""
+        return any(not self._not_now(first, last) for first, last in _spans_in_order(
+            self._terms, part
+        ))
+
+    def _not_now(self, first: int, last: int) -> bool:
+        clause = self._clause_of[first]
+        # a cue just before the sign, in its clause, with only filler words between
+        before = first - 1
+        for _ in range(self._gap + 1):
+            if before < 0 or self._clause_of[before] != clause:
+                break
+            if before in self._ends_before:
+                return True
+            if self._terms[before] not in self._filler:
+                break
+            before -= 1
+        after = last + 1
+        for _ in range(self._gap + 1):
+            if after >= len(self._terms) or self._clause_of[after] != clause:
+                break
+            if after in self._starts_after:
+                return True
+            if self._terms[after] not in self._filler:
+                break
+            after += 1
+        return clause not in self._now_clauses and any(
+            end < first and self._clause_of[end] == clause for end in self._supposed
+        )
+
+
+@dataclass(frozen=True)
+class UrgentContext:
+    """bot/data/urgent_context.yaml: the cues that say a sign is not happening now."""
+
+    filler: tuple[str, ...]
+    gap: int
+    denied: tuple[str, ...]
+    supposed: tuple[str, ...]
+    jest_before: tuple[str, ...]
+    jest_after: tuple[str, ...]
+
+
+@cache
+def urgent_context() -> UrgentContext:
+    text = resources.files("bot").joinpath("data/urgent_context.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    lists = ("filler", "denied", "supposed", "jest_before", "jest_after")
+    # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
+    if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(
+        isinstance(data.get(key), list) and all(isinstance(item, str) for item in data[key])
+        for key in lists
+    ):
+        raise ValueError(f"bot/data/urgent_context.yaml: needs gap and lists of {lists}")
+    return UrgentContext(
+        gap=data["gap"], **{key: tuple(data[key]) for key in lists}
+    )
+
+
+def _spans_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[tuple[int, int]]:
+    """(first, last) positions of every contiguous occurrence of the phrases."""
+    found = []
+    for phrase in phrases:
+        size = len(phrase)
+        if not size:
+            continue
+        for start in range(len(terms) - size + 1):
+            if terms[start] == phrase[0] and list(terms[start : start + size]) == list(phrase):
+                found.append((start, start + size - 1))
+    return found
+
+
 # A phrase as `_by_first_term` files it: the terms it needs, and its parts.
 _Filed = tuple[frozenset[str], list[list[str]]]
 
@@ -99,15 +212,10 @@ def _by_first_term(phrases: Iterable[list[list[str]]]) -> dict[str, list[_Filed]
 
 def positions_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> set[int]:
     """Positions in `terms` covered by a contiguous occurrence of any of the phrases."""
-    covered: set[int] = set()
-    for phrase in phrases:
-        size = len(phrase)
-        if not size:
-            continue
-        for start in range(len(terms) - size + 1):
-            if terms[start] == phrase[0] and list(terms[start : start + size]) == list(phrase):
-                covered.update(range(start, start + size))
-    return covered
+    return {
+        position for first, last in _spans_of(terms, phrases)
+        for position in range(first, last + 1)
+    }
 
 
 def _contains_in_order(terms: Sequence[str], phrase: Sequence[str], max_gap: int = 2) -> bool:

@@ -44,7 +44,8 @@ def _speller(faq: Faq) -> Speller:
 
 
 def is_urgent(triage: Triage, speller: Speller, message: str) -> bool:
-    return triage.is_urgent(speller.terms_of(speller.words(message)))
+    raw, clause_of = speller.words_by_clause(message)
+    return triage.is_urgent(speller.terms_of(raw), clause_of)
 
 
 def smalltalk(triage: Triage, speller: Speller, message: str) -> Smalltalk | None:
@@ -150,6 +151,75 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
     message = "I had a heart attack years ago, it feels like it is back"
     assert not is_urgent(*triage_for(), message)
     assert is_urgent(*triage_for("{current: [like it is back]}"), message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # denied, right before the sign, with only filler words between
+        ("No chest pain at all, just a stiff upper back. Can you help?", False),
+        ("I'm not suicidal, only tired and low. Does massage help mood?", False),
+        ("it was definitely not a heart attack, just heartburn", False),
+        # "never" denies the past, not what is happening now
+        ("my son is shaking all over and won't wake, he's never had a seizure", True),
+        # a denial reaches only its own clause, and never past a person or a verb
+        ("no chest pain yesterday, but today crushing chest pain", True),
+        ("No I cant breathe properly", True),
+        ("not sure but I think I'm having a heart attack", True),
+        ("he's not breathing", True),  # the "not" is the sign's own word
+        # supposed: anywhere before the sign in its clause, unless it says "now"
+        ("what if somebody faints during the treatment?", False),
+        ("What would your staff do if a client had a seizure on the table?", False),
+        ("if i get chest pain right now what do i do", True),
+        ("what if it's nothing. I have crushing chest pain", True),  # another clause
+        # said in jest: the idioms of shock and laughter
+        ("the bill nearly gave me a heart attack, any cheaper options?", False),
+        ("you'll give me a stroke with those prices", False),
+        ("my friend passed out laughing at my massage story", False),
+        ("the massage gave me chest pain", True),  # no "a": not the idiom
+        ("I nearly passed out and my chest feels tight", True),
+    ],
+)
+def test_a_sign_denied_supposed_or_said_in_jest_is_not_urgent(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("glowing toenails and humming teeth", True),
+        ("no glowing toenails, just humming teeth", False),  # one part denied: no combination
+        ("no glowing toenails but glowing toenails and humming teeth now", True),
+    ],
+)
+def test_a_combination_holds_only_when_each_part_is_happening(message: str, urgent: bool) -> None:
+    triage = triage_for("{triggers: [glowing toenails & humming teeth]}")
+    assert is_urgent(*triage, message) is urgent
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "suddenly dizzy and seeing double",
+        "I feel dizzy and I'm staggering when I try to walk",
+        "since my neck was cracked I'm dizzy and can't walk straight",
+        "my foot has gone cold and pale and numb",
+    ],
+)
+def test_dizziness_with_double_vision_or_unsteady_walking_is_urgent(
+    builtin: tuple[Triage, Speller], message: str
+) -> None:
+    assert is_urgent(*builtin, message)
+
+
+def test_a_clause_ends_at_punctuation_dashes_and_but() -> None:
+    from bot.text import clauses
+
+    assert clauses("no pain, just ache - fine; ok but then 39.5 degrees") == [
+        "no pain", " just ache", "fine", " ok ", " then 39.5 degrees"
+    ]
 
 
 @pytest.mark.parametrize(
