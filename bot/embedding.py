@@ -119,6 +119,10 @@ class OnnxEncoder:
         # Messages come one at a time; two threads use this machine's two cores, more only
         # add scheduling cost (`scripts/bench_match.py` measures it).
         options.intra_op_num_threads = min(2, os.cpu_count() or 1)
+        # Between messages its threads would otherwise spin, waiting for work, and take the
+        # cores from numpy's matrix product and the rest of the match: on this 2-core machine
+        # that doubled a message's median time (15.7 ms against 8.2; scripts/bench_match.py).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # onnxruntime's own warnings are not the user's concern
         try:
             self._session = onnxruntime.InferenceSession(

@@ -51,12 +51,12 @@ class LexicalIndex:
         self._speller = speller
         self._heads: list[frozenset[str]] = []
         self._bodies: list[frozenset[str]] = []
-        self._phrasings: list[list[frozenset[str]]] = []
+        entry_phrasings: list[list[frozenset[str]]] = []
         for entry in faq.entries:
             phrasings = {frozenset(self.content(phrasing)) for phrasing in entry.phrasings}
             phrasings.discard(frozenset())
             head = frozenset().union(*phrasings)
-            self._phrasings.append(sorted(phrasings, key=sorted))
+            entry_phrasings.append(sorted(phrasings, key=sorted))
             self._heads.append(head)
             self._bodies.append(frozenset(self.content(entry.answer)) - head)
         count = len(faq.entries)
@@ -84,6 +84,7 @@ class LexicalIndex:
             term: np.array(found, dtype=np.intp) for term, found in bodies.items()
         }
         self._count = count
+        self._phrasings = [_Phrasings(phrasings, self.idf) for phrasings in entry_phrasings]
         # Not-covered phrases by their first term: a message is only scanned for those. An
         # entry's own question and alternates beat the list: a phrase one of them holds
         # ("insurance" in "Do you accept health insurance?") is not a topic the FAQ lacks.
@@ -156,23 +157,43 @@ class LexicalIndex:
         held_body = sum(
             weight for term, weight in query.weights.items() if term in self._bodies[index]
         )
-        phrasing = max(
-            (
-                sum(self.idf.get(term, 0.0) for term in phrase if term in query.weights)
-                / max(sum(self.idf.get(term, 0.0) for term in phrase), 1e-9)
-                for phrase in self._phrasings[index]
-            ),
-            default=0.0,
-        )
         return Overlap(
             head=held_head / total if total else 0.0,
             body=held_body / total if total else 0.0,
-            phrasing=phrasing,
+            phrasing=self._phrasings[index].held(query.weights),
             uncovered=bool(query.not_covered - head),
         )
 
 
 _NONE = np.array([], dtype=np.intp)
+
+
+class _Phrasings:
+    """An entry's phrasings as sets of terms, for how completely a message holds one: the
+    share of a phrasing's idf weight the message's terms hold."""
+
+    def __init__(self, phrasings: Sequence[frozenset[str]], idf: dict[str, float]) -> None:
+        # An entry can have a hundred keywords: each term lists the phrasings holding it, so a
+        # message's few terms are added up in numpy instead of walking every phrasing.
+        self._totals = np.array(
+            [max(sum(idf.get(term, 0.0) for term in phrase), 1e-9) for phrase in phrasings]
+        )
+        holding: dict[str, list[int]] = {}
+        for number, phrase in enumerate(phrasings):
+            for term in phrase:
+                holding.setdefault(term, []).append(number)
+        self._holding = {term: np.array(found, dtype=np.intp) for term, found in holding.items()}
+
+    def held(self, weights: dict[str, float]) -> float:
+        """The largest share of one phrasing's weight held by `weights`' terms (0-1)."""
+        if not len(self._totals):
+            return 0.0
+        held = np.zeros(len(self._totals))
+        for term, weight in weights.items():
+            found = self._holding.get(term)
+            if found is not None:
+                held[found] += weight
+        return float((held / self._totals).max())
 
 
 def _is_content(word: str, term: str) -> bool:
