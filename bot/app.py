@@ -34,12 +34,14 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import handlers
 from bot.config import ConfigError, Settings, load_settings
 from bot.embedding import ModelError
 from bot.faq import FaqError
+from bot.handoff import HANDOFF_KEY, Handoff, handoff_in
+from bot.health import HealthMark, heartbeat_of, mark_path
 from bot.lifecycle import BACKOFF, StopSignals
 from bot.live import LiveFaq
 from bot.logs import configure_logging
@@ -69,12 +71,14 @@ COMMANDS = [
     BotCommand("privacy", "What I store, and for how long"),
     BotCommand("help", "How to use this bot"),
 ]
-ADMIN_COMMANDS = [
-    *COMMANDS,
+# In the menu only when hand-off is set up (STAFF_CHAT_ID).
+ASK_COMMAND = BotCommand("ask", "Ask the practice's team")
+ADMIN_ONLY_COMMANDS = [
     BotCommand("unanswered", "Questions I could not answer (admins)"),
     BotCommand("stats", "How questions went this week (admins)"),
     BotCommand("reload", "Reload the FAQ file (admins)"),
 ]
+ADMIN_COMMANDS = [*COMMANDS, *ADMIN_ONLY_COMMANDS]
 
 # PTB's retries of deleteWebhook/setWebhook right after getMe answered (1, 1.5, 2.25 s apart):
 # bounded, so a stop signal during an outage at that moment is not held up for long.
@@ -92,9 +96,12 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     rate_limiter: BaseRateLimiter[Any] | None = None,
     recorder: Recorder | None = None,
+    handoff: Handoff | None = None,
+    mark: HealthMark | None = None,
 ) -> BotApp:
     """The Application with every handler registered. `request` replaces the network (tests);
-    `recorder` the question recorder made from the settings (tests)."""
+    `recorder` the question recorder made from the settings (tests), `handoff` the hand-off
+    state (tests). `mark`, when given, is kept fresh while Telegram answers (bot.health)."""
     builder = (
         Application.builder()
         .token(settings.token)
@@ -111,11 +118,19 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # Two connections for getUpdates, not PTB's one: a long poll cancelled at a stop can leave
+    # its connection stuck in the pool (httpcore 1.0.9), and then the last getUpdates, which
+    # confirms the updates handled, timed out with a traceback.
+    get_updates_request = get_updates_request or HTTPXRequest(connection_pool_size=2)
+    if mark is not None:  # every getUpdates that Telegram answers marks the bot alive
+        get_updates_request = mark.watch_polls(get_updates_request)
+    builder = builder.get_updates_request(get_updates_request)
     application: BotApp = builder.build()
+    if mark is not None:  # in webhook mode, so does every update delivered
+        mark.install(application, settings.webhook.url if settings.webhook else None)
     recorder = recorder or Recorder(settings.db_path, settings.retention_days)
     application.bot_data[SERVICES_KEY] = Services(settings=settings, live=live, recorder=recorder)
+    application.bot_data[HANDOFF_KEY] = handoff or Handoff.from_settings(settings)
 
     private = filters.ChatType.PRIVATE
     addressed = handlers.ADDRESSED_TO_BOT
@@ -137,6 +152,13 @@ def build_application(
     application.add_handler(CommandHandler("unanswered", handlers.unanswered, NEW_MESSAGE))
     # /stats [DAYS]: admins only, in private; outcomes and top answers of the last days.
     application.add_handler(CommandHandler("stats", handlers.stats, NEW_MESSAGE))
+    # /ask [question]: hand a question to the practice's team (STAFF_CHAT_ID), after consent.
+    application.add_handler(CommandHandler("ask", handlers.ask, NEW_MESSAGE))
+    # In the staff chat, a reply to the bot's post of a question: sent on to the person.
+    application.add_handler(MessageHandler(
+        NEW_MESSAGE & ~filters.COMMAND & handlers.StaffReply(settings.staff_chat_id),
+        handlers.staff_reply,
+    ))
     # Any other command, in private chats only (in groups it may be for another bot).
     application.add_handler(
         MessageHandler(NEW_MESSAGE & private & filters.COMMAND, handlers.unknown_command)
@@ -162,13 +184,16 @@ async def _post_init(application: BotApp) -> None:
     """After getMe, before updates flow: commands, background reloaders, the ready line."""
     services = services_of(application)
     settings, bot = services.settings, application.bot
+    public = [*COMMANDS, ASK_COMMAND] if settings.staff_chat_id is not None else COMMANDS
     try:
-        await bot.set_my_commands(COMMANDS)
+        await bot.set_my_commands(public)
     except TelegramError as exc:  # the menu is a convenience: answer questions without it
         logger.warning("Could not register the command menu: %s", exc)
     for admin_id in sorted(settings.admin_ids):
         try:
-            await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id))
+            await bot.set_my_commands(
+                [*public, *ADMIN_ONLY_COMMANDS], scope=BotCommandScopeChat(admin_id)
+            )
         except TelegramError as exc:  # e.g. the admin has not started a chat with the bot yet
             logger.warning("Could not show the admin commands in %s's menu: %s", admin_id, exc)
     if not settings.admin_ids:
@@ -181,7 +206,13 @@ async def _post_init(application: BotApp) -> None:
     # first update; then again daily. A broken store is one warning here, never a failed start.
     await services.recorder.purge()
     services.spawn(services.recorder.keep_purging(settings.purge_interval), name="store-purge")
+    # The same for hand-off links past HANDOFF_RETENTION_DAYS (also with hand-off switched off).
+    handoff = handoff_in(application.bot_data)
+    await handoff.purge()
+    services.spawn(handoff.keep_purging(settings.purge_interval), name="handoff-purge")
     _install_sighup(services)
+    if (heartbeat := heartbeat_of(application)) is not None:  # webhook mode (bot.health)
+        services.spawn(heartbeat, name="health-heartbeat")
     faq = services.live.current.faq
     mode = f"webhook {settings.webhook.url}" if settings.webhook else "long polling"
     logger.info(
@@ -197,6 +228,7 @@ async def _post_shutdown(application: BotApp) -> None:
     it: background tasks first, then the pending records are written and the database closed."""
     _remove_sighup()
     await services_of(application).close()
+    await handoff_in(application.bot_data).close()
 
 
 def services_of(application: BotApp) -> Services:
@@ -253,8 +285,10 @@ def run_bot(
         print(str(exc), file=sys.stderr)
         return 2
     handler = configure_logging(settings.log_level, settings.secrets)
+    mark = HealthMark(mark_path(env))
+    mark.clear()  # no mark until this process hears from Telegram
     application = build_application(
-        settings, live, request=request, get_updates_request=get_updates_request
+        settings, live, request=request, get_updates_request=get_updates_request, mark=mark
     )
     # A fresh loop, closed here at the end: the caller may have used another one.
     loop = asyncio.new_event_loop()

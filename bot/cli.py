@@ -7,15 +7,16 @@
     faq-bot unanswered [--limit N] [--json]     what the bot could not answer (reads DB_PATH)
     faq-bot stats [--days N] [--json]           how questions went over the last days (DB_PATH)
     faq-bot run                                 start the Telegram bot (settings from the env)
+    faq-bot health [--max-age SECONDS]          has the running bot heard from Telegram lately?
 
 Every command except `run` works offline and gives the same replies as the bot, because they
 all go through `Matcher.match` and `replies.render_plain`. Only the Telegram bot records
 questions: `chat` and `ask` are for trying the FAQ and store nothing; `unanswered` and `stats`
 only read the bot's question store, and never create it.
 
-Exit codes: 0 success; 1 `check` found problems, `eval` could not read its file, or the question
-store could not be read; 2 usage error, or the FAQ could not be loaded (the problems are on
-stderr, one per line); 130 Ctrl-C.
+Exit codes: 0 success; 1 `check` found problems, `eval` could not read its file, the question
+store could not be read, or `health` found the bot unhealthy; 2 usage error, or the FAQ could
+not be loaded (the problems are on stderr, one per line); 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.config import db_path
 from bot.embedding import ModelError
 from bot.evaluation import EvalFileError, Report, evaluate, format_report, load_cases
 from bot.faq import CONDITIONS_ID, Entry, Faq, FaqError, load_faq, resolve_faq_path
+from bot.health import DEFAULT_MAX_AGE, check, mark_path
 from bot.lint import lint
 from bot.matcher import Match, Matcher, Status
 from bot.replies import render_plain
@@ -148,6 +150,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start the Telegram bot (needs BOT_TOKEN)")
     run.set_defaults(command=_run)
+
+    health = commands.add_parser(
+        "health",
+        help="exit 0 if the running bot heard from Telegram lately, else 1 (a HEALTHCHECK)",
+        description=(
+            "Read the mark the running bot keeps fresh while Telegram answers it ($HEALTH_FILE, "
+            "else clinic-faq-bot.health in the temporary directory): exit 0 when it is fresher "
+            "than --max-age seconds, else 1 with the reason in one line."
+        ),
+    )
+    health.add_argument(
+        "--max-age", type=_seconds, default=DEFAULT_MAX_AGE, metavar="SECONDS",
+        help=f"the oldest mark that counts as healthy (default {DEFAULT_MAX_AGE:g})",
+    )
+    health.set_defaults(command=_health)
     return parser
 
 
@@ -161,6 +178,16 @@ def _add_store_options(parser: argparse.ArgumentParser) -> None:
         "--db", metavar="PATH",
         help="the bot's question store (default: $DB_PATH, else ./data/faqbot.sqlite3)",
     )
+
+
+def _seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a positive number of seconds")
+    return value
 
 
 def _positive(raw: str) -> int:
@@ -339,6 +366,16 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     exit_code: int = run_bot(os.environ)
     return exit_code
+
+
+def _health(args: argparse.Namespace) -> int:
+    path = mark_path(os.environ)
+    problem = check(path, args.max_age)
+    if problem is not None:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+        return 1
+    print(f"healthy: the bot heard from Telegram in the last {args.max_age:g} s")
+    return 0
 
 
 # -- shared pieces --------------------------------------------------------------------------

@@ -18,6 +18,9 @@ from bot.faq import resolve_faq_path
 
 DEFAULT_DB_PATH = Path("data") / "faqbot.sqlite3"
 DEFAULT_RETENTION_DAYS = 90
+# How long the link between a question handed to the practice's team and the person's chat is
+# kept when nobody replies.
+DEFAULT_HANDOFF_RETENTION_DAYS = 7
 # A century: more is surely a typo, and dates that far back do not exist in Python.
 MAX_RETENTION_DAYS = 36500
 DEFAULT_API_ROOT = "https://api.telegram.org"
@@ -70,6 +73,10 @@ class Settings:
     # Whether the text of questions the bot could not answer is kept for /unanswered; off, only
     # the daily counts are stored (a practice may not want any question text on disk).
     keep_questions: bool = True
+    # The practice's staff chat (a Telegram group) that questions are handed to, or None: no
+    # hand-off. How many days a handed-off question's link to the person's chat is kept.
+    staff_chat_id: int | None = None
+    handoff_retention_days: int = DEFAULT_HANDOFF_RETENTION_DAYS
     # How often the watcher looks at the FAQ file; not an environment variable, tests lower it.
     watch_interval: float = 2.0
     # How often old records are purged (seconds; also once at start-up). Not an environment
@@ -114,8 +121,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_level=_log_level(env.get("LOG_LEVEL", "")),
         webhook=_webhook(env, official_api=api_root == DEFAULT_API_ROOT),
         db_path=db_path(env),
-        retention_days=_retention_days(env.get("RETENTION_DAYS", "")),
+        retention_days=_days("RETENTION_DAYS", env.get("RETENTION_DAYS", ""),
+                             DEFAULT_RETENTION_DAYS),
         keep_questions=_boolean("KEEP_QUESTIONS", env.get("KEEP_QUESTIONS", ""), default=True),
+        staff_chat_id=_chat_id("STAFF_CHAT_ID", env.get("STAFF_CHAT_ID", "")),
+        handoff_retention_days=_days(
+            "HANDOFF_RETENTION_DAYS", env.get("HANDOFF_RETENTION_DAYS", ""),
+            DEFAULT_HANDOFF_RETENTION_DAYS,
+        ),
     )
 
 
@@ -126,14 +139,27 @@ def db_path(env: Mapping[str, str]) -> Path:
     return Path(raw).expanduser() if raw else DEFAULT_DB_PATH
 
 
-def _retention_days(raw: str) -> int:
+def _days(name: str, raw: str, default: int) -> int:
     value = raw.strip()
     if not value:
-        return DEFAULT_RETENTION_DAYS
-    if not value.isdigit() or not 1 <= int(value) <= MAX_RETENTION_DAYS:
+        return default
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_RETENTION_DAYS:
         raise ConfigError(
-            f"RETENTION_DAYS: {raw!r} is not a whole number of days from 1 to "
-            f"{MAX_RETENTION_DAYS} (like 90)"
+            f"{name}: {raw!r} is not a whole number of days from 1 to "
+            f"{MAX_RETENTION_DAYS} (like {default})"
+        )
+    return int(value)
+
+
+def _chat_id(name: str, raw: str) -> int | None:
+    value = raw.strip()
+    if not value:
+        return None
+    digits = value.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or int(digits) == 0:
+        raise ConfigError(
+            f"{name}: {raw!r} is not a numeric Telegram chat id (a group's id is negative, "
+            "like -1001234567890)"
         )
     return int(value)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from itertools import product
@@ -53,6 +53,9 @@ DEFAULT_FALLBACK = (
 )
 DEFAULT_TOPIC = "Questions"
 
+# In a not-covered group's `no` line, where the phrase the person named goes.
+PHRASE_SLOT = "{phrase}"
+
 # The sections built into the bot (bot/data/<name>.yaml) that a faq.yaml may add to.
 BUILTIN_SECTIONS = ("urgent", "smalltalk", "synonyms")
 
@@ -68,6 +71,9 @@ class Entry:
     alternates: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    # The practice's own words sent before the answer ("Yes, sciatica is one of the conditions
+    # we treat."): the entry's `lead`, else its topic's (`topics:`), else none ("").
+    lead: str = ""
     line: int = 0
 
     @property
@@ -103,6 +109,9 @@ class Faq:
     synonyms: Mapping[str, tuple[str, ...]]
     not_covered: tuple[str, ...]
     entries: tuple[Entry, ...]
+    # Each not-covered phrase of a group that has a `no` line, with that line (holding
+    # `{phrase}`): a message declined for naming the phrase gets it (see bot.replies).
+    not_covered_no: Mapping[str, str] = field(default_factory=dict)
     # What is worth fixing in a file that works as it is (a phrase listed twice): `faq-bot
     # check` and /reload show these; they never stop a file from loading.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
@@ -333,14 +342,16 @@ class _Validator:
 
     TOP_KEYS: ClassVar[frozenset[str]] = frozenset({
         "version", "disclaimer", "fallback", "urgent", "smalltalk", "synonyms", "not_covered",
-        "entries",
+        "topics", "entries",
     })
     URGENT_KEYS: ClassVar[frozenset[str]] = frozenset(
         {"reply", "triggers", "past", "current", "classes"}
     )
     ENTRY_KEYS: ClassVar[frozenset[str]] = frozenset(
-        {"id", "topic", "question", "answer", "alternates", "keywords", "related"}
+        {"id", "topic", "question", "lead", "answer", "alternates", "keywords", "related"}
     )
+    NOT_COVERED_GROUP_KEYS: ClassVar[frozenset[str]] = frozenset({"reply", "phrases"})
+    TOPIC_KEYS: ClassVar[frozenset[str]] = frozenset({"lead"})
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -366,7 +377,7 @@ class _Validator:
             return _INVALID
 
     def mapping(
-        self, node: yaml.Node, where: str, allowed: frozenset[str] | None
+        self, node: yaml.Node, where: str, allowed: frozenset[str] | None,
     ) -> dict[str, yaml.Node]:
         """The keys of a mapping node; `allowed=None` accepts any key (user-named maps)."""
         if not isinstance(node, yaml.MappingNode):
@@ -435,16 +446,69 @@ class _Validator:
                 texts.append(item)
         return tuple(texts)
 
-    def not_covered(self, node: yaml.Node | None) -> tuple[str, ...]:
-        """A list of topics, or named groups of them (`prices: [price, cost]`)."""
+    def not_covered(self, node: yaml.Node | None) -> tuple[tuple[str, ...], dict[str, str]]:
+        """A list of topics, or named groups of them: each a list (`prices: [price, cost]`) or
+        a `reply` line (the clear no) and its `phrases`
+        (`{reply: "{phrase} isn't on our list.", phrases: [gout]}`).
+        Returns every phrase, and the phrases of groups with a `no` line, each with it."""
         if not isinstance(node, yaml.MappingNode):
-            return self.text_list(node, "not_covered")
+            return self.text_list(node, "not_covered"), {}
         seen: dict[str, int] = {}
-        return tuple(
-            phrase
-            for name, group in self.mapping(node, "not_covered", None).items()
-            for phrase in self.text_list(group, f"not_covered.{name}", seen=seen)
-        )
+        phrases: list[str] = []
+        no_lines: dict[str, str] = {}
+        for name, group in self.mapping(node, "not_covered", None).items():
+            where = f"not_covered.{name}"
+            if not isinstance(group, yaml.MappingNode):
+                phrases.extend(self.text_list(group, where, seen=seen))
+                continue
+            fields = self.mapping(group, where, self.NOT_COVERED_GROUP_KEYS)
+            no = self.no_line(fields.get("reply"), f"{where}.reply", group)
+            listed = self.text_list(fields.get("phrases"), f"{where}.phrases", seen=seen)
+            if "phrases" not in fields:
+                self.problem(group, f"{where}.phrases", "missing (required: the list of phrases)")
+            elif not listed:
+                self.problem(
+                    fields["phrases"], f"{where}.phrases", "must list at least one phrase"
+                )
+            phrases.extend(listed)
+            for phrase in listed:
+                if no:
+                    no_lines.setdefault(phrase, no)
+        return tuple(phrases), no_lines
+
+    def no_line(self, node: yaml.Node | None, where: str, group: yaml.Node) -> str:
+        """A not-covered group's `no` line: optional, and with {phrase} where the phrase goes."""
+        if node is None:
+            return ""
+        if isinstance(node, yaml.MappingNode):
+            self.problem(
+                node, where,
+                'must be text, not a mapping: a line starting with "{" needs "double quotes",'
+                f' like reply: "{PHRASE_SLOT} isn\'t on our list of treated conditions."',
+            )
+            return ""
+        line = self.text(node, where, group)
+        if line and PHRASE_SLOT not in line:
+            self.problem(
+                node, where,
+                f"must contain {PHRASE_SLOT}, where the phrase the person named goes, like"
+                f' "{PHRASE_SLOT} isn\'t on our list of treated conditions."',
+            )
+            return ""
+        return line
+
+    def topics(self, node: yaml.Node | None) -> dict[str, tuple[str, yaml.Node]]:
+        """`topics:`, each topic's settings by its name (as entries spell it): its `lead`, for
+        the entries of that topic without their own. Returns each lead with its node."""
+        if node is None:
+            return {}
+        leads = {}
+        for name, settings in self.mapping(node, "topics", None).items():
+            where = f"topics.{name}"
+            fields = self.mapping(settings, where, self.TOPIC_KEYS)
+            if "lead" in fields and (lead := self.text(fields["lead"], f"{where}.lead", settings)):
+                leads[name] = (lead, settings)
+        return leads
 
     def once(self, seen: dict[str, int], node: yaml.Node, where: str, text: str) -> None:
         """Warn when `text` is already in `seen` (ignoring case and spacing), else add it."""
@@ -473,8 +537,24 @@ class _Validator:
         urgent = self.urgent(top.get("urgent"), builtin.urgent)
         smalltalk = self.smalltalk(top.get("smalltalk"), builtin.smalltalk)
         synonyms = self.synonyms(top.get("synonyms"), builtin.synonyms)
-        not_covered = self.not_covered(top.get("not_covered"))
+        not_covered, not_covered_no = self.not_covered(top.get("not_covered"))
+        topic_leads = self.topics(top.get("topics"))
         entries = self.entries(top.get("entries"), root)
+        used = {entry.topic for entry in entries}
+        for name, (_, node) in topic_leads.items():
+            if name not in used:
+                self.warnings.append(Problem(
+                    self.source, node.start_mark.line + 1, f"topics.{name}",
+                    "no entry has this topic, so its lead is never shown (topics: "
+                    + ", ".join(repr(topic) for topic in dict.fromkeys(e.topic for e in entries))
+                    + ")",
+                ))
+        # an entry's own lead wins over its topic's
+        entries = tuple(
+            replace(entry, lead=topic_leads[entry.topic][0])
+            if not entry.lead and entry.topic in topic_leads else entry
+            for entry in entries
+        )
         if self.problems:
             raise FaqError(self.problems)
         return Faq(
@@ -490,6 +570,7 @@ class _Validator:
             synonyms=synonyms,
             not_covered=not_covered,
             entries=entries,
+            not_covered_no=not_covered_no,
             warnings=tuple(self.warnings),
         )
 
@@ -661,6 +742,7 @@ class _Validator:
             self.text(fields["topic"], f"{label}.topic", node) if "topic" in fields
             else DEFAULT_TOPIC
         )
+        lead = self.text(fields["lead"], f"{label}.lead", node) if "lead" in fields else ""
         # the question, alternates and keywords all phrase the entry: a repeat is one too many
         phrased: dict[str, int] = {}
         if question:
@@ -681,6 +763,7 @@ class _Validator:
             alternates=alternates,
             keywords=keywords,
             related=related,
+            lead=lead,
             line=node.start_mark.line + 1,
         )
 

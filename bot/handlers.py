@@ -7,18 +7,24 @@ one place, `bot.app.build_application`.
 Privacy: what people write may be about their health. Question text is logged only at DEBUG;
 INFO lines carry the outcome and entry id, never the text or who asked. The question store
 (bot.recorder) is written after the reply has been sent, never awaited, and is given the
-outcome and the text only: nothing about who asked or in which chat.
+outcome and the text only: nothing about who asked or in which chat. Handing a question to
+the practice's team (bot.handoff) logs no text or name at any level, and keeps only the link
+between the staff post and the person's chat, until the reply.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC
 
 from telegram import (
     Bot,
+    CallbackQuery,
     Chat,
     InaccessibleMessage,
+    MaybeInaccessibleMessage,
     Message,
     MessageEntity,
     ReplyParameters,
@@ -28,6 +34,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ContextTypes, filters
 
 from bot import reports, views
+from bot.handoff import Handoff, LinksUnavailable, handoff_in
 from bot.matcher import Match, Status
 from bot.recorder import StoreUnavailable
 from bot.services import Services, get_services
@@ -44,11 +51,13 @@ GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 
 async def _send(
     bot: Bot, chat_id: int, reply: Reply, reply_to: int | None = None, thread_id: int | None = None
-) -> None:
-    """Send every part in order; the first quotes `reply_to`, the last carries the keyboard."""
+) -> list[Message]:
+    """Send every part in order; the first quotes `reply_to`, the last carries the keyboard.
+    Returns the messages sent."""
     last = len(reply.parts) - 1
+    sent = []
     for index, part in enumerate(reply.parts):
-        await bot.send_message(
+        sent.append(await bot.send_message(
             chat_id,
             part,
             reply_markup=reply.keyboard if index == last else None,
@@ -57,7 +66,8 @@ async def _send(
                 if reply_to is not None and index == 0 else None
             ),
             message_thread_id=thread_id,
-        )
+        ))
+    return sent
 
 
 async def _respond(message: Message, reply: Reply) -> None:
@@ -117,6 +127,25 @@ class AddressedToBot(filters.MessageFilter):
 ADDRESSED_TO_BOT = AddressedToBot(name="AddressedToBot")
 
 
+class StaffReply(filters.MessageFilter):
+    """In the staff chat (STAFF_CHAT_ID), a reply to one of the bot's messages: a staff member
+    answering a handed-off question. Replies between staff are none of the bot's business.
+    Matches nothing when hand-off is not set up."""
+
+    __slots__ = ("staff_chat_id",)
+
+    def __init__(self, staff_chat_id: int | None) -> None:
+        super().__init__(name="StaffReply")
+        self.staff_chat_id = staff_chat_id
+
+    def filter(self, message: Message) -> bool:
+        if self.staff_chat_id is None or message.chat.id != self.staff_chat_id:
+            return False
+        original = message.reply_to_message
+        author = original.from_user if original else None
+        return author is not None and author.id == message.get_bot().id
+
+
 def question_text(message: Message, username: str | None, bot_id: int) -> str:
     """The message text without the mentions that addressed it to the bot."""
     text = message.text or ""
@@ -151,7 +180,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             message.chat.type == Chat.PRIVATE
             and get_services(context).settings.is_admin(user.id if user else None)
         )
-        await _respond(message, views.plain(views.help_text(context.bot.username, admin)))
+        handoff = handoff_in(context.bot_data).enabled
+        text = views.help_text(context.bot.username, admin, handoff=handoff)
+        await _respond(message, views.plain(text))
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -178,8 +209,11 @@ async def disclaimer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy (everyone): what the bot stores, for how long, and that it never stores who."""
     if update.effective_message is not None:
-        settings = get_services(context).settings
-        text = views.privacy_text(settings.retention_days, keeps_text=settings.keep_questions)
+        settings, handoff = get_services(context).settings, handoff_in(context.bot_data)
+        text = views.privacy_text(
+            settings.retention_days, keeps_text=settings.keep_questions,
+            handoff_days=handoff.retention_days if handoff.enabled else None,
+        )
         await _respond(update.effective_message, views.plain(text))
 
 
@@ -260,6 +294,57 @@ def _number(args: Sequence[str] | None, default: int, most: int) -> int:
     return default
 
 
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask [question]: hand a question to a person at the practice. With the question, show it
+    and ask to confirm; alone, ask for it (the next message). Urgent symptoms always get the
+    urgent-care reply instead; hand-off works in private chats only, where the reply goes."""
+    message = update.effective_message
+    if message is None:
+        return
+    text = _command_argument(message)
+    services, handoff = get_services(context), handoff_in(context.bot_data)
+    if text and await _urgent(message, text, services):
+        return
+    if not handoff.enabled:
+        await _respond(message, views.plain(views.HANDOFF_NOT_SET_UP))
+        return
+    if message.chat.type != Chat.PRIVATE:
+        await _respond(message, views.plain(views.HANDOFF_PRIVATE_ONLY))
+        return
+    if not text:
+        handoff.pending.await_question(message.chat.id)
+        await _respond(message, views.handoff_prompt())
+        return
+    await _confirm_handoff(message, text, handoff)
+
+
+def _command_argument(message: Message) -> str:
+    """What follows the command ("/ask@bot" too), as written, without surrounding space."""
+    text = message.text or ""
+    for entity in message.entities:
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            return text[entity.length:].strip()
+    return text.strip()
+
+
+async def _urgent(message: Message, text: str, services: Services) -> bool:
+    """If `text` needs urgent care, send the urgent-care reply (and nothing else) and say so."""
+    snapshot = services.live.current
+    match = snapshot.matcher.match(text)
+    if match.status is not Status.URGENT:
+        return False
+    logger.info("Reply: urgent (not handed off)")
+    await _respond(message, views.match_reply(snapshot.faq, match))
+    return True
+
+
+async def _confirm_handoff(message: Message, text: str, handoff: Handoff) -> None:
+    """Hold the question (in memory) and show what will be sent, with Send and Cancel."""
+    token = handoff.pending.hold(message.chat.id, text, message.message_id)
+    logger.info("Hand-off: asked to confirm")
+    await _respond(message, views.handoff_confirm(text, token))
+
+
 async def unknown_command(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
     """Any other /command in a private chat."""
     if update.effective_message is not None:
@@ -278,7 +363,13 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not text:
         await _respond(message, views.plain(views.EMPTY_MENTION))
         return
-    services = get_services(context)
+    services, handoff = get_services(context), handoff_in(context.bot_data)
+    can_hand_off = handoff.enabled and message.chat.type == Chat.PRIVATE
+    if can_hand_off and handoff.pending.take_awaiting(message.chat.id):
+        # the question asked for by a bare /ask
+        if not await _urgent(message, text, services):
+            await _confirm_handoff(message, text, handoff)
+        return
     snapshot = services.live.current
     match = snapshot.matcher.match(text)
     logger.debug("Question %r -> %s %.1f", text, match.status.value, match.score)
@@ -288,7 +379,15 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # A suggestion's buttons carry a random token that links the pick to the stored question
     # (with KEEP_QUESTIONS off it links to nothing, and the pick is only counted).
     token = new_token() if match.status is Status.SUGGEST else None
-    await _respond(message, views.match_reply(snapshot.faq, match, pick_token=token))
+    # A declined question or a suggestion list can be handed to the practice's team: the text
+    # is held in memory under a token that the "Ask the practice" button carries.
+    ask_token = (
+        handoff.pending.hold(message.chat.id, text, message.message_id)
+        if can_hand_off and match.status in (Status.NONE, Status.SUGGEST) else None
+    )
+    await _respond(
+        message, views.match_reply(snapshot.faq, match, pick_token=token, ask_token=ask_token)
+    )
     kept_text = text if services.settings.keep_questions else ""
     services.recorder.record(_question(match, kept_text, token))  # returns at once
 
@@ -325,7 +424,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if origin is None:  # a button on an inline-mode message: ours carry URLs only
         logger.debug("Ignoring callback %r without a message", query.data)
         return
-    services = get_services(context)
+    services, handoff = get_services(context), handoff_in(context.bot_data)
     faq = services.live.current.faq
     data = query.data or ""
     kind, _, rest = data.partition(":")
@@ -375,6 +474,25 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(views.topics_menu(faq))
     elif data == "m":
         await show_in_place(views.topics_menu(faq))
+    elif kind in ("h", "hs", "hc") and not handoff.enabled:
+        await stale()  # hand-off was switched off (STAFF_CHAT_ID) since the button was sent
+    elif kind == "h":
+        pending = handoff.pending.keep(origin.chat.id, rest)
+        if pending is None:
+            logger.info("Hand-off: the question is no longer held")
+            await send(views.plain(views.HANDOFF_GONE))
+            return
+        logger.info("Hand-off: asked to confirm")
+        await send(views.handoff_confirm(pending.text, rest))
+    elif kind == "hs":
+        await _hand_off(context.bot, query, origin, rest, handoff, send)
+    elif kind == "hc":
+        if rest:
+            handoff.pending.take(origin.chat.id, rest)
+        else:
+            handoff.pending.take_awaiting(origin.chat.id)
+        logger.info("Hand-off: cancelled")
+        await show_in_place(views.plain(views.HANDOFF_CANCELLED))
     elif kind == "g":
         key, _, page = rest.partition(":")
         topic = views.find_topic(faq, key)
@@ -385,6 +503,100 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await show_in_place(views.topic_page(faq, topic, int(page)))
     else:
         await stale()
+
+
+# -- hand-off to the practice's team --------------------------------------------------------
+
+
+async def _hand_off(
+    bot: Bot,
+    query: CallbackQuery,
+    origin: MaybeInaccessibleMessage,
+    token: str,
+    handoff: Handoff,
+    send: Callable[[Reply], Awaitable[None]],
+) -> None:
+    """Send pressed: post the question to the staff chat, once, and link the post to this chat.
+    Nothing about it is logged but the outcome."""
+    chat_id = origin.chat.id
+    pending = handoff.pending.take(chat_id, token)  # at once: a second press finds nothing
+    if pending is None or handoff.staff_chat_id is None:
+        logger.info("Hand-off: Send pressed for a question no longer held")
+        await send(views.plain(views.HANDOFF_GONE))
+        return
+    if isinstance(origin, Message):
+        try:  # the buttons go, so there is nothing left to press twice
+            await origin.edit_reply_markup(None)
+        except TelegramError as exc:
+            logger.debug("Could not remove the hand-off buttons: %s", exc)
+    days = handoff.retention_days
+    post = views.staff_post(query.from_user.full_name, pending.text, days)
+    try:
+        posted = await _send(bot, handoff.staff_chat_id, post)
+    except TelegramError as exc:  # e.g. the bot was removed from the staff chat
+        logger.warning("Hand-off failed: the staff chat did not take the question: %s", exc)
+        await send(views.plain(views.HANDOFF_NOT_SENT))
+        return
+    try:
+        await handoff.link([message.message_id for message in posted], chat_id, pending.message_id)
+    except LinksUnavailable:  # logged by Handoff; tell both sides the reply cannot come back
+        with contextlib.suppress(TelegramError):
+            await _send(bot, handoff.staff_chat_id, views.plain(views.STAFF_UNLINKED),
+                        reply_to=posted[-1].message_id)
+        await send(views.plain(views.HANDOFF_UNLINKED))
+        return
+    logger.info("Hand-off: question posted to the staff chat")
+    await send(views.plain(views.handoff_sent(days)))
+
+
+async def staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A staff member replies, in the staff chat, to one of the bot's messages: if that is an
+    open handed-off question, send the reply to the person who asked (quoting their question)
+    and close the link; either way, tell the staff what happened."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None:
+        return
+    handoff = handoff_in(context.bot_data)
+    original = message.reply_to_message
+    try:
+        link = await handoff.find(original.message_id)
+    except LinksUnavailable:  # logged by Handoff
+        await _respond(message, views.plain(views.STAFF_UNAVAILABLE))
+        return
+    if link is None:
+        if handoff.expired(original.date.astimezone(UTC).date()):
+            logger.info("Hand-off: staff reply to a question past its retention")
+            notice = views.staff_too_old(handoff.retention_days)
+        else:
+            logger.info("Hand-off: staff reply to a message that is not an open question")
+            notice = views.staff_not_open(handoff.retention_days)
+        await _respond(message, views.plain(notice))
+        return
+    text = message.text or message.caption
+    if not text:
+        logger.info("Hand-off: staff reply without text")
+        await _respond(message, views.plain(views.STAFF_TEXT_ONLY))
+        return
+    answer = views.staff_answer(text)
+    answered = True
+    try:
+        await _send(context.bot, link.chat_id, answer, reply_to=link.question_message_id)
+    except Forbidden:
+        logger.warning("Hand-off reply not delivered: the person has blocked the bot")
+        notice = views.STAFF_BLOCKED
+    except BadRequest as exc:
+        logger.warning("Hand-off reply not delivered: %s", exc)
+        notice = views.STAFF_REFUSED
+    except TelegramError as exc:  # a timeout or a 5xx: it may work in a moment
+        logger.warning("Hand-off reply not delivered: the Bot API failed: %s", exc)
+        notice, answered = views.STAFF_TRY_AGAIN, False
+    else:
+        logger.info("Hand-off: reply delivered")
+        notice = views.STAFF_DELIVERED
+    if answered:  # delivered, or never can be: the link goes
+        with contextlib.suppress(LinksUnavailable):  # logged; purged with the rest in time
+            await handoff.close_link(link)
+    await _respond(message, views.plain(notice))
 
 
 # -- inline mode ----------------------------------------------------------------------------

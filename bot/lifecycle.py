@@ -125,12 +125,19 @@ class StopSignals:
         logger.info("%s received: stopping after the update in hand", sig.name)
         if self._connecting is not None:
             self._connecting.cancel()
-        elif self.application.running:
-            self.application.stop_running()
-        else:  # post_init or PTB's bootstrap is under way: interrupting it mid-request crashes
-            self._deferred = self.loop.create_task(self._stop_once_running())
+            return
+        # Running, this stops PTB's loop; during post_init, it has PTB stop right after it.
+        self.application.stop_running()
+        # But during PTB's bootstrap (interrupting it mid-request would crash it) it does nothing,
+        # and while PTB's runner is still finishing start() its loop.stop() ends that step, not
+        # run_forever(): a stop lost, and a bot that never stops. So look again until it does.
+        self._deferred = self.loop.create_task(self._stop_once_running())
 
     async def _stop_once_running(self) -> None:
-        while not self.application.running:  # noqa: ASYNC110 - PTB has no "started" event
+        """Ask PTB's runner to stop, every 50 ms, while it runs: until its updater stops, the
+        first step of its exit (asking then would break the exit off halfway)."""
+        while True:
             await asyncio.sleep(0.05)
-        self.application.stop_running()
+            updater = self.application.updater
+            if self.application.running and (updater is None or updater.running):
+                self.application.stop_running()

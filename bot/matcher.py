@@ -18,21 +18,22 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from bot.decision import Decision, load_decision
 from bot.embedding import Encoder, models_dir, shared_encoder
 from bot.faq import Entry, Faq, Smalltalk
-from bot.lexical import LexicalIndex
+from bot.lexical import LexicalIndex, Query
 from bot.lexicon import common_words
 from bot.semantic import SemanticIndex, VectorCache
 from bot.spelling import Speller
-from bot.text import MAX_INPUT_CHARS, normalize, words
+from bot.text import MAX_INPUT_CHARS, normalize, stem, words
 from bot.triage import Triage
 
 # How many entries each signal puts forward as candidates. A right entry the lexical side
@@ -62,13 +63,17 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Match:
-    """The decision for one message. `entry` is set only for ANSWER, `smalltalk` for SMALLTALK."""
+    """The decision for one message. `entry` is set only for ANSWER, `smalltalk` for SMALLTALK,
+    and `not_covered` and `no` only for a NONE that named a phrase of a not-covered group with
+    a `no` line: the phrase as faq.yaml writes it, and that line (see Faq.not_covered_no)."""
 
     status: Status
     score: float = 0.0  # the best entry's probability x 100; 0 when no entry came close
     entry: Entry | None = None
     suggestions: tuple[Suggestion, ...] = ()
     smalltalk: Smalltalk | None = None
+    not_covered: str | None = None
+    no: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,14 @@ class Matcher:
             faq, vector_cache(encoder, default_cache_dir() if cache_dir is None else cache_dir)
         )
         self._entries = faq.entries
+        # The not-covered phrases that have a `no` line, folded, by their first term: a decline
+        # that named one says so (`_named`). Reporting only: it never changes the decision.
+        self._no_lines: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], str, str]]] = {}
+        for phrase, no in faq.not_covered_no.items():
+            if folded := tuple(self.speller.terms(phrase)):
+                self._no_lines.setdefault(folded[0], []).append(
+                    (folded, tuple(words(phrase)), phrase, no)
+                )
         # Each entry's phrasings folded once, for the fuzzy feature.
         self._folded = [
             [normalize(text) for text in dict.fromkeys(entry.phrasings)] for entry in faq.entries
@@ -139,22 +152,67 @@ class Matcher:
             return Match(Status.NONE)
         # A lone surrogate (Telegram's JSON can carry one) is no character the model can read.
         text = text.encode("utf-8", "replace").decode("utf-8")
-        triaged, candidates = self.candidates(text)
+        triaged, candidates, folded = self._candidates(text)
         if triaged is not None:
             return triaged
-        return self._decide(candidates)
+        match = self._decide(candidates)
+        if match.status is Status.NONE and folded is not None:
+            named = self._named(*folded)
+            if named is not None:
+                return replace(match, not_covered=named[0], no=named[1])
+        return match
 
     def candidates(self, text: str) -> tuple[Match | None, list[Candidate]]:
         """Triage's decision if it makes one, else the candidate entries with their features."""
+        triaged, candidates, _ = self._candidates(text)
+        return triaged, candidates
+
+    def _named(
+        self, raw: list[str], terms: list[str], query: Query
+    ) -> tuple[str, str] | None:
+        """The not-covered phrase with a `no` line that the message names, and that line: the
+        first in the message (the longest there, one written as the person wrote it, the first
+        in the file), or None.
+
+        A reply names only what the person wrote: the phrase's words, in another form
+        ("allergy", "allergies") or with one slip of the keyboard ("psoraisis"). A bolder
+        correction of the speller's ("balinese" read as "baldness") names nothing."""
+        if not query.not_covered or not self._no_lines:
+            return None
+        best: tuple[tuple[int, int, bool], str, str] | None = None
+        for first in dict.fromkeys(terms):
+            for folded, written, phrase, no in self._no_lines.get(first, ()):
+                if not query.not_covered.issuperset(folded):
+                    continue  # not a topic the lexical index found the message lacking
+                size = len(folded)
+                start = next((
+                    start for start in range(len(terms) - size + 1)
+                    if tuple(terms[start : start + size]) == folded
+                ), None)
+                if start is None:
+                    continue
+                said = tuple(raw[start : start + size])
+                if not all(map(_same_word, said, written)):
+                    continue
+                rank = (start, -size, said != written)
+                if best is None or rank < best[0]:
+                    best = (rank, phrase, no)
+        return None if best is None else (best[1], best[2])
+
+    def _candidates(
+        self, text: str
+    ) -> tuple[Match | None, list[Candidate], tuple[list[str], list[str], Query] | None]:
+        """`candidates`, and the message as folded for them (its words, terms and lexical
+        query), which a decline reads the not-covered phrase it named from."""
         raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
         if self._triage.is_urgent(terms, clause_of):
-            return Match(Status.URGENT, score=100.0), []
+            return Match(Status.URGENT, score=100.0), [], None
         smalltalk = self._triage.smalltalk(raw, terms)
         if smalltalk is not None:
-            return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), []
+            return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), [], None
         if not raw:  # emoji, punctuation or nothing: no words to go on
-            return None, []
+            return None, [], None
         query = self._lexical.query(raw, terms)
         closeness = self._semantic.closeness(text[:MAX_INPUT_CHARS])
         head = closeness.head
@@ -196,7 +254,7 @@ class Matcher:
                 query.unknown_rare,
                 query.unknown_everyday,
             )))
-        return None, result
+        return None, result, (raw, terms, query)
 
     def _decide(self, candidates: list[Candidate]) -> Match:
         decision = self.decision
@@ -228,6 +286,12 @@ class Matcher:
         if plausible:
             return Match(Status.SUGGEST, score=score, suggestions=plausible)
         return Match(Status.NONE, score=score)
+
+
+def _same_word(said: str, written: str) -> bool:
+    """Whether a word the person wrote is a phrase's word: another form of it, or it with one
+    slip (a letter wrong, missing, extra, or two swapped)."""
+    return stem(said) == stem(written) or OSA.distance(said, written, score_cutoff=1) <= 1
 
 
 def linked(one: Entry, other: Entry) -> bool:

@@ -1,16 +1,24 @@
 """Turning a match into what a person reads: plain text for the terminal, HTML for Telegram.
 
-The disclaimer is attached to every answer. Telegram caps a message at 4,096 characters, so
-HTML replies are split at paragraph boundaries with the disclaimer kept on the last part.
-Everything that comes from the FAQ or from the user is escaped before it reaches Telegram.
+An entry's `lead` (the practice's own "Yes, sciatica is one of the conditions we treat.") comes
+first, then the answer. A message declined for naming a condition the FAQ lists as not covered
+gets a clear no that names it, and the fallback's pointer to the practice.
+
+The disclaimer is attached to every answer. In a Telegram chat it is folded: an expandable
+quote under the answer (`<blockquote expandable>`, Bot API 7.4+), so the answer reads first and
+the disclaimer is one tap away; the terminal and inline results show it in full. Telegram caps
+a message at 4,096 characters, so HTML replies are split at paragraph boundaries with the
+disclaimer kept, whole and well-formed, on the last part. Everything that comes from the FAQ or
+from the user is escaped before it reaches Telegram.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
-from bot.faq import Entry, Faq
+from bot.faq import DEFAULT_FALLBACK, PHRASE_SLOT, Entry, Faq
 from bot.matcher import Match, Status
 
 TELEGRAM_LIMIT = 4096
@@ -22,15 +30,19 @@ class Block:
     """One paragraph of a reply, with how Telegram should emphasise it."""
 
     text: str
-    style: str = "plain"  # plain | bold | italic
+    # plain | bold | italic | quote | folded (an expandable quote: its first lines show, the
+    # rest is one tap away)
+    style: str = "plain"
 
 
-def answer_blocks(faq: Faq, entry: Entry) -> list[Block]:
-    """An entry's answer: its question as a title, the approved text, the disclaimer."""
-    blocks = [Block(entry.question, "bold")]
+def answer_blocks(faq: Faq, entry: Entry, *, fold_disclaimer: bool = False) -> list[Block]:
+    """An entry's answer: its lead if it has one, its question as a title, the approved text,
+    the disclaimer (in full, or with `fold_disclaimer` as an expandable quote, for a chat)."""
+    blocks = [Block(entry.lead, "bold")] if entry.lead else []
+    blocks.append(Block(entry.question, "bold"))
     blocks.extend(Block(paragraph) for paragraph in _paragraphs(entry.answer))
     if entry.answer.strip() != faq.disclaimer.strip():  # the disclaimer entry needs no copy
-        blocks.append(Block(faq.disclaimer, "italic"))
+        blocks.append(Block(faq.disclaimer, "folded" if fold_disclaimer else "italic"))
     return blocks
 
 
@@ -44,6 +56,9 @@ def reply_blocks(faq: Faq, match: Match) -> list[Block]:
         return [Block(paragraph) for paragraph in _paragraphs(match.smalltalk.reply)]
     if match.status is Status.SUGGEST and match.suggestions:
         return [Block(SUGGEST_INTRO)]
+    if match.status is Status.NONE and match.no and match.not_covered:
+        return [Block(no_line(match.no, match.not_covered), "bold"),
+                Block(practice_pointer(faq.fallback))]
     return [Block(paragraph) for paragraph in _paragraphs(faq.fallback)]
 
 
@@ -65,7 +80,8 @@ def render_html(blocks: list[Block], limit: int = TELEGRAM_LIMIT) -> list[str]:
     Splits fall between paragraphs; a paragraph longer than a whole message is cut at line,
     then sentence, then word boundaries. Styling tags are applied per piece so every message
     is well-formed HTML on its own. The last block (the disclaimer, for answers) always lands
-    in the last message because pieces are emitted in order.
+    in the last message because pieces are emitted in order; a block that fits in one message
+    (as the disclaimer does) is never split, so its folded quote opens and closes there.
     """
     pieces: list[str] = []
     for block in blocks:
@@ -85,20 +101,47 @@ def render_html(blocks: list[Block], limit: int = TELEGRAM_LIMIT) -> list[str]:
     return messages
 
 
+def no_line(line: str, phrase: str) -> str:
+    """A not-covered group's `no` line naming `phrase`: capitalised where it starts a sentence
+    ("Psoriasis isn't on our list..."), else as faq.yaml writes it."""
+    pieces = line.split(PHRASE_SLOT)
+    named = [pieces[0]]
+    for piece in pieces[1:]:
+        before = "".join(named).rstrip()
+        starts = not before or before.endswith((".", "!", "?"))
+        named.append((phrase[:1].upper() + phrase[1:]) if starts else phrase)
+        named.append(piece)
+    return "".join(named)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def practice_pointer(fallback: str) -> str:
+    """The fallback's sentence that points to the practice ("... please contact the practice
+    directly."), or the default fallback's when it has none."""
+    mine = _SENTENCE_END.split(" ".join(fallback.split()))
+    found = next((sentence for sentence in mine if "contact" in sentence.casefold()), None)
+    return found or _SENTENCE_END.split(" ".join(DEFAULT_FALLBACK.split()))[-1]
+
+
 def _paragraphs(text: str) -> list[str]:
     return [part.strip() for part in text.strip().split("\n\n") if part.strip()]
 
 
-_OVERHEAD = {"plain": 0, "bold": len("<b></b>"), "italic": len("<i></i>")}
+_TAGS = {
+    "bold": ("<b>", "</b>"),
+    "italic": ("<i>", "</i>"),
+    "quote": ("<blockquote>", "</blockquote>"),
+    "folded": ("<blockquote expandable>", "</blockquote>"),
+}
+_OVERHEAD = {style: len(opening + closing) for style, (opening, closing) in _TAGS.items()}
 
 
 def _style(text: str, style: str) -> str:
     escaped = html.escape(text, quote=False)
-    if style == "bold":
-        return f"<b>{escaped}</b>"
-    if style == "italic":
-        return f"<i>{escaped}</i>"
-    return escaped
+    opening, closing = _TAGS.get(style, ("", ""))
+    return f"{opening}{escaped}{closing}"
 
 
 def _chunks(text: str, style: str, limit: int) -> list[str]:

@@ -11,9 +11,15 @@ What is kept, and nothing else (see README, "Privacy: what the bot stores"):
   it was asked (a date only: a time of day could be matched against someone's chat);
 - `outcome_counts`: per day, how many questions got each outcome;
 - `entry_counts`: per day, how many times each entry answered a question (typed, or picked from
-  suggestions).
-Never an id, username or name. `purge` deletes every row older than the retention period, with
-`secure_delete` on so deleted text is overwritten, not just unlinked.
+  suggestions);
+- `handoffs`: for a question handed to the practice's team (bot.handoff), the link between the
+  bot's post of it in the staff chat and the person's chat, so a staff reply can reach them:
+  the staff chat and post ids, the person's chat id and the id of their question message, and
+  the day. No question text, no name. It is deleted once answered, and `purge_handoffs` deletes
+  what nobody answered in time (HANDOFF_RETENTION_DAYS).
+No other table holds an id, username or name. `purge` deletes every question and count older
+than the retention period, with `secure_delete` on so deleted text is overwritten, not just
+unlinked.
 
 The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` takes version n to n + 1,
 each in one transaction, so a database from any older version is brought up to date on open.
@@ -63,6 +69,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (day, entry_id)
         ) WITHOUT ROWID""",
     ),
+    # 1 -> 2: questions handed to the practice's team, until answered.
+    (
+        """CREATE TABLE handoffs (
+            staff_chat_id INTEGER NOT NULL,         -- the practice's staff chat (STAFF_CHAT_ID)
+            staff_message_id INTEGER NOT NULL,      -- the bot's post of the question there
+            chat_id INTEGER NOT NULL,               -- the person's chat, where the reply goes
+            question_message_id INTEGER NOT NULL,   -- their question, which the reply quotes
+            day TEXT NOT NULL,                      -- YYYY-MM-DD (UTC) it was handed off
+            PRIMARY KEY (staff_chat_id, staff_message_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX handoffs_by_day ON handoffs (day)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -109,6 +127,16 @@ class Stats:
             "picked": self.picked,
             "top_entries": [{"entry_id": e, "count": n} for e, n in self.top_entries],
         }
+
+
+@dataclass(frozen=True)
+class HandoffLink:
+    """Where the staff's reply to a handed-off question goes: the person's chat, quoting their
+    question message."""
+
+    chat_id: int
+    question_message_id: int
+    day: date
 
 
 def new_token() -> str:
@@ -226,6 +254,55 @@ class Store:
             self._db.execute("DELETE FROM outcome_counts WHERE day < ?", (iso,))
             self._db.execute("DELETE FROM entry_counts WHERE day < ?", (iso,))
         return deleted
+
+    # -- hand-off links ---------------------------------------------------------------------
+
+    def link_handoff(
+        self, staff_chat_id: int, staff_message_ids: Sequence[int], link: HandoffLink
+    ) -> None:
+        """Link the bot's post(s) of a question in the staff chat to the person's chat (a long
+        question may take several posts: a reply to any of them reaches the person)."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO handoffs "
+                "(staff_chat_id, staff_message_id, chat_id, question_message_id, day) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (staff_chat_id, message_id, link.chat_id, link.question_message_id,
+                     link.day.isoformat())
+                    for message_id in staff_message_ids
+                ],
+            )
+
+    def handoff_link(
+        self, staff_chat_id: int, staff_message_id: int, since: date
+    ) -> HandoffLink | None:
+        """The question a staff post hands off, if it is still open and from `since` on."""
+        row = self._db.execute(
+            "SELECT chat_id, question_message_id, day FROM handoffs "
+            "WHERE staff_chat_id = ? AND staff_message_id = ? AND day >= ?",
+            (staff_chat_id, staff_message_id, since.isoformat()),
+        ).fetchone()
+        if row is None:
+            return None
+        chat_id, question_message_id, day = row
+        return HandoffLink(int(chat_id), int(question_message_id), date.fromisoformat(day))
+
+    def close_handoff(self, staff_chat_id: int, link: HandoffLink) -> int:
+        """The question was answered (or cannot be): delete its links, every post of it."""
+        with self._transaction():
+            return self._db.execute(
+                "DELETE FROM handoffs WHERE staff_chat_id = ? AND chat_id = ? "
+                "AND question_message_id = ?",
+                (staff_chat_id, link.chat_id, link.question_message_id),
+            ).rowcount
+
+    def purge_handoffs(self, before: date) -> int:
+        """Delete the links of questions handed off before `before`; returns how many went."""
+        with self._transaction():
+            return self._db.execute(
+                "DELETE FROM handoffs WHERE day < ?", (before.isoformat(),)
+            ).rowcount
 
     # -- reading ----------------------------------------------------------------------------
 

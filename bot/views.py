@@ -10,6 +10,10 @@ data is kept far below Telegram's 64-byte limit by carrying entry ids, never tex
     t                   send the topics menu as a new message (from the fallback reply)
     m                   show the topics menu in place (the "All topics" button)
     g:<topic>:<page>    show one page of a topic's questions in place (<topic> is a crc32)
+    h:<token>           "Ask the practice": show the question held for hand-off, and ask to
+                        confirm (<token> is random, see bot.handoff.PendingQuestions)
+    hs:<token>          Send: post that question to the practice's staff chat (once)
+    hc:<token>          Cancel it; "hc:" alone cancels the wait for a question after /ask
 
 After a reload an id or topic may no longer exist; `resolve_entry` and `find_topic` return None
 and the handler replies politely instead of failing.
@@ -36,6 +40,7 @@ from telegram.constants import InlineKeyboardButtonLimit, ParseMode
 from bot import reports
 from bot.faq import CONDITIONS_ID, Entry, Faq
 from bot.grouping import Group
+from bot.handoff import PENDING_SECONDS
 from bot.live import ReloadResult
 from bot.matcher import Match, Matcher, Status
 from bot.replies import SUGGEST_INTRO, Block, answer_blocks, render_html, reply_blocks
@@ -136,32 +141,44 @@ def related_keyboard(faq: Faq, entry: Entry) -> InlineKeyboardMarkup | None:
 
 
 TOPICS_BUTTON = InlineKeyboardMarkup([[InlineKeyboardButton("Browse topics", callback_data="t")]])
+ASK_PRACTICE = "Ask the practice"
+
+
+def ask_row(token: str) -> list[InlineKeyboardButton]:
+    """The hand-off button, for a question held under `token`."""
+    return [InlineKeyboardButton(ASK_PRACTICE, callback_data=f"h:{token}")]
 
 
 # -- replies for a question -----------------------------------------------------------------
 
 
 def answer_reply(faq: Faq, entry: Entry) -> Reply:
-    """The answer with the disclaimer, and follow-up buttons for related entries."""
-    parts = render_html(answer_blocks(faq, entry))
+    """The entry's lead (if it has one) and the answer first, then the disclaimer folded under
+    it (an expandable quote), and follow-up buttons for related entries."""
+    parts = render_html(answer_blocks(faq, entry, fold_disclaimer=True))
     return Reply(tuple(parts), related_keyboard(faq, entry))
 
 
-def match_reply(faq: Faq, match: Match, pick_token: str | None = None) -> Reply:
+def match_reply(
+    faq: Faq, match: Match, pick_token: str | None = None, ask_token: str | None = None
+) -> Reply:
     """The reply for any matching outcome. `pick_token` links suggestion buttons to the stored
-    question, so the suggestion picked can be noted on it."""
+    question, so the suggestion picked can be noted on it; `ask_token` adds "Ask the practice"
+    to a declined reply or a suggestion list (the question is held under it for hand-off)."""
     if match.status is Status.ANSWER and match.entry is not None:
         return answer_reply(faq, match.entry)
+    ask = [ask_row(ask_token)] if ask_token else []
     if match.status is Status.SUGGEST and match.suggestions:
         entries = [suggestion.entry for suggestion in match.suggestions]
         # The options are in the text too, so the message still makes sense where buttons are
         # not shown (forwarded, quoted, or read in a notification).
         listing = "\n".join(f"• {entry.question}" for entry in entries)
         options = render_html([Block(SUGGEST_INTRO, "bold"), Block(listing)])
-        return Reply(tuple(options), InlineKeyboardMarkup(entry_buttons(entries, pick_token)))
+        rows = [*entry_buttons(entries, pick_token), *ask]
+        return Reply(tuple(options), InlineKeyboardMarkup(rows))
     parts = tuple(render_html(reply_blocks(faq, match)))
     if match.status is Status.NONE:
-        return Reply(parts, TOPICS_BUTTON)
+        return Reply(parts, InlineKeyboardMarkup([*TOPICS_BUTTON.inline_keyboard, *ask]))
     return Reply(parts)  # smalltalk, and urgent: the urgent-care reply and nothing else
 
 
@@ -235,8 +252,9 @@ def welcome(first_name: str | None) -> str:
     )
 
 
-def help_text(username: str | None, admin: bool = False) -> str:
+def help_text(username: str | None, admin: bool = False, handoff: bool = False) -> str:
     handle = f"@{username}" if username else "the bot"
+    ask = "/ask - ask the practice's team; a person replies here\n" if handoff else ""
     admin_lines = (
         "<b>For admins</b>\n"
         "/unanswered [N] - the N questions asked most that I could not answer (default "
@@ -252,6 +270,7 @@ def help_text(username: str | None, admin: bool = False) -> str:
         "/conditions - the conditions we treat\n"
         "/disclaimer - the practice's medical disclaimer\n"
         "/privacy - what I store, and for how long\n"
+        f"{ask}"
         "/start - the welcome message\n\n"
         f"<b>In a group</b>, mention me ({handle}) or reply to one of my messages; I stay quiet "
         "otherwise.\n"
@@ -289,8 +308,11 @@ QUESTIONS_NOT_KEPT = (
 )
 
 
-def privacy_text(retention_days: int, *, keeps_text: bool = True) -> str:
-    """/privacy: what the bot stores, for how long, and that it never stores who asked."""
+def privacy_text(
+    retention_days: int, *, keeps_text: bool = True, handoff_days: int | None = None
+) -> str:
+    """/privacy: what the bot stores, for how long, and that it never stores who asked; with
+    `handoff_days` (hand-off is set up), what handing a question to the team keeps."""
     if keeps_text:
         what = (
             "When I can't answer a question, or can only suggest a few possible answers, I keep "
@@ -305,14 +327,134 @@ def privacy_text(retention_days: int, *, keeps_text: bool = True) -> str:
             "I don't keep the text of any question. I only count, per day, how many questions "
             "got each kind of reply and which answers were given."
         )
+    never = "<b>I never store who asked</b>"
+    handoff = ""
+    if handoff_days is not None:
+        never = "<b>Apart from that link, I never store who asked</b>"
+        handoff = (
+            "<b>If you ask the practice's team</b> (/ask, or the Ask the practice button): "
+            "after you confirm, your question and your Telegram name are posted to the "
+            "practice's staff chat on Telegram; until then the question is held only in my "
+            f"memory, for {PENDING_MINUTES} minutes at most. So that their reply reaches you, "
+            "I keep the link between that post and this chat (the chat's id, not the question) "
+            f"until they reply; if they don't, it is deleted after {handoff_days} days.\n\n"
+        )
     return (
         "<b>Privacy: what I store</b>\n"
         f"{what}\n\n"
-        "<b>I never store who asked</b>: no Telegram user id, chat id, username or name, and "
+        f"{handoff}"
+        f"{never}: no Telegram user id, chat id, username or name, and "
         "only the day, not the time.\n\n"
         f"Everything is deleted automatically after {retention_days} days.\n\n"
         "<i>Please don't send me personal details. For anything about your own health, contact "
         "the practice directly.</i>"
+    )
+
+
+# -- hand-off to the practice's team (bot.handoff) ------------------------------------------
+
+PENDING_MINUTES = int(PENDING_SECONDS // 60)
+HANDOFF_CONSENT = (
+    "Your question and your Telegram name will be sent to the practice's team, who will reply "
+    "here"
+)
+HANDOFF_NOT_SET_UP = (
+    "Asking the practice's team through me is not set up. Please contact the practice directly."
+)
+HANDOFF_PRIVATE_ONLY = (
+    "To ask the practice's team, please send /ask in a private chat with me: their reply is for "
+    "you, not for a group."
+)
+HANDOFF_CANCELLED = "Cancelled: nothing was sent."
+HANDOFF_GONE = (
+    "That question has already been sent, or is no longer waiting. To ask the practice's team, "
+    "send /ask and your question."
+)
+HANDOFF_NOT_SENT = (
+    "Sorry, I couldn't send your question to the practice's team just now. Please contact the "
+    "practice directly."
+)
+HANDOFF_UNLINKED = (
+    "Your question reached the practice's team, but I can't pass their reply on to you right "
+    "now. Please contact the practice directly."
+)
+STAFF_DELIVERED = "Sent to them \u2713"
+STAFF_TEXT_ONLY = "I can only pass on text: please reply to the question with a text message."
+STAFF_BLOCKED = (
+    "Not delivered: they have blocked the bot or deleted their chat with it, so I can't reach "
+    "them."
+)
+STAFF_REFUSED = "Not delivered: Telegram refused the message, so I can't reach them."
+STAFF_TRY_AGAIN = (
+    "Not delivered: Telegram did not answer. Please reply to the question again in a moment."
+)
+STAFF_UNAVAILABLE = (
+    "I can't look up who asked right now: the bot's store is unavailable (see its log). Please "
+    "reply again later."
+)
+STAFF_UNLINKED = (
+    "I couldn't save where this question came from (the bot's store is unavailable), so a reply "
+    "here won't reach them; they have been told to contact the practice directly."
+)
+
+
+def handoff_prompt() -> Reply:
+    """A bare /ask: ask for the question, with a way out."""
+    return Reply(
+        ("What would you like to ask the practice's team? Send your question as your next "
+         "message.",),
+        InlineKeyboardMarkup([[InlineKeyboardButton("Cancel", callback_data="hc:")]]),
+    )
+
+
+def handoff_confirm(question: str, token: str) -> Reply:
+    """What will be sent, and to whom, before anything is: Send or Cancel."""
+    parts = render_html([Block(f"{HANDOFF_CONSENT}:"), Block(question, "quote")])
+    return Reply(tuple(parts), InlineKeyboardMarkup([[
+        InlineKeyboardButton("Send", callback_data=f"hs:{token}"),
+        InlineKeyboardButton("Cancel", callback_data=f"hc:{token}"),
+    ]]))
+
+
+def handoff_sent(days: int) -> str:
+    return (
+        "Sent. The practice's team will reply here, in this chat. If you haven't heard from them "
+        f"within {days} days, please contact the practice directly."
+    )
+
+
+def staff_post(name: str, question: str, days: int) -> Reply:
+    """The question as the staff chat sees it: who asks (the name they agreed to share), what,
+    and how to answer."""
+    return Reply(tuple(render_html([
+        Block(f"Question for the practice's team from {name}:", "bold"),
+        Block(question, "quote"),
+        Block(
+            "Reply to this message and I'll send your reply to them, as coming from the "
+            f"practice. I can pass one reply on, within {days} days.",
+            "italic",
+        ),
+    ])))
+
+
+def staff_answer(text: str) -> Reply:
+    """A staff member's reply, as the person receives it."""
+    return Reply(tuple(render_html([Block("Reply from the practice's team:", "bold"),
+                                    Block(text)])))
+
+
+def staff_not_open(days: int) -> str:
+    return (
+        "I can't pass this on: that message is not an open question from someone. A reply reaches "
+        "the person only as a reply to my post of their question, once, within "
+        f"{days} days of it."
+    )
+
+
+def staff_too_old(days: int) -> str:
+    return (
+        f"I can't pass this on: that question was asked more than {days} days ago, and the link "
+        "to the person who asked it has been deleted (HANDOFF_RETENTION_DAYS)."
     )
 
 
@@ -413,6 +555,7 @@ def _article(faq: Faq, entry: Entry, username: str | None) -> InlineQueryResultA
         # One inline message cannot hold it; the approved wording is never truncated, so the
         # message carries the title, the disclaimer and a link to the full answer in private.
         text = "\n\n".join(render_html([
+            *([Block(entry.lead, "bold")] if entry.lead else []),
             Block(entry.question, "bold"),
             Block("This answer is too long for one message: tap below to read it in full."),
             Block(faq.disclaimer, "italic"),
@@ -421,7 +564,10 @@ def _article(faq: Faq, entry: Entry, username: str | None) -> InlineQueryResultA
             keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
                 "Read the full answer", url=f"https://t.me/{username}?start={entry.id}"
             )]])
-    first_line = next((line for line in entry.answer.splitlines() if line.strip()), "")
+    # the lead first here too: under the title, it is the answer at a glance
+    first_line = entry.lead or next(
+        (line for line in entry.answer.splitlines() if line.strip()), ""
+    )
     return InlineQueryResultArticle(
         id=answer_data(entry.id),
         title=entry.question,

@@ -15,6 +15,9 @@ from helpers.scripts import load_script
 from bot.faq import load_faq
 from bot.text import words
 
+# The benchmark's own runs, on FAQs of hundreds and thousands of entries: not in a routine run.
+pytestmark = pytest.mark.slow
+
 bench = load_script("bench_match")
 
 NUMBER = r"~?\d+\.\d+"

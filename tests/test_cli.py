@@ -140,6 +140,39 @@ def test_ask_answers_one_question_in_plain_text(
     assert cli.SEPARATOR not in out.splitlines(), "a single question needs no separator"
 
 
+def test_ask_says_a_clear_no_to_a_condition_not_on_the_list(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    expected = (
+        "Psoriasis isn't on our list of treated conditions.\n\n"
+        "For bookings, prices, opening hours or anything about your own health, please contact "
+        "the practice directly.\n"
+    )
+    code, out, err = call(capsys, "ask", "--faq", str(BUNDLED_FAQ), "do you treat psoriasis?")
+    assert (code, out, err) == (0, expected, "")
+    # as a person runs it, from the checkout (./faq.yaml is the bundled file)
+    process = run("ask", "do you treat psoriasis?")
+    assert (process.returncode, process.stdout, process.stderr) == (0, expected, "")
+
+
+def test_ask_says_yes_first_for_a_treated_condition(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = call(capsys, "ask", "--faq", str(BUNDLED_FAQ), "do you treat sciatica?")
+    assert code == 0
+    assert out.startswith(
+        "Yes, sciatica is one of the conditions we treat.\n\nDo you treat sciatica?\n\n"
+        "Treated Conditions\n• Sciatica\n\nDisclaimer:"
+    )
+
+
+def test_ask_json_carries_the_clear_no_in_its_reply(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = call(capsys, "ask", "--json", "--faq", str(BUNDLED_FAQ), "do you treat gout")
+    assert code == 0
+    [record] = json_lines(out)
+    assert set(record) == JSON_KEYS  # the contract is unchanged
+    assert (record["status"], record["entry_id"], record["answer"]) == ("none", None, "")
+    assert record["reply"].startswith("Gout isn't on our list of treated conditions.\n\n")
+
+
 def test_ask_json_has_exactly_the_documented_keys(
     capsys: pytest.CaptureFixture[str], minimal_faq: Faq
 ) -> None:
@@ -217,9 +250,12 @@ def test_no_reply_in_the_bundled_faq_contains_the_separator_line(bundled_faq: Fa
     texts += [kind.reply for kind in bundled_faq.smalltalk]
     texts += [entry.answer for entry in bundled_faq.entries]
     texts += [entry.question for entry in bundled_faq.entries]
+    texts += [entry.lead for entry in bundled_faq.entries]
+    texts += list(bundled_faq.not_covered_no.values())
     assert not [text for text in texts if cli.SEPARATOR in text.splitlines()]
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_ask_batch_streams_a_reply_as_soon_as_each_line_arrives(minimal_faq: Faq) -> None:
     """A caller can write one question and read its answer before sending the next one."""
     environment = {key: value for key, value in os.environ.items() if key != "FAQ_PATH"}
@@ -251,6 +287,7 @@ def test_ask_batch_streams_a_reply_as_soon_as_each_line_arrives(minimal_faq: Faq
             process.stderr.close()
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_ask_batch_as_a_process_with_blank_lines(minimal_faq: Faq) -> None:
     result = run("ask", "--json", "--faq", minimal_faq.source, stdin="sciatica\n\n\nhi\n")
     assert result.returncode == 0, result.stderr
@@ -260,6 +297,7 @@ def test_ask_batch_as_a_process_with_blank_lines(minimal_faq: Faq) -> None:
     ]
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_ask_survives_input_that_is_not_utf8(minimal_faq: Faq) -> None:
     result = run("ask", "--json", "--faq", minimal_faq.source, stdin=b"sciatica \xff\xfe\nhi\n")
     assert result.returncode == 0, result.stderr
@@ -267,6 +305,7 @@ def test_ask_survives_input_that_is_not_utf8(minimal_faq: Faq) -> None:
     assert [r["status"] for r in json_lines(result.stdout)] == ["answer", "smalltalk"]
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_ask_stops_quietly_when_the_reader_goes_away(minimal_faq: Faq) -> None:
     environment = {key: value for key, value in os.environ.items() if key != "FAQ_PATH"}
     environment["PYTHONPATH"] = str(REPO)
@@ -341,6 +380,31 @@ def test_check_reports_a_phrase_listed_twice(
     ]
 
 
+def test_check_names_the_line_of_a_bad_lead_or_no_line(
+    capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
+) -> None:
+    text = MINIMAL_FAQ.replace("entries:\n", (
+        "not_covered:\n"
+        "  conditions not on our list:\n"
+        "    reply: We don't treat that.\n"
+        "    phrases: [psoriasis]\n"
+        "entries:\n"
+    )).replace(
+        "    question: Do you treat sciatica?\n",
+        '    question: Do you treat sciatica?\n    lead: ""\n',
+    )
+    faq_file = write_faq(text)
+    code, out, err = call(capsys, "check", str(faq_file.path))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"{faq_file.path}:{faq_file.line_of('reply: We')}: not_covered.conditions not on our "
+        "list.reply: must contain {phrase}, where the phrase the person named goes, like "
+        '"{phrase} isn\'t on our list of treated conditions."',
+        f"{faq_file.path}:{faq_file.line_of('lead: ')}: entries[1] (sciatica).lead: must not "
+        "be empty",
+    ]
+
+
 def test_check_without_a_path_uses_faq_path(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, write_faq: WriteFaq
 ) -> None:
@@ -351,6 +415,7 @@ def test_check_without_a_path_uses_faq_path(
     assert out.startswith(f"{faq_file.path}: OK")
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_check_as_a_process_never_shows_a_traceback(tmp_path: Path, write_faq: WriteFaq) -> None:
     faq_file = write_faq(MINIMAL_FAQ.replace("question: What is Swedish massage?", "question: ["))
     broken = run("check", str(faq_file.path))
@@ -385,6 +450,7 @@ def test_eval_prints_the_four_metrics(
     assert "urgent recall:              1.000 (1/1)" in out
 
 
+@pytest.mark.slow  # the whole dev set
 @pytest.mark.skipif(not (SHARED / "eval" / "dev.jsonl").is_file(), reason="no ../shared/eval")
 def test_eval_on_the_dev_set_with_the_bundled_faq() -> None:
     result = run("eval", str(SHARED / "eval" / "dev.jsonl"))
@@ -411,6 +477,7 @@ def test_eval_of_an_unreadable_file_fails_cleanly(
 # -- chat ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_chat_picks_a_numbered_suggestion_then_quits(minimal_faq: Faq) -> None:
     offered = Matcher(minimal_faq).match(SUGGESTED)
     assert offered.status is Status.SUGGEST  # the premise
@@ -432,6 +499,7 @@ def test_chat_picks_a_numbered_suggestion_then_quits(minimal_faq: Faq) -> None:
     assert FALLBACK not in out, "nothing after /quit may be answered"
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_chat_ends_cleanly_at_end_of_input(minimal_faq: Faq) -> None:
     result = run("chat", "--faq", minimal_faq.source, stdin="do you treat sciatica\n")
     assert (result.returncode, result.stderr) == (0, "")
@@ -479,7 +547,11 @@ def test_chat_conditions_lists_every_treated_condition(bundled_faq: Faq) -> None
     assert all(f". {entry.question}" in reply for entry in conditions)
     last = conditions[-1]
     picked = chat.respond(str(len(conditions)))
-    assert picked == f"{last.question}\n\n{last.answer}\n\n{bundled_faq.disclaimer}"
+    # its lead first, as any answer ("Yes, frozen shoulder is one of the conditions we treat.")
+    assert last.lead
+    assert picked == (
+        f"{last.lead}\n\n{last.question}\n\n{last.answer}\n\n{bundled_faq.disclaimer}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -529,6 +601,7 @@ def fallback_marker(result: subprocess.CompletedProcess[str]) -> str:
     return reply.split("[", 1)[1].split("]", 1)[0] if "[" in reply else "bundled"
 
 
+@pytest.mark.slow  # a faq-bot process for each of several FAQ locations
 def test_faq_path_precedence(write_faq: WriteFaq, tmp_path: Path) -> None:
     flag = faq_with_fallback(write_faq, "flag/faq.yaml", "flag")
     env = faq_with_fallback(write_faq, "env/faq.yaml", "env")
@@ -542,6 +615,7 @@ def test_faq_path_precedence(write_faq: WriteFaq, tmp_path: Path) -> None:
     assert fallback_marker(run(*ask, cwd=tmp_path)) == "bundled"
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_the_installed_command_finds_the_bundled_faq_from_any_directory(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("faq-bot")
     if not script.is_file():
@@ -553,6 +627,7 @@ def test_the_installed_command_finds_the_bundled_faq_from_any_directory(tmp_path
     assert record["reply"].endswith(load_faq(BUNDLED_FAQ).disclaimer)
 
 
+@pytest.mark.slow  # starts faq-bot processes
 @pytest.mark.parametrize(
     "argv",
     [("ask", "sciatica"), ("ask", "--json"), ("chat",), ("eval", "cases.jsonl")],
@@ -609,6 +684,7 @@ def test_run_without_the_telegram_app_says_so(
     assert "no Telegram bot" in err
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_commands_other_than_run_never_import_telegram(minimal_faq: Faq) -> None:
     probe = (
         "import sys\n"
@@ -734,6 +810,7 @@ def test_bad_numbers_are_usage_errors(capsys: pytest.CaptureFixture[str], argv: 
     assert "positive whole number" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_the_store_commands_as_a_process_never_import_telegram(store_path: Path) -> None:
     probe = (
         "import sys\n"
@@ -751,6 +828,7 @@ def test_the_store_commands_as_a_process_never_import_telegram(store_path: Path)
     assert "LEAKED []" in result.stdout
 
 
+@pytest.mark.slow  # starts faq-bot processes
 def test_chat_and_ask_record_nothing(minimal_faq: Faq, tmp_path: Path) -> None:
     path = tmp_path / "data" / "faqbot.sqlite3"
     result = run("ask", "--faq", str(minimal_faq.source), "how much is a session",

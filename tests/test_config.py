@@ -38,6 +38,8 @@ def test_defaults() -> None:
     assert result.db_path == Path("data") / "faqbot.sqlite3"
     assert result.retention_days == 90
     assert result.keep_questions is True
+    assert result.staff_chat_id is None  # no hand-off
+    assert result.handoff_retention_days == 7
 
 
 def test_missing_token_names_the_variable() -> None:
@@ -197,3 +199,30 @@ def test_bad_retention_days(raw: str) -> None:
     message = error(BOT_TOKEN=TOKEN, RETENTION_DAYS=raw)
     assert message.startswith("RETENTION_DAYS:")
     assert repr(raw) in message
+
+
+@pytest.mark.parametrize(("raw", "chat_id"), [
+    ("-1001234567890", -1001234567890), (" -42 ", -42), ("12345", 12345), ("", None),
+])
+def test_staff_chat_id(raw: str, chat_id: int | None) -> None:
+    assert settings(STAFF_CHAT_ID=raw).staff_chat_id == chat_id
+
+
+@pytest.mark.parametrize("raw", ["0", "-0", "staff", "-", "--5", "-12a", "1.5", "@clinicstaff",
+                                 "\u0661\u0662"])
+def test_bad_staff_chat_id(raw: str) -> None:
+    message = error(BOT_TOKEN=TOKEN, STAFF_CHAT_ID=raw)
+    assert message.startswith("STAFF_CHAT_ID:")
+    assert repr(raw) in message
+
+
+@pytest.mark.parametrize(("raw", "days"), [("30", 30), (" 1 ", 1), ("", 7)])
+def test_handoff_retention_days(raw: str, days: int) -> None:
+    assert settings(HANDOFF_RETENTION_DAYS=raw).handoff_retention_days == days
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "a week", "36501"])
+def test_bad_handoff_retention_days(raw: str) -> None:
+    message = error(BOT_TOKEN=TOKEN, HANDOFF_RETENTION_DAYS=raw)
+    assert message.startswith("HANDOFF_RETENTION_DAYS:")
+    assert "like 7" in message

@@ -1,8 +1,9 @@
 """The Dockerfile and .dockerignore keep their promises; read as text, so no Docker is needed.
 
-A pinned slim official Python base, runtime dependencies only, a non-root user, the FAQ at
-FAQ_PATH (replaceable by a mount), the database on a volume at DB_PATH, `faq-bot run` as the
-command; and a build context without secrets, history, environments or tests.
+A pinned slim official Python base, runtime dependencies only and exactly as locked, a non-root
+user, the FAQ at FAQ_PATH (replaceable by a mount), the database on a volume at DB_PATH, the
+webhook port exposed, a HEALTHCHECK that asks the bot, `faq-bot run` as the command; a build
+context without secrets, history, environments or tests; README's steps in the right order.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 
 import pytest
 from conftest import REPO
+
+from bot.config import DEFAULT_PORT
+from bot.health import DEFAULT_MAX_AGE
 
 DOCKERFILE = (REPO / "Dockerfile").read_text(encoding="utf-8")
 DOCKERIGNORE = (REPO / ".dockerignore").read_text(encoding="utf-8")
@@ -118,6 +122,41 @@ def test_the_command_is_faq_bot_run() -> None:
     assert FINAL.env()["PYTHONUNBUFFERED"] == "1"  # log lines appear in `docker logs` at once
 
 
+def test_the_build_installs_the_lock_then_the_package_without_resolving() -> None:
+    build = stages()[0]
+    assert any(value.split()[0] == "requirements.txt" for value in build.values("COPY"))
+    runs = " && ".join(build.values("RUN"))
+    locked = runs.find("pip install --require-hashes -r requirements.txt")
+    package = runs.find("pip install --no-deps .")
+    assert 0 <= locked < package, "install the lock, then the package alone"
+    assert runs.count("pip install") == 2  # nothing else resolves a dependency
+
+
+def test_the_webhook_port_is_exposed() -> None:
+    exposed = [port.split("/")[0] for value in FINAL.values("EXPOSE") for port in value.split()]
+    assert exposed == [str(DEFAULT_PORT)]
+
+
+def seconds(duration: str) -> float:
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    return sum(float(number) * units[unit]
+               for number, unit in re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", duration))
+
+
+def test_the_healthcheck_asks_the_bot_whether_it_hears_from_telegram() -> None:
+    [healthcheck] = FINAL.values("HEALTHCHECK")
+    flags, _, command = healthcheck.partition(" CMD ")
+    assert json.loads(command) == ["faq-bot", "health"]  # exec form: no shell in between
+    timing = dict(re.findall(r"--([a-z-]+)=(\S+)", flags))
+    assert set(timing) == {"interval", "timeout", "start-period", "retries"}
+    assert seconds(timing["interval"]) < DEFAULT_MAX_AGE  # a stale mark is noticed in time
+    assert seconds(timing["timeout"]) >= 5  # `faq-bot health` imports the CLI: about a second
+    assert seconds(timing["start-period"]) >= 30  # loading the FAQ, reaching Telegram
+    # The mark: in the container's own /tmp (writable by the bot, not on the data volume, where
+    # an old container's mark would outlive it), and named for `faq-bot health` by HEALTH_FILE.
+    assert FINAL.env()["HEALTH_FILE"].startswith("/tmp/")
+
+
 def _ignored(path: str) -> bool:
     """Docker's .dockerignore matching (last matching pattern wins; `!` re-includes; a match
     on a directory excludes everything under it)."""
@@ -150,7 +189,9 @@ def test_the_build_context_leaves_out(path: str) -> None:
     assert _ignored(path), path
 
 
-@pytest.mark.parametrize("path", ["pyproject.toml", "README.md", "faq.yaml", "bot/app.py"])
+@pytest.mark.parametrize(
+    "path", ["pyproject.toml", "README.md", "faq.yaml", "bot/app.py", "requirements.txt"]
+)
 def test_the_build_context_keeps_what_the_image_needs(path: str) -> None:
     assert not _ignored(path), path
 
@@ -161,3 +202,15 @@ def test_the_readme_shows_docker_build_and_run_with_an_env_file() -> None:
     assert "--env-file" in run
     for variable in ("BOT_TOKEN", "ADMIN_IDS", "FAQ_PATH", "DB_PATH"):
         assert variable in README.split("docker build -t clinic-faq-bot .")[1], variable
+
+
+def test_the_readme_creates_the_mounted_faq_before_docker_run() -> None:
+    """On a fresh machine `-v "$PWD/config:/config:ro"` mounts an empty folder unless the FAQ
+    was put there first: the bot would then exit 2 in a restart loop."""
+    lines = README.split("docker build -t clinic-faq-bot .", 1)[1].splitlines()
+    [run] = [n for n, line in enumerate(lines) if line.startswith("docker run ")]
+    assert '-v "$PWD/config:/config:ro"' in lines[run]
+    assert "FAQ_PATH=/config/faq.yaml" in lines[run]
+    [create] = [n for n, line in enumerate(lines) if "cp faq.yaml config/" in line]
+    assert "mkdir -p config" in lines[create]
+    assert create < run

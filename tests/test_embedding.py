@@ -48,6 +48,7 @@ def test_vectors_are_l2_normalised_float32_rows_of_the_models_dims(encoder: Enco
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
+@pytest.mark.slow  # seventy texts, each also encoded alone
 def test_rows_come_back_in_the_order_of_the_texts(encoder: Encoder) -> None:
     # the ONNX encoder sorts texts by length and batches them; each row must still be its own
     # text's (int8 weights make a batched vector differ a little from one encoded alone)

@@ -25,6 +25,9 @@ from bot.faq import load_faq
 from bot.matcher import Matcher
 from tests.conftest import REPO, SHARED
 
+# Each floor embeds and matches a whole labelled split: minutes, so not in a routine `pytest`.
+pytestmark = pytest.mark.slow
+
 DATA = REPO / "tests" / "data"
 DEV = SHARED / "eval" / "dev.jsonl"
 STACKFAQ = SHARED / "eval" / "stackfaq"
@@ -54,9 +57,12 @@ def check(report: Report, right: float, wrong: float, false_answers: float) -> N
     [
         # measured 0.831 right, 1.2% wrong, 1.6% off-topic answered (3,319 + 1,216 lines)
         ("fit", 0.80, 0.02, 0.03),
-        # heldout 1-6, blind_val and dev: measured 0.897 right, 0.8% wrong, 2.4% off-topic
-        # answered (1,141 + 416 lines)
-        ("validation", 0.87, 0.02, 0.04),
+        # heldout 1-6, blind_val, blind3 and dev: measured 0.892 right, 0.8% wrong, 4.7%
+        # off-topic answered (1,320 + 513 lines). blind3, written from the document alone,
+        # scored 0.844 right, 0.6% wrong, 13.4% off-topic answered on its first run; it then
+        # became a validation set: off-topic questions that name an entry's subject ("should I
+        # get an MRI for my sciatica?") are the engine's open weakness
+        ("validation", 0.87, 0.02, 0.06),
         # frozen: blind_test, measured 0.837 right, 1.1% wrong, 7.1% off-topic answered
         ("test", 0.81, 0.025, 0.09),
     ],
@@ -73,10 +79,11 @@ def test_the_bundled_faq_keeps_its_pooled_figures(
 def test_every_labelled_emergency_reaches_urgent_care(bundled_matcher: Matcher) -> None:
     paths = [*split("urgent"), *split("fit"), *split("validation"), *split("test")]
     report = evaluate(bundled_matcher, cases_of(*paths))
-    # measured 1,462 of 1,469 emergencies (99.5%); the seven misses are issue 18's open item 4
+    # measured 1,494 of 1,500 emergencies (99.6%)
     assert share(report, "ok", "urgent") >= 0.99
-    # idioms and history told as emergencies: measured 0.8% of every other message
-    assert share(report, "false-urgent", "not urgent") <= 0.012
+    # idioms, denials, "what if"s and history told as emergencies: measured 0.6% of every
+    # other message (0.8% before triage read the clause around a sign)
+    assert share(report, "false-urgent", "not urgent") <= 0.009
 
 
 def test_a_plain_faq_nobody_fitted_for_is_answered() -> None:

@@ -22,6 +22,7 @@ from bot.faq import (
     resolve_faq_path,
 )
 from bot.matcher import Matcher, Status
+from bot.text import words
 
 SWEDISH_KEYWORDS = "    keywords: [swedish]\n"
 
@@ -637,3 +638,191 @@ def test_broken_builtin_data_is_a_bug_in_the_bot(monkeypatch: pytest.MonkeyPatch
     assert "bot/data/urgent.yaml:" in message
     assert "no word class <nowhere>" in message
     assert not isinstance(caught.value, FaqError)  # not reported as the admin's mistake
+
+
+# -- a clear yes or no: leads, topics and not-covered groups with a `no` line -------------------
+
+NO = "{phrase} isn't on our list of treated conditions."
+CLEAR_FAQ = MINIMAL_FAQ.replace("entries:\n", f"""\
+not_covered:
+  business: [price, gift card]
+  conditions not on our list:
+    reply: "{NO}"
+    phrases: [psoriasis, gout]
+  more conditions: {{reply: "Sorry, {{phrase}} is not one we treat.", phrases: [acne]}}
+  without a line:
+    phrases: [homework]
+topics:
+  Types of massage:
+    lead: We offer this type of massage.
+  Conditions we treat:
+    lead: Yes, this is one of the conditions we treat.
+entries:
+""").replace(
+    "    question: Do you treat sciatica?\n",
+    "    question: Do you treat sciatica?\n"
+    "    lead: Yes, sciatica is one of the conditions we treat.\n",
+)
+
+
+def test_not_covered_groups_may_carry_a_no_line(write_faq: WriteFaq) -> None:
+    faq = load_faq(write_faq(CLEAR_FAQ).path)
+    # every phrase still declines, in file order, whichever form its group has
+    assert faq.not_covered == ("price", "gift card", "psoriasis", "gout", "acne", "homework")
+    # the flow form works the same
+    assert faq.not_covered_no == {
+        "psoriasis": NO, "gout": NO, "acne": "Sorry, {phrase} is not one we treat.",
+    }
+    assert faq.warnings == ()
+
+
+def test_the_plain_list_forms_of_not_covered_keep_working(write_faq: WriteFaq) -> None:
+    one_list = load_faq(write_faq(MINIMAL_FAQ.replace(
+        "entries:\n", "not_covered: [price, psoriasis]\nentries:\n"
+    )).path)
+    assert (one_list.not_covered, one_list.not_covered_no) == (("price", "psoriasis"), {})
+    groups = load_faq(write_faq(MINIMAL_FAQ.replace(
+        "entries:\n", "not_covered:\n  business: [price]\n  conditions: [psoriasis]\nentries:\n"
+    )).path)
+    assert (groups.not_covered, groups.not_covered_no) == (("price", "psoriasis"), {})
+
+
+def test_a_lead_is_the_entrys_own_else_its_topics(write_faq: WriteFaq) -> None:
+    faq = load_faq(write_faq(CLEAR_FAQ).path)
+    leads = {entry.id: entry.lead for entry in faq.entries}
+    assert leads == {
+        "conditions": "Yes, this is one of the conditions we treat.",
+        "sciatica": "Yes, sciatica is one of the conditions we treat.",  # its own wins
+        "swedish": "We offer this type of massage.",
+        "sports": "We offer this type of massage.",
+    }
+
+
+def test_an_entry_without_a_lead_has_none(minimal_faq: Faq) -> None:
+    assert all(entry.lead == "" for entry in minimal_faq.entries)
+
+
+def test_a_topic_no_entry_has_is_a_warning(write_faq: WriteFaq) -> None:
+    faq_file = write_faq(MINIMAL_FAQ.replace(
+        "entries:\n", "topics:\n  Conditions we trat:\n    lead: Yes.\nentries:\n"
+    ))
+    faq = load_faq(faq_file.path)
+    [warning] = [str(warning) for warning in faq.warnings]
+    assert warning.startswith(
+        f"{faq_file.path}:{faq_file.line_of('    lead: Yes.')}: topics.Conditions we trat: "
+        "no entry has this topic"
+    )
+    assert "'Conditions we treat'" in warning  # the topics there are, to spot the typo
+    assert all(entry.lead == "" for entry in faq.entries)
+
+
+CLEAR_ERRORS = [
+    (
+        "no-line-without-the-phrase",
+        f'    reply: "{NO}"\n', "    reply: We don't treat that.\n",
+        ("    reply: We don't treat that.", 1),
+        ("not_covered.conditions not on our list.reply", "must contain {phrase}"),
+    ),
+    (
+        # unquoted, YAML reads `{phrase}` as a mapping: say what to do about it
+        "no-line-unquoted",
+        f'    reply: "{NO}"\n', "    reply: {phrase}\n",
+        ("    reply: {phrase}", 1),
+        ("not_covered.conditions not on our list.reply", "must be text", '"double quotes"'),
+    ),
+    (
+        "no-line-empty",
+        f'    reply: "{NO}"\n', '    reply: ""\n',
+        ('    reply: ""', 1),
+        ("not_covered.conditions not on our list.reply", "must not be empty"),
+    ),
+    (
+        "no-group-without-phrases",
+        "    phrases: [psoriasis, gout]\n", "",
+        (f'    reply: "{NO}"', 1),
+        ("not_covered.conditions not on our list.phrases", "missing"),
+    ),
+    (
+        "no-group-with-an-empty-list",
+        "    phrases: [psoriasis, gout]\n", "    phrases: []\n",
+        ("    phrases: []", 1),
+        ("not_covered.conditions not on our list.phrases", "at least one phrase"),
+    ),
+    (
+        "no-group-unknown-key",
+        "    phrases: [psoriasis, gout]\n", "    phrases: [psoriasis, gout]\n    answer: Sure.\n",
+        ("    answer: Sure.", 1),
+        ("not_covered.conditions not on our list.answer", "unknown key", "phrases, reply"),
+    ),
+    (
+        "entry-lead-empty",
+        "    lead: Yes, sciatica is one of the conditions we treat.\n", '    lead: ""\n',
+        ('    lead: ""', 1), ("entries[1] (sciatica).lead", "must not be empty"),
+    ),
+    (
+        "entry-lead-not-text",
+        "    lead: Yes, sciatica is one of the conditions we treat.\n", "    lead: [Yes, we do]\n",
+        ("    lead: [Yes, we do]", 1), ("entries[1] (sciatica).lead", "must be text"),
+    ),
+    (
+        "topic-lead-empty",
+        "    lead: We offer this type of massage.\n", "    lead:\n",
+        ("    lead:", 1), ("topics.Types of massage.lead", "must not be empty"),
+    ),
+    (
+        "topic-unknown-key",
+        "    lead: We offer this type of massage.\n", "    intro: We offer it.\n",
+        ("    intro: We offer it.", 1), ("topics.Types of massage.intro", "unknown key"),
+    ),
+    (
+        "topic-not-a-mapping",
+        "  Types of massage:\n    lead: We offer this type of massage.\n",
+        "  Types of massage: We offer this type of massage.\n",
+        ("  Types of massage: We offer", 1), ("topics.Types of massage", "must be a mapping"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "fragments"),
+    [case[1:] for case in CLEAR_ERRORS],
+    ids=[case[0] for case in CLEAR_ERRORS],
+)
+def test_a_mistake_in_a_lead_or_a_no_line_names_file_line_and_field(
+    write_faq: WriteFaq,
+    old: str,
+    new: str,
+    where: tuple[str, int],
+    fragments: tuple[str, ...],
+) -> None:
+    assert old in CLEAR_FAQ, "the test's replacement no longer applies to CLEAR_FAQ"
+    faq_file = write_faq(CLEAR_FAQ.replace(old, new, 1))
+    message = problems_of(faq_file)
+    assert_reported(message, faq_file, faq_file.line_of(*where), *fragments)
+
+
+def test_the_bundled_faq_says_yes_to_each_treated_condition_as_the_document_names_it() -> None:
+    faq = load_faq(bundled_faq_path())
+    overview = faq.get("conditions")
+    assert overview is not None
+    # the document's Treated Conditions list, in the order the overview relates its entries
+    listed = [line.removeprefix("• ") for line in overview.answer.splitlines()[1:]]
+    conditions = faq.related_entries(overview)
+    assert len(listed) == len(conditions) == 13
+    for name, entry in zip(listed, conditions, strict=True):
+        assert entry.lead.startswith("Yes, "), entry.id
+        assert entry.lead.endswith("the conditions we treat."), entry.id
+        assert set(words(name)) <= set(words(entry.lead)), (name, entry.lead)
+    others = [entry for entry in faq.entries if entry not in conditions]
+    assert [entry.id for entry in others if entry.lead] == []
+
+
+def test_the_bundled_faq_says_no_to_the_conditions_it_lists_as_not_covered() -> None:
+    faq = load_faq(bundled_faq_path())
+    assert faq.not_covered_no["psoriasis"] == NO
+    assert set(faq.not_covered_no) <= set(faq.not_covered)
+    assert set(faq.not_covered_no.values()) == {NO}
+    # only names of conditions: the line would read oddly with anything else
+    for phrase in ("dentist", "how often should", "eat before", "lose weight", "price"):
+        assert phrase in faq.not_covered
+        assert phrase not in faq.not_covered_no

@@ -52,6 +52,7 @@ def test_the_production_limiter_retries_429s_a_bounded_number_of_times(tmp_path:
     assert limiter._max_retries == 3  # bounded: a 429 storm does not hold an update forever
 
 
+@pytest.mark.slow  # waits out a real retry_after
 async def test_a_429_is_waited_out_then_the_reply_is_delivered(bot: Harness) -> None:
     bot.fake.rate_limit_next("sendMessage", retry_after=1)
     started = time.monotonic()
@@ -63,6 +64,7 @@ async def test_a_429_is_waited_out_then_the_reply_is_delivered(bot: Harness) -> 
     assert waited >= 1.0
 
 
+@pytest.mark.slow  # waits out real retry_afters
 async def test_429s_beyond_the_retries_give_up_log_once_and_move_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -33,6 +33,7 @@ from helpers.factories import (
 )
 from helpers.fake_telegram import BOT_USERNAME, buttons
 from helpers.harness import Harness, copy_faq, running_bot
+from helpers.telegram_html import check_message, parse
 from telegram import InputTextMessageContent
 
 from bot import views
@@ -40,7 +41,12 @@ from bot.faq import load_faq
 from bot.replies import SUGGEST_INTRO
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
+# The disclaimer in full (inline results), and folded under an answer in a chat.
 DISCLAIMER = "<i>Disclaimer: general information only, &lt;not&gt; medical advice &amp; not a"
+FOLDED = (
+    "<blockquote expandable>Disclaimer: general information only, &lt;not&gt; medical advice "
+    "&amp; not a"
+)
 
 
 @pytest.fixture
@@ -125,13 +131,33 @@ async def test_unknown_command_in_private_points_to_help(bot: Harness) -> None:
 # -- the five outcomes ----------------------------------------------------------------------
 
 
-async def test_answer_has_title_text_disclaimer_and_related_buttons(bot: Harness) -> None:
+async def test_answer_first_with_the_disclaimer_folded_under_it(bot: Harness) -> None:
     await bot.send(message_update("do you treat sciatica?"))
     sent = only_message(bot)
     text = sent["text"]
     assert text.startswith("<b>Do you treat sciatica?</b>\n\nTreated Conditions\n• Sciatica")
-    assert DISCLAIMER in text
+    # one message: the answer, then the whole disclaimer as an expandable quote, ending it
+    assert FOLDED in text
+    assert text.endswith("</blockquote>")
+    parsed = parse(text)
+    assert parsed.folded == (bot.live.current.faq.disclaimer.strip(),)
+    assert parsed.text.index("Sciatica") < parsed.text.index("Disclaimer")
+    assert "<i>" not in text
     assert buttons(sent) == [("Which conditions do you treat?", "a:conditions")]
+
+
+async def test_the_disclaimer_entry_is_shown_in_full_not_folded(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path)) as harness:
+        faq = harness.live.current.faq
+        await harness.send(command_update("/start disclaimer"))
+        [part] = harness.fake.texts()
+        await harness.send(command_update("/disclaimer"))
+        [command] = harness.fake.texts()
+    parsed = parse(part)
+    assert parsed.folded == ()  # the answer itself: nothing to fold, and not twice
+    assert parsed.text.count("Disclaimer:") == 1
+    assert faq.disclaimer.strip() in parsed.text
+    assert parse(command).folded == ()
 
 
 async def test_faq_text_is_escaped(bot: Harness) -> None:
@@ -204,8 +230,11 @@ async def test_a_long_answer_is_split_with_the_disclaimer_on_the_last_part(
         sent = harness.fake.sent()
     assert len(sent) >= 3
     assert all(len(params["text"]) <= 4096 for params in sent)
-    assert DISCLAIMER in sent[-1]["text"]
-    assert all(DISCLAIMER not in params["text"] for params in sent[:-1])
+    for params in sent:
+        check_message(params["text"])  # every part well-formed, the quote closed where it opens
+    assert FOLDED in sent[-1]["text"]
+    assert sent[-1]["text"].endswith("</blockquote>")
+    assert all("blockquote" not in params["text"] for params in sent[:-1])
     assert "&lt;swedish&gt;" in sent[0]["text"]
 
 
@@ -216,7 +245,113 @@ async def test_shipped_faq_answers_are_split_under_the_limit(tmp_path: Path) -> 
         await harness.send(command_update(f"/start {longest.id}"))
         sent = harness.fake.sent()
     assert all(len(params["text"]) <= 4096 for params in sent)
-    assert "Disclaimer" in sent[-1]["text"]
+    assert len(sent) > 1
+    assert parse(sent[-1]["text"]).folded == (faq.disclaimer.strip(),)
+
+
+# -- a clear yes or no ----------------------------------------------------------------------
+
+SCIATICA_LEAD = "Yes, sciatica is one of the conditions we treat."
+# tests/helpers/mini_faq.yaml with a lead on sciatica and a clear no for two conditions
+CLEAR_FAQ_TEXT = MINI_FAQ.read_text(encoding="utf-8").replace(
+    "not_covered:\n  - price\n  - how much\n",
+    "not_covered:\n"
+    "  business: [price, how much]\n"
+    "  conditions not on our list:\n"
+    '    reply: "{phrase} isn\'t on our list of treated conditions."\n'
+    "    phrases: [psoriasis, <gout> & co]\n",
+).replace(
+    "    question: Do you treat sciatica?\n",
+    f"    question: Do you treat sciatica?\n    lead: {SCIATICA_LEAD}\n",
+)
+
+
+@pytest.fixture
+async def clear_bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    path = tmp_path / "faq.yaml"
+    path.write_text(CLEAR_FAQ_TEXT, encoding="utf-8")
+    async with running_bot(path) as harness:
+        yield harness
+
+
+async def test_the_lead_comes_first_then_the_answer_then_the_folded_disclaimer(
+    clear_bot: Harness,
+) -> None:
+    await clear_bot.send(message_update("do you treat sciatica?"))
+    sent = only_message(clear_bot)
+    text = sent["text"]
+    assert text.startswith(
+        f"<b>{SCIATICA_LEAD}</b>\n\n<b>Do you treat sciatica?</b>\n\n"
+        "Treated Conditions\n• Sciatica\n\n"
+    )
+    assert text.endswith("</blockquote>")
+    parsed = parse(text)
+    assert parsed.folded == (clear_bot.live.current.faq.disclaimer.strip(),)
+    order = [parsed.text.index(part) for part in (SCIATICA_LEAD, "• Sciatica", "Disclaimer:")]
+    assert order == sorted(order)
+    assert buttons(sent) == [("Which conditions do you treat?", "a:conditions")]
+    # the same answer from a button, and from a deep link
+    await clear_bot.send(callback_update("a:sciatica"))
+    assert clear_bot.fake.texts() == [text]
+    await clear_bot.send(command_update("/start sciatica"))
+    assert clear_bot.fake.texts() == [text]
+
+
+async def test_an_entry_without_a_lead_is_answered_as_before(clear_bot: Harness) -> None:
+    await clear_bot.send(message_update("do you treat tennis elbow?"))
+    text = only_message(clear_bot)["text"]
+    assert text.startswith("<b>Do you treat tennis elbow?</b>\n\nTreated Conditions\n")
+    assert "Yes," not in text
+
+
+async def test_a_condition_not_on_the_list_gets_a_clear_no_and_the_practice(
+    clear_bot: Harness,
+) -> None:
+    await clear_bot.send(message_update("do you treat psoriasis?"))
+    sent = only_message(clear_bot)
+    # mini_faq's fallback names no way to the practice: the default pointer follows the no
+    assert sent["text"] == (
+        "<b>Psoriasis isn't on our list of treated conditions.</b>\n\n"
+        "For anything about your own health, bookings or prices, please contact the practice "
+        "directly."
+    )
+    assert sent["parse_mode"] == "HTML"
+    assert buttons(sent) == [("Browse topics", "t")]
+    # the phrase is faq.yaml's, escaped
+    await clear_bot.send(message_update("can massage help gout & co?"))
+    assert only_message(clear_bot)["text"].startswith(
+        "<b>&lt;gout&gt; &amp; co isn't on our list"
+    )
+    # a decline that named no condition gets the fallback, as before
+    await clear_bot.send(message_update("what is the price of a session?"))
+    assert only_message(clear_bot)["text"] == "Sorry, that is not in our FAQ. Try /topics."
+
+
+async def test_the_shipped_faq_says_yes_and_no_clearly(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path)) as harness:
+        await harness.send(message_update("do you treat sciatica?"))
+        [yes] = harness.fake.texts()
+        await harness.send(message_update("do you treat psoriasis?"))
+        [no] = harness.fake.texts()
+    assert yes.startswith(
+        "<b>Yes, sciatica is one of the conditions we treat.</b>\n\n<b>Do you treat sciatica?</b>"
+    )
+    assert no == (
+        "<b>Psoriasis isn't on our list of treated conditions.</b>\n\n"
+        "For bookings, prices, opening hours or anything about your own health, please contact "
+        "the practice directly."
+    )
+
+
+async def test_an_inline_answer_starts_with_its_lead(clear_bot: Harness) -> None:
+    await clear_bot.send(inline_update("sciatica"))
+    [result, *_] = inline_answer(clear_bot)["results"]
+    assert result["id"] == "a:sciatica"
+    assert result["description"] == SCIATICA_LEAD
+    text = result["input_message_content"]["message_text"]
+    assert text.startswith(f"<b>{SCIATICA_LEAD}</b>\n\n<b>Do you treat sciatica?</b>\n\n")
+    assert DISCLAIMER in text  # in full: shared into another chat
+    assert text.endswith("</i>")
 
 
 # -- non-text -------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.faq import load_faq, parse_faq
 from bot.lint import lint
 from tests.conftest import BUNDLED_FAQ, FAQ_HEADER
@@ -21,6 +23,7 @@ entries:
 """
 
 
+@pytest.mark.slow  # matches every question and alternate of the bundled FAQ
 def test_the_bundled_faq_has_no_collisions() -> None:
     assert lint(load_faq(BUNDLED_FAQ)) == []
 

@@ -43,6 +43,10 @@ def assert_well_formed(match: Match) -> None:
     assert scores == sorted(scores, reverse=True)
     if match.status is Status.SUGGEST:
         assert match.suggestions
+    # a not-covered phrase is named, with its group's `no` line, only by a decline
+    assert (match.not_covered is None) == (match.no is None)
+    if match.not_covered is not None:
+        assert match.status is Status.NONE
 
 
 def fitted_encoders() -> list[str]:
@@ -284,6 +288,97 @@ def test_a_not_covered_topic_lowers_the_confidence_in_an_entry(insurance: Matche
     priced = insurance.match("what is the price of swedish massage")
     assert answered(plain) == "swedish"
     assert priced.score < plain.score
+
+
+# -- a clear no: the not-covered phrase a decline named ---------------------------------------
+
+NO = "{phrase} isn't on our list of treated conditions."
+NAMING_GROUPS = """\
+not_covered:
+  business: [price, gift card]
+  conditions not on our list:
+    reply: "{phrase} isn't on our list of treated conditions."
+    phrases: [psoriasis, eczema, allergy, allergies, dry, dry skin, baldness]
+entries:
+"""
+NAMING_FAQ = MINIMAL_FAQ.replace("entries:\n", NAMING_GROUPS)
+# the same phrases, with no `no` line
+PLAIN_FAQ = MINIMAL_FAQ.replace("entries:\n", NAMING_GROUPS.replace(
+    '    reply: "{phrase} isn\'t on our list of treated conditions."\n    phrases: ', "    "
+))
+DECLINED = [
+    "do you treat psoriasis?",
+    "can you help with my eczema or psoriasis",
+    "do you treat allergies",
+    "is massage good for an allergy",
+    "my dry skin is itchy",
+    "what is the price of a gift card",
+    "zqxj vbnm",
+]
+
+
+@pytest.fixture(scope="module")
+def naming() -> Matcher:
+    return Matcher(parse_faq(NAMING_FAQ))
+
+
+@pytest.mark.parametrize(
+    ("message", "phrase"),
+    [
+        ("do you treat psoriasis?", "psoriasis"),
+        ("Do you treat PSORIASIS", "psoriasis"),  # as faq.yaml writes it
+        ("do you treat psoraisis", "psoriasis"),  # a typo, corrected
+        ("can you help with my eczema or psoriasis", "eczema"),  # the first in the message
+        ("do you treat allergies", "allergies"),  # of phrases alike, the one written
+        ("is massage good for an allergy", "allergy"),
+        ("my dry skin is itchy", "dry skin"),  # the longest there
+    ],
+)
+def test_a_decline_names_the_condition_and_its_no_line(
+    naming: Matcher, message: str, phrase: str
+) -> None:
+    match = naming.match(message)
+    assert_well_formed(match)
+    assert match.status is Status.NONE
+    assert (match.not_covered, match.no) == (phrase, NO)
+
+
+def test_a_decline_names_only_what_the_person_wrote(naming: Matcher) -> None:
+    # the speller reads "balinese" as "baldness" (the nearest word the FAQ has): a clear no
+    # must not name a condition the person never mentioned
+    assert naming.speller.terms("balinese") == naming.speller.terms("baldness")
+    match = naming.match("do you do balinese massage")
+    assert match.status is Status.NONE
+    assert (match.not_covered, match.no) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "message", ["what is the price of a gift card", "zqxj vbnm", "do you do homework"]
+)
+def test_a_decline_naming_no_such_phrase_names_none(naming: Matcher, message: str) -> None:
+    match = naming.match(message)
+    assert match.status is Status.NONE
+    assert (match.not_covered, match.no) == (None, None)
+
+
+def test_an_answer_names_no_phrase(naming: Matcher) -> None:
+    match = naming.match("do you treat sciatica?")
+    assert answered(match) == "sciatica"
+    assert (match.not_covered, match.no) == (None, None)
+
+
+def test_a_no_line_never_changes_the_decision(naming: Matcher) -> None:
+    plain = Matcher(parse_faq(PLAIN_FAQ))
+    assert plain.faq.not_covered == naming.faq.not_covered
+    assert plain.faq.not_covered_no == {}
+    def decision(match: Match) -> tuple[object, ...]:
+        suggested = [(s.entry.id, s.score) for s in match.suggestions]
+        return match.status, match.score, answered(match), suggested, match.smalltalk
+
+    for message in [*DECLINED, "do you treat sciatica?", "what is swedish massage", "hello"]:
+        named, unnamed = naming.match(message), plain.match(message)
+        assert unnamed.not_covered is None
+        assert decision(named) == decision(unnamed), message
 
 
 # -- candidates -----------------------------------------------------------------------------

@@ -25,7 +25,10 @@ from helpers.local_bot_api import LocalBotApi
 
 from bot.store import Store
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+pytestmark = [
+    pytest.mark.slow,  # a bot process per test, stopped by signals: not in a routine run
+    pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals"),
+]
 
 READY = f"Bot @{BOT_USERNAME} is ready"
 STOP_WITHIN = 10.0  # seconds, from the signal to the exit
@@ -34,7 +37,10 @@ STOP_WITHIN = 10.0  # seconds, from the signal to the exit
 class BotRun:
     """`python -m bot run` (what the faq-bot script runs) with its log in a file."""
 
-    def __init__(self, tmp_path: Path, api_url: str, **env: str) -> None:
+    def __init__(
+        self, tmp_path: Path, api_url: str, *, command: tuple[str, ...] = ("-m", "bot", "run"),
+        **env: str,
+    ) -> None:
         self.log_path = tmp_path / "bot.log"
         self._log: IO[str] = self.log_path.open("w", encoding="utf-8")
         environment = {
@@ -45,10 +51,12 @@ class BotRun:
             "FAQ_WATCH": "false",
             "LOG_LEVEL": "DEBUG",
             "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+            "HEALTH_FILE": str(tmp_path / "health"),
             **env,
         }
+        self.environment = environment
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], env=environment, cwd=tmp_path,
+            [sys.executable, *command], env=environment, cwd=tmp_path,
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
         )
 
@@ -117,7 +125,7 @@ def test_a_stop_signal_finishes_the_update_in_hand_and_exits_0(
     # the update in hand was finished: its answer was sent after the signal...
     [answer] = api.called("sendMessage")
     assert answer.at > signalled["at"]
-    assert str(answer.params["text"]).startswith("<b>Do you treat sciatica?</b>")
+    assert "<b>Do you treat sciatica?</b>" in str(answer.params["text"])  # after its lead
     # ...and confirmed to Telegram, so it is not delivered again after a restart
     assert api.confirmed_offset == update["update_id"] + 1
     assert "Bot stopped" in log
@@ -173,6 +181,64 @@ def test_a_failing_api_at_start_is_retried_with_back_off(
     assert get_me[1].at - get_me[0].at >= 1.0  # it waited, no tight loop
     code, _ = bot.stop(signal.SIGTERM)
     assert code == 0
+    check_clean_log(bot.log())
+
+
+# `faq-bot run`, with a SIGTERM sent to itself the moment PTB's Application.start() returns: while
+# PTB's runner is between start() and run_forever().
+SIGNAL_AS_IT_STARTS = """
+import os, signal, sys
+from telegram.ext import Application
+start = Application.start
+async def start_then_signal(self):
+    await start(self)
+    os.kill(os.getpid(), signal.SIGTERM)
+Application.start = start_then_signal
+from bot.app import run_bot
+sys.exit(run_bot(os.environ))
+"""
+
+
+def test_a_stop_signal_as_the_runner_starts_is_not_lost(tmp_path: Path, api: LocalBotApi) -> None:
+    """A SIGTERM the moment PTB's runner has started, between its start() and run_forever(),
+    stops the bot cleanly: not lost (a stop asked then could be, and the bot polled on until
+    killed: see tests/test_lifecycle.py), and asked again without breaking PTB's exit off."""
+    bot = BotRun(tmp_path, api.url, command=("-c", SIGNAL_AS_IT_STARTS), LOG_LEVEL="INFO")
+    code = bot.wait()
+    log = bot.log()
+    assert code == 0, log  # not killed after waiting STOP_WITHIN + 5 s for an exit
+    assert "SIGTERM received" in log
+    assert "Bot stopped" in log
+    check_clean_log(log)
+
+
+def test_faq_bot_health_follows_the_running_bot(tmp_path: Path, api: LocalBotApi) -> None:
+    mark = tmp_path / "health"
+    mark.touch()  # left by an earlier process: removed at start, it vouches for nothing
+    bot = BotRun(tmp_path, api.url, LOG_LEVEL="INFO")
+
+    def health(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "health", *args], env=bot.environment, cwd=tmp_path,
+            capture_output=True, text=True, timeout=30, check=False,
+        )
+
+    bot.wait_for_log(READY)
+    deadline = time.monotonic() + 10
+    while not mark.exists():  # the first getUpdates that the API answers marks it
+        assert time.monotonic() < deadline, bot.log()
+        time.sleep(0.05)
+    running = health()
+    assert (running.returncode, running.stderr) == (0, ""), running.stderr
+    assert running.stdout.startswith("healthy:")
+    assert mark.read_bytes() == b""  # nothing in it: no question, id or token
+    code, _ = bot.stop(signal.SIGTERM)
+    assert code == 0
+    time.sleep(1.5)
+    stopped = health("--max-age", "1")
+    assert stopped.returncode == 1
+    assert stopped.stderr.startswith("unhealthy: the bot last heard from Telegram ")
+    assert stopped.stderr.count("\n") == 1
     check_clean_log(bot.log())
 
 

@@ -40,7 +40,7 @@ def test_the_readme_tries_the_bot_on_the_bundled_faq() -> None:
 
 def test_every_command_is_documented() -> None:
     commands = re.findall(r"^ {4}(\w+)", cli.build_parser().format_help(), flags=re.MULTILINE)
-    assert commands == ["chat", "ask", "check", "eval", "unanswered", "stats", "run"]
+    assert commands == ["chat", "ask", "check", "eval", "unanswered", "stats", "run", "health"]
     for name in commands:
         assert f"`faq-bot {name}" in README, name
 
@@ -78,3 +78,40 @@ def test_the_privacy_section_names_what_is_kept_and_for_how_long() -> None:
 
 def test_the_separator_is_documented() -> None:
     assert f"a line containing only `{cli.SEPARATOR}`" in README
+
+
+def test_the_handoff_is_shown_as_the_person_sees_it_and_its_link_is_in_privacy() -> None:
+    from bot import views
+
+    section = README.split("#### Asking the practice's team", 1)[1].split("\n## ", 1)[0]
+    sample = re.search(r"```\n(.*?)```", section, flags=re.DOTALL)
+    assert sample is not None
+    # the conversation's lines, without the speaker column, joined as they read
+    shown = " ".join(line[6:].strip() for line in sample.group(1).splitlines())
+    shown = " ".join(shown.split())
+    for text in (views.HANDOFF_CONSENT, views.ASK_PRACTICE, views.handoff_sent(7),
+                 "Reply from the practice's team:", views.STAFF_DELIVERED):
+        assert " ".join(text.split()) in shown, text
+    assert "Disclaimer:" in shown
+    assert "▸" in shown  # folded under the answer
+    privacy = README.split("## Privacy: what the bot stores", 1)[1].split("\n## ", 1)[0]
+    for phrase in ("HANDOFF_RETENTION_DAYS", "default 7", "chat id", "No question text",
+                   "only in memory"):
+        assert phrase in privacy, phrase
+
+
+def test_the_telegram_sample_says_yes_and_no_as_the_bundled_faq_does() -> None:
+    from bot.replies import render_plain
+
+    section = README.split("#### Asking the practice's team", 1)[1].split("\n## ", 1)[0]
+    sample = re.search(r"```\n(.*?)```", section, flags=re.DOTALL)
+    assert sample is not None
+    shown = " ".join(" ".join(line[6:].strip() for line in sample.group(1).splitlines()).split())
+    faq = load_faq(REPO / "faq.yaml")
+    matcher = Matcher(faq)
+    for question in ("do you treat sciatica?", "do you treat psoriasis?"):
+        assert f"Pat {question}" in " ".join(sample.group(1).split()), question
+        reply = render_plain(faq, matcher.match(question))
+        # the reply's opening lines, as the sample shows them (the disclaimer is cut short there)
+        opening = " ".join(reply.split("Disclaimer:")[0].split())
+        assert opening in shown, opening

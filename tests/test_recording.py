@@ -36,6 +36,10 @@ from bot.recorder import Recorder, utc_today
 from bot.replies import TELEGRAM_LIMIT
 from bot.store import Question, Store
 
+# The bot end to end with a question store on disk, waiting for its writer thread: not in a
+# routine run.
+pytestmark = pytest.mark.slow
+
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
 DECLINED = "what is the price of a session?"  # mini_faq: not covered
 # Someone who asks, with every identifying detail Telegram sends about them.

@@ -19,6 +19,10 @@ from bot import views
 from bot.faq import load_faq
 from bot.live import LiveFaq, diff
 
+# Each reload builds a second FAQ, and the watcher is waited for in real time: not in a routine
+# run.
+pytestmark = pytest.mark.slow
+
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
 
 

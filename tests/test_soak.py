@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import REPO
 from helpers.scripts import load_script
+
+pytestmark = pytest.mark.slow  # hundreds of updates through the real application
 
 
 async def test_a_small_soak_has_no_errors_and_one_reply_per_question() -> None:

@@ -15,6 +15,7 @@ from bot.store import (
     MIGRATIONS,
     OUTCOMES,
     SCHEMA_VERSION,
+    HandoffLink,
     Question,
     Store,
     StoreError,
@@ -51,7 +52,7 @@ def test_a_new_file_gets_the_latest_schema_in_wal_mode_readable_by_the_owner_onl
     store.close()
 
 
-def test_the_schema_has_no_place_for_an_identity(store: Store, db_path: Path) -> None:
+def test_only_the_handoff_links_have_a_place_for_a_chat(store: Store, db_path: Path) -> None:
     store.close()
     with sqlite3.connect(db_path) as db:
         tables = [name for (name,) in db.execute(
@@ -65,6 +66,9 @@ def test_the_schema_has_no_place_for_an_identity(store: Store, db_path: Path) ->
         "entry_counts": ["day", "entry_id", "count"],
         "outcome_counts": ["day", "outcome", "count"],
         "questions": ["id", "day", "outcome", "text", "suggested", "token", "chosen"],
+        # until a staff reply to a handed-off question is delivered: no text, no name
+        "handoffs": ["staff_chat_id", "staff_message_id", "chat_id", "question_message_id",
+                     "day"],
     }
 
 
@@ -90,6 +94,22 @@ def test_a_later_migration_upgrades_an_existing_file_and_keeps_its_data(
         assert db.execute("SELECT text, language FROM questions").fetchall() == [
             ("do you sell gift vouchers", None)
         ]
+
+
+def test_a_version_1_store_gains_the_handoff_links_and_keeps_its_questions(
+    db_path: Path,
+) -> None:
+    db_path.parent.mkdir()
+    with sqlite3.connect(db_path, isolation_level=None) as db:
+        _migrate(db, db_path, MIGRATIONS[:1])
+        db.execute("INSERT INTO questions (day, outcome, text) VALUES ('2024-05-01', 'none', "
+                   "'parking?')")
+    store = Store.open(db_path)
+    assert store.version == SCHEMA_VERSION
+    assert [row.text for row in store.unanswered()] == ["parking?"]
+    store.link_handoff(-100, [7], HandoffLink(42, 3, DAY))
+    assert store.handoff_link(-100, 7, DAY) == HandoffLink(42, 3, DAY)
+    store.close()
 
 
 def test_a_failed_migration_leaves_the_previous_version(store: Store, db_path: Path) -> None:
@@ -181,6 +201,38 @@ def test_a_suggestion_pick_is_linked_by_its_token_and_the_latest_pick_wins(
     stats = store.stats(DAY, DAY)
     assert stats.picked == 1
     assert stats.top_entries == (("swedish", 2), ("sports", 1))
+
+
+# -- hand-off links -------------------------------------------------------------------------
+
+STAFF = -1005550001111
+
+
+def test_a_handoff_link_leads_to_its_chat_until_closed_or_too_old(store: Store) -> None:
+    link = HandoffLink(chat_id=4242, question_message_id=17, day=DAY)
+    store.link_handoff(STAFF, [301, 302], link)  # a question long enough for two posts
+    other = HandoffLink(chat_id=5151, question_message_id=3, day=DAY)
+    store.link_handoff(STAFF, [303], other)
+    assert store.handoff_link(STAFF, 302, since=DAY) == link
+    assert store.handoff_link(STAFF, 303, since=DAY) == other
+    assert store.handoff_link(STAFF, 999, since=DAY) is None  # not a hand-off
+    assert store.handoff_link(-1009, 301, since=DAY) is None  # another staff chat's post
+    assert store.handoff_link(STAFF, 301, since=DAY + timedelta(days=1)) is None  # too old
+    assert store.close_handoff(STAFF, link) == 2  # answered: every post of it goes
+    assert store.handoff_link(STAFF, 301, since=DAY) is None
+    assert store.handoff_link(STAFF, 303, since=DAY) == other
+
+
+def test_purge_handoffs_deletes_only_older_links(store: Store) -> None:
+    store.link_handoff(STAFF, [1], HandoffLink(1, 1, DAY - timedelta(days=8)))
+    store.link_handoff(STAFF, [2], HandoffLink(2, 2, DAY - timedelta(days=7)))
+    store.record(Question("none", "kept question"), DAY - timedelta(days=8))
+    assert store.purge_handoffs(before=DAY - timedelta(days=7)) == 1
+    assert store.handoff_link(STAFF, 1, since=date.min) is None
+    assert store.handoff_link(STAFF, 2, since=date.min) is not None
+    assert [row.text for row in store.unanswered()] == ["kept question"]  # its own retention
+    assert store.purge(before=DAY) == 1
+    assert store.handoff_link(STAFF, 2, since=date.min) is not None  # and the links theirs
 
 
 # -- reports --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from conftest import (
     suggestion_list,
 )
 from helpers.harness import SHIPPED_FAQ
+from helpers.telegram_html import parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup, InputTextMessageContent
@@ -20,7 +21,7 @@ from telegram import InlineKeyboardMarkup, InputTextMessageContent
 from bot import views
 from bot.faq import Faq, load_faq
 from bot.grouping import Asked, group_questions
-from bot.matcher import Matcher
+from bot.matcher import Matcher, Status
 from bot.store import new_token
 
 FAQ = load_faq(SHIPPED_FAQ)
@@ -49,6 +50,7 @@ def check_keyboard(keyboard: InlineKeyboardMarkup | None) -> None:
                 assert len(str(button.callback_data).encode()) <= CALLBACK_DATA_LIMIT
 
 
+@pytest.mark.slow  # hundreds of generated messages, each matched against the bundled FAQ
 @settings(max_examples=300, deadline=None)
 @given(messages)
 def test_every_reply_fits_telegram(text: str) -> None:
@@ -58,6 +60,7 @@ def test_every_reply_fits_telegram(text: str) -> None:
     check_keyboard(reply.keyboard)
 
 
+@pytest.mark.slow  # the same, for inline answers
 @settings(max_examples=200, deadline=None)
 @given(messages)
 def test_every_inline_answer_fits_telegram(text: str) -> None:
@@ -140,3 +143,105 @@ def test_conditions_without_a_conditions_entry_falls_back(
     reply = views.conditions_reply(load_faq(write_faq(faq_text).path))
     assert reply.parts[0].startswith(expected)
     assert reply.keyboard is not None
+
+
+def test_answers_fold_the_disclaimer_and_inline_results_show_it_in_full() -> None:
+    entry = FAQ.get("condition-sciatica")
+    assert entry is not None
+    [part] = views.answer_reply(FAQ, entry).parts
+    assert parse(part).folded == (FAQ.disclaimer.strip(),)
+    results, _ = views.inline_results(FAQ, MATCHER, entry.question, "ClinicFaqBot")
+    content = results[0].input_message_content
+    assert isinstance(content, InputTextMessageContent)
+    inline = parse(content.message_text)
+    assert inline.folded == ()  # shared into another chat: the disclaimer is read in full
+    assert inline.text.endswith(FAQ.disclaimer.strip())
+
+
+def test_the_lead_comes_first_in_a_chat_and_in_inline_results() -> None:
+    entry = FAQ.get("condition-sciatica")
+    assert entry is not None
+    lead = "Yes, sciatica is one of the conditions we treat."
+    assert entry.lead == lead
+    [part] = views.answer_reply(FAQ, entry).parts
+    assert part.startswith(f"<b>{lead}</b>\n\n<b>{entry.question}</b>\n\n")
+    results, _ = views.inline_results(FAQ, MATCHER, entry.question, "ClinicFaqBot")
+    article = results[0]
+    assert article.id == views.answer_data(entry.id)
+    assert (article.title, article.description) == (entry.question, lead)
+    content = article.input_message_content
+    assert isinstance(content, InputTextMessageContent)
+    assert content.message_text.startswith(f"<b>{lead}</b>\n\n<b>{entry.question}</b>")
+
+
+def test_an_entry_without_a_lead_reads_as_before() -> None:
+    entry = FAQ.get("type-swedish")
+    assert entry is not None
+    assert entry.lead == ""
+    [part, *_] = views.answer_reply(FAQ, entry).parts
+    assert part.startswith(f"<b>{entry.question}</b>\n\n")
+    results, _ = views.inline_results(FAQ, MATCHER, entry.question, "ClinicFaqBot")
+    article = next(r for r in results if r.id == views.answer_data(entry.id))
+    assert article.description == entry.answer.splitlines()[0][:120]
+
+
+def test_a_declined_condition_gets_a_clear_no_with_the_buttons_of_a_decline() -> None:
+    match = MATCHER.match("do you treat psoriasis?")
+    assert (match.status, match.not_covered) == (Status.NONE, "psoriasis")
+    reply = views.match_reply(FAQ, match, ask_token="tok")
+    [part] = reply.parts
+    assert part.startswith("<b>Psoriasis isn't on our list of treated conditions.</b>\n\n")
+    assert part.endswith("please contact the practice directly.")
+    assert reply.keyboard is not None
+    labels = [button.text for row in reply.keyboard.inline_keyboard for button in row]
+    assert labels == ["Browse topics", views.ASK_PRACTICE]
+
+
+@settings(max_examples=60, deadline=None)
+@given(messages)
+def test_only_declined_replies_and_suggestion_lists_offer_the_practice(text: str) -> None:
+    match = MATCHER.match(text)
+    reply = views.match_reply(FAQ, match, pick_token=new_token(), ask_token=new_token())
+    labels = [
+        button.text for row in (reply.keyboard.inline_keyboard if reply.keyboard else ())
+        for button in row
+    ]
+    offered = match.status is Status.NONE or (
+        match.status is Status.SUGGEST and bool(match.suggestions)
+    )
+    assert labels.count(views.ASK_PRACTICE) == (1 if offered else 0), match.status
+    if offered:
+        assert labels[-1] == views.ASK_PRACTICE  # last, under the other choices
+    check_keyboard(reply.keyboard)
+    without = views.match_reply(FAQ, match, pick_token=new_token())
+    assert views.ASK_PRACTICE not in [
+        button.text for row in (without.keyboard.inline_keyboard if without.keyboard else ())
+        for button in row
+    ]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(min_size=1, max_size=4096).filter(str.strip), st.text(max_size=200))
+def test_handoff_screens_fit_telegram(question: str, name: str) -> None:
+    token = new_token()
+    for reply in (views.handoff_confirm(question, token), views.staff_post(name, question, 7),
+                  views.staff_answer(question), views.handoff_prompt()):
+        assert reply.parts
+        for part in reply.parts:
+            assert 0 < len(part) <= TELEGRAM_TEXT_LIMIT
+            parse(part)
+        check_keyboard(reply.keyboard)
+    confirm = views.handoff_confirm(question, token)
+    assert confirm.parts[0].startswith(views.HANDOFF_CONSENT)
+    quoted = "".join(q for part in confirm.parts for q in parse(part).quoted)
+    assert "".join(quoted.split()) == "".join(question.split())  # all of it, in order
+
+
+def test_privacy_describes_the_handoff_link_only_when_set_up() -> None:
+    without = views.privacy_text(90)
+    assert "staff chat" not in without
+    assert "<b>I never store who asked</b>" in without
+    with_handoff = views.privacy_text(90, handoff_days=7)
+    assert "staff chat" in with_handoff
+    assert "it is deleted after 7 days" in with_handoff
+    assert "held only in my memory" in with_handoff

@@ -59,6 +59,8 @@ class FakeTelegram(BaseRequest):
         self.updates: list[dict[str, Any]] = []  # served by getUpdates, oldest first
         self.failures: dict[str, list[tuple[int, dict[str, Any]] | Exception]] = {}
         self.sent_count = 0
+        # every message sendMessage created, in order (when recording)
+        self.messages: list[dict[str, Any]] = []
         self._message_id = 100
         self._update_event: asyncio.Event | None = None
 
@@ -114,7 +116,10 @@ class FakeTelegram(BaseRequest):
         if endpoint == "sendMessage":
             self.sent_count += 1
             self._message_id += 1
-            return self._message(self._message_id, params)
+            message = self._message(self._message_id, params)
+            if self.record:
+                self.messages.append(message)
+            return message
         if endpoint in ("editMessageText", "editMessageReplyMarkup"):
             if "inline_message_id" in params:
                 return True
@@ -201,6 +206,11 @@ class FakeTelegram(BaseRequest):
                     assert content.get("parse_mode") == "HTML", content
                     texts.append(str(content["message_text"]))
         return texts
+
+    def sent_to(self, chat_id: int) -> list[dict[str, Any]]:
+        """The messages sendMessage created in one chat (as Telegram returned them), in order;
+        unlike `calls`, kept by `clear`."""
+        return [message for message in self.messages if message["chat"]["id"] == chat_id]
 
     def clear(self) -> None:
         self.calls.clear()

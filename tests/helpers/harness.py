@@ -20,6 +20,7 @@ from telegram.ext import BaseRateLimiter
 
 from bot.app import BotApp, build_application
 from bot.config import Settings
+from bot.handoff import Handoff, handoff_in
 from bot.live import LiveFaq
 from bot.recorder import Recorder
 from bot.services import Services
@@ -54,6 +55,10 @@ class Harness:
         return [call.method for call in self.fake.calls]
 
     @property
+    def handoff(self) -> Handoff:
+        return handoff_in(self.app.bot_data)
+
+    @property
     def services(self) -> Services:
         services = self.app.bot_data["services"]
         assert isinstance(services, Services)
@@ -77,6 +82,9 @@ async def running_bot(
     retention_days: int = 90,
     keep_questions: bool = True,
     recorder: Recorder | None = None,
+    staff_chat_id: int | None = None,
+    handoff_retention_days: int = 7,
+    handoff: Handoff | None = None,
 ) -> AsyncIterator[Harness]:
     settings = Settings(
         token=TOKEN,
@@ -87,12 +95,14 @@ async def running_bot(
         db_path=db_path or faq_path.parent / "faqbot.sqlite3",
         retention_days=retention_days,
         keep_questions=keep_questions,
+        staff_chat_id=staff_chat_id,
+        handoff_retention_days=handoff_retention_days,
     )
     live = LiveFaq.load(faq_path)
     fake = fake or FakeTelegram()
     app = build_application(
         settings, live, request=fake, get_updates_request=fake, rate_limiter=rate_limiter,
-        recorder=recorder,
+        recorder=recorder, handoff=handoff,
     )
     await app.initialize()
     assert app.post_init is not None

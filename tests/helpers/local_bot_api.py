@@ -39,6 +39,7 @@ class LocalBotApi:
     def __init__(self) -> None:
         self.fake = FakeTelegram(record=False)
         self.calls: list[HttpCall] = []
+        self.messages: list[dict[str, Any]] = []  # every message sendMessage created, in order
         self.updates: list[dict[str, Any]] = []
         self.confirmed_offset = 0  # the highest getUpdates offset seen
         self.fail_get_me = 0  # answer this many getMe calls with 502 Bad Gateway
@@ -91,6 +92,10 @@ class LocalBotApi:
         result = self.fake.result_for(method, params)
         if result is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        if method == "sendMessage":
+            with self._changed:
+                self.messages.append(result)
+                self._changed.notify_all()
         return 200, {"ok": True, "result": result}
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -127,6 +132,21 @@ class LocalBotApi:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise AssertionError(f"no {method} call within {timeout}s")
+                self._changed.wait(remaining)
+
+    def wait_for_message(
+        self, chat_id: int, count: int = 1, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
+        """The first `count` messages sent to `chat_id` (as returned to the bot), once there."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                found = [m for m in self.messages if m["chat"]["id"] == chat_id]
+                if len(found) >= count:
+                    return found[:count]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{len(found)} of {count} messages to {chat_id}")
                 self._changed.wait(remaining)
 
     def close(self) -> None:

@@ -4,7 +4,10 @@ Telegram (https://core.telegram.org/bots/api#html-style) accepts a fixed set of 
 entities &lt; &gt; &amp; &quot; and numeric ones, and requires every other `<`, `>` and `&` to be
 escaped; the text left after parsing must be 1-4096 characters, counted in UTF-16 code units.
 This checker is at least as strict: it is a hand-written scanner, not `html.parser` (which
-forgives stray `<` and unclosed tags), it refuses a bare `>` too, and it checks attributes.
+forgives stray `<` and unclosed tags), it refuses a bare `>` too, it checks attributes, and it
+refuses a quote inside a quote (Telegram's blockquotes do not nest). It also tells what each
+quote holds, so a test can check that the disclaimer is folded (`<blockquote expandable>`:
+Telegram shows its first lines and the rest one tap away).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ class InvalidTelegramHtml(AssertionError):
 class Parsed:
     text: str  # what the person reads: tags removed, entities decoded
     tags: tuple[str, ...]  # every opening tag, in order
+    folded: tuple[str, ...] = ()  # the text of each expandable quote, in order
+    quoted: tuple[str, ...] = ()  # the text of each quote that is not expandable
 
     @property
     def utf16_length(self) -> int:
@@ -54,6 +59,9 @@ def parse(message: str, allowed: frozenset[str] | None = None) -> Parsed:
     text: list[str] = []
     opened: list[str] = []
     stack: list[str] = []
+    quote_start: tuple[int, bool] | None = None  # where the open quote began, and if folded
+    folded: list[str] = []
+    quoted: list[str] = []
     position = 0
     while position < len(message):
         char = message[position]
@@ -69,8 +77,16 @@ def parse(message: str, allowed: frozenset[str] | None = None) -> Parsed:
                     raise InvalidTelegramHtml(f"attributes on </{name}>")
                 if not stack or stack.pop() != name:
                     raise InvalidTelegramHtml(f"unbalanced </{name}> at {position}")
+                if name == "blockquote" and quote_start is not None:
+                    start, expandable = quote_start
+                    (folded if expandable else quoted).append("".join(text[start:]))
+                    quote_start = None
             else:
                 _check_attributes(name, attributes)
+                if name == "blockquote":
+                    if quote_start is not None:
+                        raise InvalidTelegramHtml(f"a quote inside a quote at {position}")
+                    quote_start = (len(text), "expandable" in attributes)
                 stack.append(name)
                 opened.append(name)
             position = tag.end()
@@ -93,7 +109,7 @@ def parse(message: str, allowed: frozenset[str] | None = None) -> Parsed:
             position += 1
     if stack:
         raise InvalidTelegramHtml(f"unclosed tags {stack}")
-    return Parsed("".join(text), tuple(opened))
+    return Parsed("".join(text), tuple(opened), tuple(folded), tuple(quoted))
 
 
 def check_message(message: str, allowed: frozenset[str] | None = None) -> str:
