@@ -212,13 +212,23 @@ def resolve_faq_path(explicit: str | None, env: Mapping[str, str]) -> Path:
 
 def load_faq(path: str | Path) -> Faq:
     """Read and validate a FAQ file; raise FaqError listing every problem."""
+    return faq_from_bytes(read_faq_file(path), str(path))
+
+
+def read_faq_file(path: str | Path) -> bytes:
+    """The file's bytes; raise FaqError (one line naming the file) if it cannot be read."""
     source = str(path)
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise FaqError([Problem(source, 0, "", "file not found")]) from None
     except OSError as exc:
         raise FaqError([Problem(source, 0, "", f"cannot read: {exc.strerror}")]) from None
+
+
+def faq_from_bytes(data: bytes, source: str) -> Faq:
+    """Validate the bytes of a FAQ file already read (`source` names it in errors): the reload
+    validates exactly the bytes it has seen hold still (bot.live), not a later read."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -218,15 +218,16 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/reload (admins only): validate the file, swap it in, report the entry diff or the error."""
-    message, user = update.effective_message, update.effective_user
-    if message is None:
+    """/reload (admins, in private): validate the file, swap it in, report the entry diff or the
+    error. Not in a group: the report names the file's path and quotes its problems."""
+    admitted = await _admin_report(
+        update, context, "reload", views.RELOAD_REFUSED, views.RELOAD_PRIVATE_ONLY
+    )
+    if admitted is None:
         return
-    services = get_services(context)
-    if user is None or not services.settings.is_admin(user.id):
-        logger.warning("Refused /reload from non-admin user %s", user.id if user else None)
-        await _respond(message, views.plain(views.RELOAD_REFUSED))
-        return
+    message, services = admitted
+    user = update.effective_user
+    assert user is not None  # admitted: an admin
     result = await services.live.reload(f"/reload by admin {user.id}")
     await _respond(message, views.reload_reply(result))
 
@@ -270,19 +271,24 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _admin_report(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    command: str,
+    refused: str = views.ADMIN_ONLY,
+    private_only: str = views.PRIVATE_ONLY,
 ) -> tuple[Message, Services] | None:
-    """The message and services when an admin asks in private; otherwise reply why not."""
+    """The message and services when an admin asks in private; otherwise reply why not
+    (`refused` to anyone else, `private_only` to an admin outside a private chat)."""
     message, user = update.effective_message, update.effective_user
     if message is None:
         return None
     services = get_services(context)
     if user is None or not services.settings.is_admin(user.id):
         logger.warning("Refused /%s from non-admin user %s", command, user.id if user else None)
-        await _respond(message, views.plain(views.ADMIN_ONLY))
+        await _respond(message, views.plain(refused))
         return None
-    if message.chat.type != Chat.PRIVATE:  # what people asked is not for a group to read
-        await _respond(message, views.plain(views.PRIVATE_ONLY))
+    if message.chat.type != Chat.PRIVATE:  # what people asked, or the FAQ's path and errors,
+        await _respond(message, views.plain(private_only))  # are not for a group to read
         return None
     return message, services
 

@@ -12,8 +12,10 @@ replies) is in bot.handlers and the wording in bot.views; this module keeps the 
 - the links (bot.store's `handoffs` table): once a question is posted, which chat the staff's
   reply to that post goes to. A link is deleted when the reply is delivered (or cannot be), and
   purged after HANDOFF_RETENTION_DAYS, at start-up and then daily. Store calls run on a worker
-  thread of this module's own, as bot.recorder's do; a store that cannot be used is one warning
-  in the log, and the handler tells the person or the staff.
+  thread of this module's own, through the connection bot.recorder uses too
+  (`bot.store.SharedStore`: a store file deleted or replaced while the bot runs is noticed
+  before the next call and made anew); a store that cannot be used is one warning in the log,
+  and the handler tells the person or the staff.
 
 Nothing here logs a question, a reply or a name: they are health data.
 """
@@ -35,7 +37,7 @@ from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.recorder import DAY, utc_today
-from bot.store import HandoffLink, Store, StoreError
+from bot.store import HandoffLink, SharedStore, Store, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +163,9 @@ class Handoff:
         self._today = today
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-handoff")
         self._closed = False
-        # Worker thread only: the connection, and whether the last call failed.
-        self._store: Store | None = None
+        # Worker thread only: the shared connection (from the first call until close), and
+        # whether the last call failed.
+        self._shared: SharedStore | None = None
         self._failing = False
 
     @classmethod
@@ -256,12 +259,12 @@ class Handoff:
     def _call(self, operation: Callable[[Store], T], writes: bool) -> T:
         """Run `operation` on the store, opening it first if needed; one warning until a write
         works again (in WAL mode a read proves nothing about writing)."""
+        if self._shared is None:
+            self._shared = SharedStore.acquire(self.db_path)
         try:
-            if self._store is None:
-                self._store = Store.open(self.db_path, busy_timeout=self._busy_timeout)
-            result = operation(self._store)
+            # On failure the connection is closed and the next call starts afresh.
+            result = self._shared.run(operation, busy_timeout=self._busy_timeout)
         except (sqlite3.Error, OSError, StoreError) as exc:
-            self._close_store()  # start afresh next time
             reason = " ".join(str(exc).split()) or type(exc).__name__
             if not self._failing:
                 self._failing = True
@@ -277,12 +280,9 @@ class Handoff:
         return result
 
     def _close_store(self) -> None:
-        store, self._store = self._store, None
-        if store is not None:
-            try:
-                store.close()
-            except sqlite3.Error as exc:
-                logger.debug("Closing the hand-off store: %s", exc)
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.release()
 
 
 def handoff_in(bot_data: Mapping[Any, Any]) -> Handoff:

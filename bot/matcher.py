@@ -216,7 +216,7 @@ class Matcher:
         query = self._lexical.query(raw, terms)
         closeness = self._semantic.closeness(text[:MAX_INPUT_CHARS])
         head = closeness.head
-        by_meaning = np.argsort(-head, kind="stable")[:CANDIDATES_PER_SIGNAL]
+        by_meaning = top_indexes(head, CANDIDATES_PER_SIGNAL)
         by_words = self._lexical.candidates(query, CANDIDATES_PER_SIGNAL)
         top_meaning = int(by_meaning[0]) if len(by_meaning) else -1
         top_words = by_words[0] if by_words else -1
@@ -292,6 +292,18 @@ def _same_word(said: str, written: str) -> bool:
     """Whether a word the person wrote is a phrase's word: another form of it, or it with one
     slip (a letter wrong, missing, extra, or two swapped)."""
     return stem(said) == stem(written) or OSA.distance(said, written, score_cutoff=1) <= 1
+
+
+def top_indexes(scores: np.ndarray, count: int) -> np.ndarray:
+    """The indexes of the `count` highest scores, best first, a tie in index order: as a
+    stable argsort would give them, without sorting all of a big FAQ's scores."""
+    if len(scores) > count:
+        # every index scoring at least the count-th best (ties included), then those sorted
+        threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+        chosen = np.flatnonzero(scores >= threshold)
+    else:
+        chosen = np.arange(len(scores))
+    return chosen[np.argsort(-scores[chosen], kind="stable")][:count]
 
 
 def linked(one: Entry, other: Entry) -> bool:

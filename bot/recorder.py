@@ -1,8 +1,9 @@
 """The bot's side of the question store: off the event loop, and never in the way of answering.
 
-Every database call runs on one worker thread that owns the `bot.store.Store` (SQLite
-connections belong to one thread, and one writer at a time is what SQLite wants anyway), so
-records are written in the order they were made and the event loop never waits on the disk.
+Every database call runs on one worker thread (one writer at a time is what SQLite wants
+anyway), through the process's one connection to the file (`bot.store.SharedStore`, shared with
+bot.handoff), so records are written in the order they were made and the event loop never waits
+on the disk.
 Records queue up for a moment (BATCH_DELAY) and the worker writes all that are waiting in one
 transaction: under load the cost per message falls instead of the backlog growing, and the
 worker thread wakes a few times a second at most instead of competing with the event loop for
@@ -12,7 +13,9 @@ Handlers call `record` and `record_pick` after they have replied; these return a
 database cannot be opened or written (unwritable directory, locked, full disk, not a database),
 the bot logs one warning, keeps answering, drops those records and retries with the next one;
 when writing works again it says so once. Admin reports (`unanswered`, `stats`) are awaited and
-raise `StoreUnavailable` with a one-line reason instead.
+raise `StoreUnavailable` with a one-line reason instead. If the file is deleted or replaced
+while the bot runs, SharedStore says so once and starts a new store at the path before the next
+batch, which is written there.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.grouping import Group, group_questions
-from bot.store import Question, Stats, Store, StoreError
+from bot.store import Question, SharedStore, Stats, Store, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +84,9 @@ class Recorder:
         self._closed = False
         self._executor_stopped = False
         self._overflowing = False
-        # Worker thread only: the connection, and whether the last call failed.
-        self._store: Store | None = None
+        # Worker thread only: the shared connection (from the first call until close), and
+        # whether the last call failed.
+        self._shared: SharedStore | None = None
         self._failing = False
 
     # -- fire and forget (handlers) ---------------------------------------------------------
@@ -208,13 +212,13 @@ class Recorder:
         """Run `operation` on the store, opening it first if needed. Any failure is logged as
         one warning until a write succeeds again (in WAL mode reads work while another process
         holds the write lock, so a read proves nothing about writing)."""
+        if self._shared is None:
+            self._shared = SharedStore.acquire(self.path)
         try:
-            if self._store is None:
-                self._store = Store.open(self.path, busy_timeout=self._busy_timeout)
-            result = operation(self._store)
+            # On failure the connection is closed and the next call starts afresh: the file
+            # may be replaced, unlocked or made writable.
+            result = self._shared.run(operation, busy_timeout=self._busy_timeout)
         except (sqlite3.Error, OSError, StoreError) as exc:
-            # Start afresh next time: the file may be replaced, unlocked or made writable.
-            self._close_store()
             reason = _reason(exc)
             if not self._failing:
                 self._failing = True
@@ -229,12 +233,9 @@ class Recorder:
         return result
 
     def _close_store(self) -> None:
-        store, self._store = self._store, None
-        if store is not None:
-            try:
-                store.close()
-            except sqlite3.Error as exc:
-                logger.debug("Closing the question store: %s", exc)
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.release()
 
 
 def _write(store: Store, batch: list[Callable[[Store], object]]) -> None:

@@ -1,8 +1,10 @@
 """The question store: an SQLite file of what the bot could not answer, and daily counts.
 
-Synchronous and thread-confined: a `Store` is used only by the thread that opened it (the bot's
-`bot.recorder.Recorder` gives it a worker thread of its own; `faq-bot unanswered` and `stats`
-open one read-only). No Telegram imports.
+Synchronous, and used by one thread at a time: `faq-bot unanswered` and `stats` open a `Store`
+read-only; the running bot's writers (`bot.recorder.Recorder`, `bot.handoff.Handoff`, each on a
+worker thread of its own) share the process's one connection to the file through
+`SharedStore`, which also notices the file being deleted or replaced while the bot runs and
+starts a new one in its place (see there). No Telegram imports.
 
 What is kept, and nothing else (see README, "Privacy: what the bot stores"):
 - `questions`: the text of each question the bot declined (`none`) or answered with suggestions
@@ -27,17 +29,23 @@ each in one transaction, so a database from any older version is brought up to d
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sqlite3
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from bot.grouping import Asked
 from bot.redact import redact
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Every outcome of matching a message (bot.matcher.Status); only the first two keep their text.
 RECORDED_OUTCOMES = ("none", "suggest")
@@ -146,21 +154,28 @@ def new_token() -> str:
 
 
 class Store:
-    """One connection to the question store. Not thread-safe: use it from one thread."""
+    """One connection to the question store. Not thread-safe: one thread at a time."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, file_id: tuple[int, int] | None = None
+    ) -> None:
         self._db = connection
         self.path = path
+        # (device, inode) of the file as opened: SQLite does not say when the file at `path` is
+        # no longer the one it has open, so `replaced` compares this with a fresh stat.
+        self._file_id = file_id
 
     # -- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, busy_timeout: float = 5.0) -> Store:
+    def open(
+        cls, path: Path, busy_timeout: float = 5.0, check_same_thread: bool = True
+    ) -> Store:
         """Open for writing: create the directory and file if needed, WAL, migrate."""
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         created = not path.exists()
         connection = sqlite3.connect(
-            path, timeout=busy_timeout, isolation_level=None, check_same_thread=True
+            path, timeout=busy_timeout, isolation_level=None, check_same_thread=check_same_thread
         )
         try:
             if created:
@@ -173,7 +188,10 @@ class Store:
         except BaseException:
             connection.close()
             raise
-        return cls(connection, path)
+        # Taken after opening, from the path: the connection's own descriptor is SQLite's, and
+        # opening the file a second time to fstat it would drop SQLite's locks when closed (POSIX
+        # locks belong to the process and file, not the descriptor).
+        return cls(connection, path, _file_id(path))
 
     @classmethod
     def open_existing(cls, path: Path, busy_timeout: float = 5.0) -> Store:
@@ -205,6 +223,27 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+    def replaced(self) -> bool:
+        """Whether the file at `path` is no longer the one this connection has open (deleted,
+        or replaced by another file): writing on would go to a file nobody will read."""
+        return self._file_id is not None and _file_id(self.path) != self._file_id
+
+    def retire(self) -> None:
+        """Close a connection whose file was deleted or replaced. Its WAL is checkpointed into
+        the old file and emptied first: left as it is, SQLite would replay it into the new file
+        at the path (its name is the path's name plus -wal) and overwrite that file's pages."""
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            logger.debug("Checkpointing the replaced question store: %s", exc)
+        try:
+            self._db.close()
+        except sqlite3.Error as exc:
+            logger.debug("Closing the replaced question store: %s", exc)
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     @property
     def journal_mode(self) -> str:
@@ -354,6 +393,101 @@ class Store:
         return _Transaction(self._db)
 
 
+class SharedStore:
+    """The process's one connection to a store file, shared by the bot's worker threads, and
+    kept pointing at the file that is at the path.
+
+    One connection per process and file, because SQLite finds a database's WAL and WAL index
+    (-wal, -shm) by the path's name, not by the file: were the file deleted or replaced while
+    two connections had it open, the first to notice would start the new file, and the second,
+    still on the old one, would then checkpoint its old WAL over the new file's index (tried:
+    the new file's records were gone). Here noticing and starting anew happen once, under the
+    lock that every operation holds.
+
+    Before each operation (a batch of records, a report, a purge) the file at the path is
+    compared with the one open (`Store.replaced`). If it was deleted or replaced, that is one
+    warning; the old connection is retired and a new store is made at the path (schema and
+    all, or the replacement is used if it is a store), so what was not yet written lands there
+    and nothing is written into an unlinked file. Records already written to the old file went
+    with it.
+
+    `acquire` hands out the connection for a path (with symlinks and `..` resolved, so two
+    spellings share one) with a count of users; `release` closes it when the last one is done.
+    """
+
+    _shared: ClassVar[dict[Path, SharedStore]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, path: Path, key: Path) -> None:
+        self.path = path
+        self._key = key
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._busy_timeout = 5.0  # the open connection's
+        self._users = 0
+
+    @classmethod
+    def acquire(cls, path: Path) -> SharedStore:
+        key = Path(os.path.realpath(path))  # never raises, unlike Path.resolve on a loop
+        with cls._shared_lock:
+            shared = cls._shared.get(key)
+            if shared is None:
+                shared = cls._shared[key] = cls(path, key)
+            shared._users += 1
+            return shared
+
+    def release(self) -> None:
+        """One user fewer; the last closes the connection."""
+        with self._shared_lock:
+            self._users -= 1
+            if self._users > 0:
+                return
+            if self._shared.get(self._key) is self:
+                del self._shared[self._key]
+        with self._lock:
+            self._close()
+
+    def run(self, operation: Callable[[Store], T], busy_timeout: float = 5.0) -> T:
+        """Run `operation` on the store, opening it first if needed (and anew if its file was
+        deleted or replaced). An SQLite or OS error closes the connection (the next call opens
+        afresh) and propagates, as does StoreError from opening."""
+        with self._lock:
+            try:
+                store = self._current(busy_timeout)
+                return operation(store)
+            except (sqlite3.Error, OSError, StoreError):
+                self._close()
+                raise
+
+    def _current(self, busy_timeout: float) -> Store:
+        store = self._store
+        if store is not None and store.replaced():
+            logger.warning(
+                "Question store %s was deleted or replaced while the bot was running; starting "
+                "a new one there (records not yet written go to it)", self.path,
+            )
+            self._store = None
+            store.retire()
+            store = None
+        if store is None:
+            store = self._store = Store.open(
+                self.path, busy_timeout=busy_timeout, check_same_thread=False
+            )
+            self._busy_timeout = busy_timeout
+        elif busy_timeout != self._busy_timeout:  # users may differ (tests do)
+            store.set_busy_timeout(busy_timeout)
+            self._busy_timeout = busy_timeout
+        return store
+
+    def _close(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            try:
+                store.close()
+            except sqlite3.Error as exc:
+                logger.debug("Closing the question store: %s", exc)
+
+
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; inside another one, it joins it.
     IMMEDIATE takes the write lock at the start, so a busy database fails (after the busy
@@ -384,6 +518,14 @@ def _increment(db: sqlite3.Connection, table: str, column: str, day: str, value:
         f"ON CONFLICT (day, {column}) DO UPDATE SET count = count + 1",
         (day, value),
     )
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
 
 
 def _user_version(connection: sqlite3.Connection) -> int:

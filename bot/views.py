@@ -296,6 +296,10 @@ STALE_BUTTON = (
     "Here are the current topics:"
 )
 RELOAD_REFUSED = "Sorry, only the practice's admins can reload the FAQ. Nothing was changed."
+RELOAD_PRIVATE_ONLY = (
+    "Please send /reload in a private chat with me: what it reports (the FAQ file's location "
+    "and any problems in it) is not for a group. Nothing was changed."
+)
 ADMIN_ONLY = "Sorry, only the practice's admins can see that."
 PRIVATE_ONLY = (
     "For privacy, please ask me that in a private chat: questions people ask are not for a group."

@@ -542,6 +542,31 @@ async def test_group_messages_not_for_the_bot_are_ignored(bot: Harness) -> None:
         assert bot.fake.calls == []
 
 
+def break_the_faq(path: Path) -> str:
+    """Make the FAQ file one that a reload would refuse, naming its path; returns the path."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - id: swedish\n", "  - id: swedish\n    colour: blue\n"),
+                    encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("command", ["/reload", f"/reload@{BOT_USERNAME}"])
+async def test_reload_in_a_group_is_refused_and_posts_no_path_or_error(
+    bot: Harness, command: str
+) -> None:
+    old = bot.live.current
+    where = break_the_faq(bot.settings.faq_path)
+    await bot.send(command_update(command, from_id=ADMIN_ID, chat=group_chat()))
+    [sent] = bot.fake.sent()
+    assert sent["text"] == views.RELOAD_PRIVATE_ONLY
+    assert sent["chat_id"] == GROUP_ID
+    assert where not in sent["text"]
+    assert "colour" not in sent["text"]
+    assert bot.live.current is old  # nothing reloaded
+    await bot.send(command_update(command, chat=group_chat()))  # and not an admin
+    assert bot.fake.texts() == [views.RELOAD_REFUSED]
+
+
 async def test_group_mention_is_answered_as_a_reply(bot: Harness) -> None:
     update = mention_update("do you treat sciatica?")
     await bot.send(update)

@@ -37,7 +37,8 @@ from helpers.telegram_html import check_message, parse
 from bot import views
 from bot.faq import load_faq
 from bot.handoff import Handoff, PendingQuestions
-from bot.store import HandoffLink, Store
+from bot.recorder import Recorder
+from bot.store import HandoffLink, Question, Store
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
 STAFF = -1005550001111  # the practice's staff group
@@ -442,6 +443,37 @@ async def test_expired_links_are_purged_at_start_up(tmp_path: Path) -> None:
     store.close()
     async with running_bot(copy_faq(tmp_path, MINI_FAQ), staff_chat_id=STAFF):
         assert [link[1] for link in links(db_path)] == [2]
+
+
+async def test_a_deleted_store_is_made_anew_for_the_links_too_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The hand-off and the recorder share the process's one connection to the file
+    (bot.store.SharedStore): whichever notices the file gone makes it anew, once, and neither
+    writes into the deleted file."""
+    db_path = tmp_path / "faqbot.sqlite3"
+    handoff = Handoff(STAFF, db_path, 7)
+    recorder = Recorder(db_path, retention_days=90)
+    await handoff.link([1], 501, 11)
+    recorder.record(Question("none", "before"))
+    await recorder.flush()
+    db_path.unlink()
+    with caplog.at_level(logging.INFO, logger="bot"):
+        await handoff.link([2], 502, 12)
+        recorder.record(Question("none", "after"))
+        await recorder.flush()
+        assert await handoff.find(1) is None  # went with the deleted file
+        found = await handoff.find(2)
+    assert found is not None
+    assert found.chat_id == 502
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "deleted or replaced" in warning
+    await handoff.close()
+    await recorder.close()
+    assert [link[1] for link in links(db_path)] == [2]
+    store = Store.open_existing(db_path)
+    assert [group.text for group in store.unanswered()] == ["after"]
+    store.close()
 
 
 async def test_a_staff_reply_without_text_keeps_the_question_open(desk: Harness) -> None:

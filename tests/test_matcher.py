@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -571,3 +572,15 @@ def test_the_cache_dir_comes_from_the_environment(tmp_path: Path) -> None:
     assert default_cache_dir({"EMBEDDING_CACHE_DIR": str(tmp_path)}) == tmp_path
     assert default_cache_dir({"EMBEDDING_CACHE_DIR": ""}) is None  # no cache at all
     assert default_cache_dir({"XDG_CACHE_HOME": "/xdg"}) == Path("/xdg/clinic-faq-bot")
+
+
+@pytest.mark.parametrize("size", [0, 1, 4, 5, 6, 40, 3000])
+def test_top_indexes_are_a_stable_argsorts_first_few(size: int) -> None:
+    from bot.matcher import top_indexes
+
+    rng = np.random.default_rng(size)
+    for _ in range(20):
+        # few distinct values, so ties (kept in index order) are common
+        scores = rng.integers(0, 4, size).astype(np.float32)
+        expected = np.argsort(-scores, kind="stable")[:5]
+        assert list(top_indexes(scores, 5)) == list(expected)

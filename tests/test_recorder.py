@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -232,3 +233,25 @@ async def test_records_made_together_are_written_together(
     assert (await recorder.stats()).outcomes["none"] == 50
     assert len(batches) <= 3  # not 50 transactions
     await recorder.close()
+
+
+async def test_a_deleted_database_is_made_anew_and_records_not_yet_written_land_there(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    recorder = Recorder(db_path, retention_days=90, today=lambda: TODAY)
+    recorder.record(Question("none", "written before"))
+    await recorder.flush()
+    os.remove(db_path)  # deleted while the bot runs
+    with caplog.at_level(logging.INFO, logger="bot"):
+        recorder.record(Question("none", "held in memory"))  # queued, not yet written
+        recorder.record(Question("answer", entry_id="cupping"))
+        await recorder.flush()
+        recorder.record(Question("none", "after"))
+        await recorder.flush()
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "deleted or replaced" in warning
+    await recorder.close()
+    store = Store.open_existing(db_path)  # a whole store: the schema, at the latest version
+    assert sorted(group.text for group in store.unanswered()) == ["after", "held in memory"]
+    assert store.stats(TODAY, TODAY).outcomes["answer"] == 1
+    store.close()

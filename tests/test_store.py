@@ -3,8 +3,11 @@ retention, reports, and several writers at once."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from bot.store import (
     SCHEMA_VERSION,
     HandoffLink,
     Question,
+    SharedStore,
     Store,
     StoreError,
     _migrate,
@@ -343,3 +347,104 @@ def test_concurrent_writers_from_several_threads_lose_nothing(db_path: Path) -> 
     assert len(store.unanswered()) == threads * per_thread
     assert {count for _, count in stats.top_entries} == {per_thread}
     store.close()
+
+
+# -- the file deleted or replaced while the bot runs ----------------------------------------
+
+
+def questions_in(path: Path) -> list[str]:
+    """The stored question texts, read by a connection of its own."""
+    with sqlite3.connect(path) as db:
+        return [text for (text,) in db.execute("SELECT text FROM questions ORDER BY id")]
+
+
+def store_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage() for record in caplog.records
+        if record.name.startswith("bot") and record.levelno >= logging.WARNING
+    ]
+
+
+def ask(text: str) -> Callable[[Store], None]:
+    return lambda store: store.record(Question("none", text), DAY)
+
+
+def test_a_deleted_store_is_made_anew_with_one_warning_and_the_next_record_lands_there(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    shared = SharedStore.acquire(db_path)
+    for number in range(20):
+        shared.run(ask(f"before {number}"))
+    assert Path(f"{db_path}-wal").stat().st_size > 0  # written, not yet checkpointed
+    db_path.unlink()  # rm faqbot.sqlite3: its -wal and -shm stay
+    with caplog.at_level(logging.INFO, logger="bot"):
+        shared.run(ask("after"))
+        shared.run(ask("and after"))
+    [warning] = store_warnings(caplog)
+    assert str(db_path) in warning
+    assert "deleted or replaced" in warning
+    assert db_path.stat().st_mode & 0o777 == 0o600
+    assert questions_in(db_path) == ["after", "and after"]
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    shared.release()
+
+
+def test_a_store_replaced_by_another_is_written_to_and_keeps_what_it_held(
+    db_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A file moved over the store (a backup restored with mv): the old connection's WAL is
+    emptied first, so SQLite does not replay it into the file now at the path (tried: without
+    it, the restored file's question was gone and the old ones were back)."""
+    shared = SharedStore.acquire(db_path)
+    for number in range(20):
+        shared.run(ask(f"old {number}"))
+    backup = Store.open(tmp_path / "backup.sqlite3")
+    backup.record(Question("none", "restored"), DAY)
+    backup.close()
+    os.replace(tmp_path / "backup.sqlite3", db_path)
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        shared.run(ask("new"))
+    assert len(store_warnings(caplog)) == 1
+    assert questions_in(db_path) == ["restored", "new"]
+    shared.release()
+    assert questions_in(db_path) == ["restored", "new"]  # and after the last close
+
+
+def test_a_directory_deleted_with_the_store_is_made_again(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    shared = SharedStore.acquire(db_path)
+    shared.run(ask("before"))
+    for file in db_path.parent.iterdir():
+        file.unlink()
+    db_path.parent.rmdir()  # rm -r data
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        shared.run(ask("after"))
+    assert len(store_warnings(caplog)) == 1
+    assert questions_in(db_path) == ["after"]
+    shared.release()
+
+
+def test_an_unchanged_store_is_not_reopened(db_path: Path) -> None:
+    shared = SharedStore.acquire(db_path)
+    stores = []
+    for number in range(3):
+        shared.run(lambda store, n=number: (stores.append(store), ask(f"q{n}")(store)))
+    assert stores[0] is stores[1] is stores[2]
+    shared.release()
+
+
+def test_users_of_one_file_share_one_connection_until_the_last_lets_go(db_path: Path) -> None:
+    first = SharedStore.acquire(db_path)
+    second = SharedStore.acquire(db_path.parent / ".." / db_path.parent.name / db_path.name)
+    assert first is second
+    seen = [first.run(lambda store: store), second.run(lambda store: store)]
+    assert seen[0] is seen[1]
+    first.release()
+    second.run(ask("still open"))
+    second.release()
+    fresh = SharedStore.acquire(db_path)
+    assert fresh is not first  # a new one after the last release
+    fresh.release()

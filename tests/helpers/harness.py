@@ -76,6 +76,7 @@ async def running_bot(
     admin_ids: frozenset[int] = frozenset({ADMIN_ID}),
     faq_watch: bool = False,
     watch_interval: float = 0.05,
+    reload_settle: float = 0.02,
     rate_limiter: BaseRateLimiter[Any] | None = None,
     fake: FakeTelegram | None = None,
     db_path: Path | None = None,
@@ -98,7 +99,7 @@ async def running_bot(
         staff_chat_id=staff_chat_id,
         handoff_retention_days=handoff_retention_days,
     )
-    live = LiveFaq.load(faq_path)
+    live = LiveFaq.load(faq_path, settle=reload_settle)  # tests need not wait a second
     fake = fake or FakeTelegram()
     app = build_application(
         settings, live, request=fake, get_updates_request=fake, rate_limiter=rate_limiter,
