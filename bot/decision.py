@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -68,6 +68,72 @@ class Decision:
     answer_at: float
     suggest_at: float
     source: str = ""
+
+
+    def choose(
+        self,
+        features: Sequence[Sequence[float]],
+        keys: Sequence[int],
+        linked: Callable[[int, int], bool],
+        limit: int,
+    ) -> Choice:
+        """What to do with one message's candidates, given as their features, a key each that
+        breaks a tie (the entry's place in the FAQ) and whether two of them are linked (a list
+        and one of its items: no rival to each other). Positions are in the order given."""
+        ranked = ranking(self.rank, features, keys, linked)
+        probabilities = ranked.probabilities
+        confidence = self.gate(ranked.gate_row) if ranked.order else 0.0
+        offered = tuple(
+            position for position in ranked.order[:limit]
+            if probabilities[position] >= self.suggest_at
+        )
+        # Only an entry likely in itself can be answered: a near-tie of unlikely ones
+        # ("massage" against four kinds of massage) is offered, or declined, however clear its
+        # lead looks.
+        answer = bool(ranked.order) and confidence >= self.answer_at and (
+            probabilities[ranked.order[0]] >= self.suggest_at
+        )
+        return Choice(ranked.order, probabilities, confidence, answer, offered)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One message's candidates ordered by the ranker, and what the gate reads of the best."""
+
+    order: tuple[int, ...]  # positions, best first
+    probabilities: tuple[float, ...]  # the ranker's, by position
+    gate_row: tuple[float, ...]  # GATE_FEATURES of the best (empty without candidates)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The decision on one message's candidates (positions in the order they were given)."""
+
+    order: tuple[int, ...]  # best first
+    probabilities: tuple[float, ...]
+    confidence: float  # the gate's probability that answering the best is right
+    answer: bool  # answer the best
+    offered: tuple[int, ...]  # the likely ones, best first, to suggest
+
+
+def ranking(
+    rank: Logistic,
+    features: Sequence[Sequence[float]],
+    keys: Sequence[int],
+    linked: Callable[[int, int], bool],
+) -> Ranking:
+    """Candidates by the ranker's probability (a tie by key), and the gate's row for the best:
+    its probability, its closest rival's (the best other candidate not linked to it), then its
+    features. The fitting script uses it to fit the gate; `Decision.choose` to decide."""
+    probabilities = tuple(rank(row) for row in features)
+    order = tuple(sorted(range(len(probabilities)), key=lambda i: (-probabilities[i], keys[i])))
+    if not order:
+        return Ranking((), (), ())
+    best = order[0]
+    rival = next(
+        (probabilities[other] for other in order[1:] if not linked(best, other)), 0.0
+    )
+    return Ranking(order, probabilities, (probabilities[best], rival, *features[best]))
 
 
 def load_decision(encoder: str) -> Decision:

@@ -257,32 +257,26 @@ class Matcher:
         return None, result, (raw, terms, query)
 
     def _decide(self, candidates: list[Candidate]) -> Match:
-        decision = self.decision
-        scored = sorted(
-            ((decision.rank(c.features), c) for c in candidates),
-            key=lambda pair: (-pair[0], pair[1].index),
+        entries = [self._entries[candidate.index] for candidate in candidates]
+        choice = self.decision.choose(
+            [candidate.features for candidate in candidates],
+            [candidate.index for candidate in candidates],
+            # An entry linked to the best one (its list, or one of its items: "conditions" and
+            # "condition-sciatica") is no rival: the answer offers it as a related button.
+            lambda one, other: linked(entries[one], entries[other]),
+            MAX_SUGGESTIONS,
         )
-        if not scored:
+        if not choice.order:
             return Match(Status.NONE)
-        best_p, best = scored[0]
-        entry = self._entries[best.index]
-        # An entry linked to the best one (its list, or one of its items: "conditions" and
-        # "condition-sciatica") is no rival: the answer offers it as a related button anyway.
-        rival = next(
-            (p for p, other in scored[1:] if not linked(entry, self._entries[other.index])),
-            0.0,
-        )
-        confidence = decision.gate((best_p, rival, *best.features))
         plausible = tuple(
-            Suggestion(self._entries[c.index], round(100 * p, 1))
-            for p, c in scored[:MAX_SUGGESTIONS]
-            if p >= decision.suggest_at
+            Suggestion(entries[position], round(100 * choice.probabilities[position], 1))
+            for position in choice.offered
         )
-        score = round(100 * confidence, 1)
-        # Only an entry likely in itself can be answered: a near-tie of unlikely ones ("massage"
-        # against four kinds of massage) is offered, or declined, however clear its lead looks.
-        if confidence >= decision.answer_at and best_p >= decision.suggest_at:
-            return Match(Status.ANSWER, score=score, entry=entry, suggestions=plausible)
+        score = round(100 * choice.confidence, 1)
+        if choice.answer:
+            return Match(
+                Status.ANSWER, score=score, entry=entries[choice.order[0]], suggestions=plausible
+            )
         if plausible:
             return Match(Status.SUGGEST, score=score, suggestions=plausible)
         return Match(Status.NONE, score=score)

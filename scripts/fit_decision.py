@@ -36,11 +36,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.decision import FEATURES, GATE_FEATURES, Decision, Logistic  # noqa: E402
+from bot.decision import FEATURES, GATE_FEATURES, Decision, Logistic, ranking  # noqa: E402
 from bot.embedding import Encoder, Vectors, load_encoder  # noqa: E402
 from bot.evaluation import Case, load_cases, plain_faq_yaml  # noqa: E402
 from bot.faq import Entry, load_faq  # noqa: E402
-from bot.matcher import Candidate, Matcher, Status, linked  # noqa: E402
+from bot.matcher import MAX_SUGGESTIONS, Candidate, Matcher, Status, linked  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
 STACKFAQ = SHARED / "stackfaq"
@@ -173,6 +173,7 @@ class Row:
     features: np.ndarray
     labels: np.ndarray
     entries: list[Entry]
+    indexes: list[int]  # each candidate's place in its FAQ, which breaks a tie as in the bot
 
 
 def rows_of(data: Sequence[Dataset]) -> list[Row]:
@@ -188,6 +189,7 @@ def rows_of(data: Sequence[Dataset]) -> list[Row]:
                 np.array([c.features for c in chosen], dtype=float).reshape(-1, len(FEATURES)),
                 np.array([item.right(entries[c.index]) for c in chosen], dtype=float),
                 [entries[c.index] for c in chosen],
+                [c.index for c in chosen],
             ))
     return rows
 
@@ -229,13 +231,13 @@ def fit_rank(rows: Sequence[Row]) -> Logistic:
 
 
 def gate_row(row: Row, rank: Logistic) -> tuple[int, np.ndarray]:
-    """The best candidate by the ranker, and what the gate reads of it."""
-    p = 1 / (1 + np.exp(-np.clip(row.features @ np.array(rank.weights) + rank.bias, -30, 30)))
-    order = sorted(range(len(p)), key=lambda index: (-p[index], row.entries[index].id))
-    best = order[0]
-    rival = next((p[index] for index in order[1:]
-                  if not linked(row.entries[best], row.entries[index])), 0.0)
-    return best, np.array([p[best], rival, *row.features[best]])
+    """The best candidate by the ranker, and what the gate reads of it (as the bot reads it)."""
+    ranked = ranking(rank, row.features.tolist(), row.indexes, linked_in(row))
+    return ranked.order[0], np.array(ranked.gate_row)
+
+
+def linked_in(row: Row) -> Callable[[int, int], bool]:
+    return lambda one, other: linked(row.entries[one], row.entries[other])
 
 
 def fit_gate(rows: Sequence[Row], rank: Logistic) -> Logistic:
@@ -307,21 +309,16 @@ def figures(rows: Sequence[Row], decision: Decision) -> Figures:
 
 
 def decide(row: Row, decision: Decision) -> tuple[Status, int | None, list[int]]:
-    """The matcher's decision rule, on precomputed features (see Matcher._decide)."""
+    """The bot's decision (Decision.choose, as Matcher uses it) on precomputed features."""
     if row.triaged is not None:
         return row.triaged, None, []
     if not len(row.labels):
         return Status.NONE, None, []
-    best, features = gate_row(row, decision.rank)
-    rank = decision.rank
-    p = 1 / (1 + np.exp(-np.clip(row.features @ np.array(rank.weights) + rank.bias, -30, 30)))
-    order = sorted(range(len(p)), key=lambda index: (-p[index], row.entries[index].id))
-    offered = [index for index in order[:3] if p[index] >= decision.suggest_at]
-    if decision.gate(features) >= decision.answer_at and p[best] >= decision.suggest_at:
-        return Status.ANSWER, best, offered
-    if offered:
-        return Status.SUGGEST, None, offered
-    return Status.NONE, None, []
+    choice = decision.choose(row.features.tolist(), row.indexes, linked_in(row), MAX_SUGGESTIONS)
+    offered = list(choice.offered)
+    if choice.answer:
+        return Status.ANSWER, choice.order[0], offered
+    return (Status.SUGGEST if offered else Status.NONE), None, offered
 
 
 def pooled(rows: Sequence[Row], decision: Decision) -> tuple[float, float, float, Figures]:

@@ -174,3 +174,53 @@ def test_the_shipped_decision_answers_the_obvious_and_declines_the_hopeless(
         gate = decision.gate((best, 0.0, *row))
         assert (gate >= decision.answer_at) is answered
         assert (best >= decision.suggest_at) is answered
+
+
+# -- Decision.choose: the one decision rule, for the matcher and the fitting script ------------
+
+# A ranker on one feature (its probability rises with it) and a gate on the best's probability
+# and its rival's: sure when the best is likely and its rival is not.
+ONE = Logistic((10.0,), -5.0)
+LEAD = Logistic((10.0, -10.0, 0.0), 0.0)
+CHOOSER = Decision(ONE, LEAD, answer_at=0.9, suggest_at=0.3)
+
+
+def never_linked(one: int, other: int) -> bool:
+    return False
+
+
+def test_the_likeliest_candidate_is_answered_when_the_gate_is_sure() -> None:
+    choice = CHOOSER.choose([[0.2], [1.0], [0.1]], [0, 1, 2], never_linked, 3)
+    assert choice.order == (1, 0, 2)
+    assert choice.answer
+    assert choice.offered == (1,)  # only the likely ones are offered
+
+
+def test_a_close_rival_makes_it_a_suggestion() -> None:
+    choice = CHOOSER.choose([[0.9], [1.0]], [0, 1], never_linked, 3)
+    assert not choice.answer
+    assert choice.offered == (1, 0)
+
+
+def test_a_linked_candidate_is_no_rival() -> None:
+    choice = CHOOSER.choose([[0.9], [1.0]], [0, 1], lambda one, other: True, 3)
+    assert choice.answer
+    assert choice.order[0] == 1
+
+
+def test_a_tie_is_broken_by_the_key_and_suggestions_are_capped() -> None:
+    choice = CHOOSER.choose([[0.8], [0.8], [0.8]], [7, 3, 5], never_linked, 2)
+    assert choice.order == (1, 2, 0)
+    assert choice.offered == (1, 2)
+
+
+def test_an_unlikely_best_is_never_answered_however_clear_its_lead() -> None:
+    gate_always_sure = Decision(ONE, Logistic((0.0, 0.0, 0.0), 10.0), 0.9, 0.3)
+    choice = gate_always_sure.choose([[0.1]], [0], never_linked, 3)
+    assert not choice.answer
+    assert choice.offered == ()
+
+
+def test_no_candidates_is_no_answer() -> None:
+    choice = CHOOSER.choose([], [], never_linked, 3)
+    assert (choice.order, choice.answer, choice.offered) == ((), False, ())
