@@ -21,7 +21,6 @@ from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseRateLimiter,
     CallbackQueryHandler,
@@ -37,6 +36,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import handlers
+from bot.concurrency import ChatOrderedProcessor, ChatRateLimiter
 from bot.config import ConfigError, Settings, load_settings
 from bot.embedding import ModelError
 from bot.faq import FaqError
@@ -111,8 +111,11 @@ def build_application(
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         ))
-        # Honours 429 retry_after (waits, then retries) and keeps under Telegram's flood limits.
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        # Keeps under Telegram's flood limits; a 429's retry_after is waited out (up to
+        # MAX_RETRY_WAIT, then the reply is dropped) by that request alone, not the whole bot.
+        .rate_limiter(rate_limiter or ChatRateLimiter())
+        # Different chats at once, each chat's updates in order (bot.concurrency).
+        .concurrent_updates(ChatOrderedProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -223,7 +226,7 @@ async def _post_init(application: BotApp) -> None:
 
 
 async def _post_shutdown(application: BotApp) -> None:
-    """The last step of every stop: updates are no longer fetched and the one in hand has been
+    """The last step of every stop: updates are no longer fetched and those in hand have been
     handled, so what the handlers use can go. Services.close() is the one place that releases
     it: background tasks first, then the pending records are written and the database closed."""
     _remove_sighup()
@@ -271,7 +274,7 @@ def run_bot(
 
     Bad settings or a broken FAQ: one message on stderr and exit code 2, before any network
     traffic. An unreachable Bot API is retried with `backoff` (bot.lifecycle); a rejected token
-    exits 1. A stop signal ends polling, lets the update in hand finish, runs _post_shutdown and
+    exits 1. A stop signal ends polling, lets the updates in hand finish, runs _post_shutdown and
     exits 0. `request`/`get_updates_request` replace the HTTP layer (tests only).
     """
     try:

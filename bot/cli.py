@@ -252,7 +252,7 @@ def _ask(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     loaded = _load(args.path)
     if loaded is None:
-        return 1
+        return 2  # a FAQ that cannot be used, as for every other command; 1 is for findings
     faq, matcher = loaded
     for warning in faq.warnings:
         print(f"warning: {warning}")

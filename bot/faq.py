@@ -13,6 +13,7 @@ the built-in ones; other replies), but never take anything built in away.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -58,6 +59,39 @@ PHRASE_SLOT = "{phrase}"
 
 # The sections built into the bot (bot/data/<name>.yaml) that a faq.yaml may add to.
 BUILTIN_SECTIONS = ("urgent", "smalltalk", "synonyms")
+
+# -- limits: what any FAQ file may cost to load --------------------------------------------
+# Every file up to these limits loads in seconds and a few hundred MB; past one, the file is
+# refused with a problem naming the line, before the work it would cost is done. Measured on
+# the bundled faq.yaml (76 KB, 45 entries) and on scripts/bench_match.py's generated FAQ of
+# 10,000 entries (the size the matcher is benchmarked at: 7.3 MB, 231,000 YAML nodes).
+
+# Twice the benchmark's 10,000-entry file (7.3 MB), 200 times the bundled one; checked before
+# the file is read whole, so a huge file (or /dev/zero) costs nothing.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+# Twice the 10,000 entries the matcher is benchmarked at (the bundled file has 45).
+MAX_ENTRIES = 20_000
+# An entry's question, alternates and keywords: the bundled file's most phrased entry has 92.
+MAX_PHRASINGS_PER_ENTRY = 500
+# All entries' phrasings together: the benchmark's 10,000 entries have about 100,000, the
+# bundled 45 have 1,568 (35 each; 20,000 entries of 10 each fit).
+MAX_PHRASINGS = 200_000
+# Mappings, lists and texts in the file, counted as it is read, before it is composed (a node
+# costs about 300 bytes composed): 20,000 entries like the benchmark's take 462,000.
+MAX_NODES = 600_000
+# One text: five times the bundled file's longest answer (4,118 characters); Telegram shows
+# at most 4,096 in one message.
+MAX_TEXT_CHARS = 20_000
+# Mappings and lists inside each other: the format goes 5 deep (entries > entry > alternates).
+MAX_DEPTH = 20
+# One urgent trigger spelt out with its word classes ("<a> & <b>" stands for |a| x |b|
+# phrases, all built for triage): the built-in triggers' largest makes 972.
+MAX_URGENT_PER_TRIGGER = 5_000
+# All urgent triggers spelt out together: the built-in ones make 6,439.
+MAX_URGENT_PHRASES = 50_000
+# YAML anchors and aliases (&name, *name) are refused outright: an admin's FAQ has no need of
+# them, and each use of an alias is walked again in full (one 10 KB alias used 1,000 times in a
+# 13 KB file is 10 MB of text, and aliases of aliases grow exponentially).
 
 
 @dataclass(frozen=True)
@@ -192,6 +226,11 @@ def expand_classes(trigger: str, classes: Mapping[str, tuple[str, ...]]) -> list
     return ["".join(choice) for choice in product(*choices)]
 
 
+def count_expansion(trigger: str, classes: Mapping[str, tuple[str, ...]]) -> int:
+    """How many phrases `expand_classes` would make of the trigger, without making them."""
+    return math.prod(len(classes.get(name, ("",))) for name in URGENT_CLASS.findall(trigger))
+
+
 def bundled_faq_path() -> Path:
     """The faq.yaml shipped with the bot: inside the installed wheel, or at a checkout's root."""
     packaged = Path(str(resources.files("bot") / "faq.yaml"))
@@ -219,16 +258,30 @@ def read_faq_file(path: str | Path) -> bytes:
     """The file's bytes; raise FaqError (one line naming the file) if it cannot be read."""
     source = str(path)
     try:
-        return Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            # at most one byte past the limit: a file that grows, or never ends, costs no more
+            data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise FaqError([Problem(source, 0, "", "file not found")]) from None
     except OSError as exc:
         raise FaqError([Problem(source, 0, "", f"cannot read: {exc.strerror}")]) from None
+    _check_size(len(data), source)
+    return data
+
+
+def _check_size(size: int, source: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise FaqError([Problem(
+            source, 0, "",
+            f"the file is too big: over {MAX_FILE_BYTES // (1024 * 1024)} MB (at most"
+            f" {MAX_FILE_BYTES:,} bytes); a FAQ of {MAX_ENTRIES:,} entries fits in less",
+        )])
 
 
 def faq_from_bytes(data: bytes, source: str) -> Faq:
     """Validate the bytes of a FAQ file already read (`source` names it in errors): the reload
     validates exactly the bytes it has seen hold still (bot.live), not a later read."""
+    _check_size(len(data), source)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -240,7 +293,9 @@ def faq_from_bytes(data: bytes, source: str) -> Faq:
 
 def parse_faq(text: str, source: str = "<faq>") -> Faq:
     """Validate FAQ text (the contents of a faq.yaml) and build the model."""
+    _check_size(len(text.encode("utf-8", "surrogatepass")), source)
     try:
+        _check_shape(text, source)
         root = yaml.compose(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -250,6 +305,40 @@ def parse_faq(text: str, source: str = "<faq>") -> Faq:
     except yaml.YAMLError as exc:
         raise FaqError([Problem(source, 0, "", f"YAML error: {exc}")]) from None
     return _Validator(source).build(root, builtin_data())
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Read the file's YAML events (a stream: nothing is built) and raise FaqError at the first
+    alias or anchor, at nesting deeper than MAX_DEPTH, or once there are more than MAX_NODES
+    nodes: composing what is left costs at most MAX_NODES nodes."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            name = getattr(event, "anchor", None) or ""
+            raise FaqError([Problem(
+                source, line, "",
+                f"YAML anchors and aliases (&{name}, *{name}) are not allowed in a FAQ file:"
+                " write the text out where it is used",
+            )])
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise FaqError([Problem(
+                    source, line, "",
+                    f"nested too deep: more than {MAX_DEPTH} lists and mappings inside each"
+                    " other (a FAQ file needs 5)",
+                )])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.AliasEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise FaqError([Problem(
+                    source, line, "",
+                    f"too much in one file: over {MAX_NODES:,} texts, lists and mappings"
+                    f" (a FAQ of {MAX_ENTRIES:,} entries needs fewer)",
+                )])
 
 
 @dataclass(frozen=True)
@@ -428,6 +517,12 @@ class _Validator:
         value = value.strip()
         if not value:
             self.problem(node, where, "must not be empty")
+        elif len(value) > MAX_TEXT_CHARS:
+            self.problem(
+                node, where,
+                f"too long: {len(value):,} characters (at most {MAX_TEXT_CHARS:,} in one text)",
+            )
+            return ""
         return value
 
     def text_list(
@@ -602,7 +697,9 @@ class _Validator:
 
         def check(item: yaml.Node, where: str, trigger: str) -> None:
             self.urgent_trigger(item, where, trigger, classes)
+            counted[trigger] = (item, where)
 
+        counted: dict[str, tuple[yaml.Node, str]] = {}
         triggers = self.text_list(fields.get("triggers"), "urgent.triggers", check=check)
         if not triggers and "triggers" in fields:
             self.problem(fields["triggers"], "urgent.triggers", "must list at least one phrase")
@@ -619,14 +716,42 @@ class _Validator:
             )
         current = self.text_list(fields.get("current"), "urgent.current")
         if base is None:
+            self.urgent_total(node, triggers, classes, counted, fields.get("classes"))
             return _Urgent(reply, triggers, past, current, classes)
+        all_triggers = _extended(base.triggers, triggers)
+        self.urgent_total(node, all_triggers, classes, counted, fields.get("classes"))
         return _Urgent(
             reply,
-            _extended(base.triggers, triggers),
+            all_triggers,
             _extended(base.past, past),
             _extended(base.current, current),
             classes,
         )
+
+    def urgent_total(
+        self, node: yaml.Node, triggers: tuple[str, ...],
+        classes: Mapping[str, tuple[str, ...]], own: Mapping[str, tuple[yaml.Node, str]],
+        classes_node: yaml.Node | None,
+    ) -> None:
+        """All triggers spelt out must stay within MAX_URGENT_PHRASES; counted, not built.
+        The problem names the file's own trigger that makes the most, else its classes (which
+        grow the built-in triggers that use them)."""
+        counts = {trigger: count_expansion(trigger, classes) for trigger in triggers}
+        total = sum(counts.values())
+        if total <= MAX_URGENT_PHRASES or max(counts.values()) > MAX_URGENT_PER_TRIGGER:
+            return  # within bounds, or one trigger is over its own (reported already)
+        message = (
+            f"urgent triggers spelt out with their word classes make {total:,} phrases in all"
+            f" (at most {MAX_URGENT_PHRASES:,}; the built-in ones make about 6,400)"
+        )
+        if own:
+            biggest = max(own, key=lambda trigger: counts.get(trigger, 0))
+            item, where = own[biggest]
+            self.problem(
+                item, where, f"{biggest!r} makes {counts.get(biggest, 0):,}; {message}"
+            )
+        else:
+            self.problem(classes_node or node, "urgent.classes", message)
 
     def urgent_classes(self, node: yaml.Node | None) -> dict[str, tuple[str, ...]]:
         if node is None:
@@ -648,6 +773,17 @@ class _Validator:
         for name in URGENT_CLASS.findall(trigger):
             if name not in classes:
                 self.problem(node, where, f"{trigger!r}: no word class <{name}> in urgent.classes")
+        count = count_expansion(trigger, classes)
+        if count > MAX_URGENT_PER_TRIGGER:
+            sizes = " x ".join(
+                f"{len(classes[name])} <{name}>" for name in URGENT_CLASS.findall(trigger)
+                if name in classes
+            )
+            self.problem(
+                node, where,
+                f"{trigger!r} stands for {count:,} phrases ({sizes}); one trigger may stand"
+                f" for at most {MAX_URGENT_PER_TRIGGER:,}: split it, or use smaller classes",
+            )
         if any(not words(part) for part in trigger.split(URGENT_AND)):
             self.problem(
                 node, where,
@@ -709,6 +845,12 @@ class _Validator:
         if not isinstance(node, yaml.SequenceNode) or not node.value:
             self.problem(node, "entries", "must be a non-empty list of entries")
             return ()
+        if len(node.value) > MAX_ENTRIES:
+            self.problem(
+                node, "entries",
+                f"too many entries: {len(node.value):,} (at most {MAX_ENTRIES:,})",
+            )
+            return ()
         entries: list[Entry] = []
         first_line: dict[str, int] = {}
         for index, entry_node in enumerate(node.value):
@@ -724,6 +866,13 @@ class _Validator:
                 continue
             first_line[entry.id] = entry.line
             entries.append(entry)
+        phrasings = sum(len(entry.phrasings) for entry in entries)
+        if phrasings > MAX_PHRASINGS:
+            self.problem(
+                node, "entries",
+                f"too many phrasings: {phrasings:,} questions, alternates and keywords in all"
+                f" (at most {MAX_PHRASINGS:,})",
+            )
         for entry in entries:
             line, where = self._related_at.get(entry.id, (entry.line, f"{entry.id}.related"))
             for related in entry.related:
@@ -762,6 +911,13 @@ class _Validator:
         )
         keywords = self.text_list(fields.get("keywords"), f"{label}.keywords", seen=phrased)
         related = self.text_list(fields.get("related"), f"{label}.related")
+        phrasings = int(bool(question)) + len(alternates) + len(keywords)
+        if phrasings > MAX_PHRASINGS_PER_ENTRY:
+            self.problem(
+                node, label,
+                f"too many phrasings: {phrasings:,} (question, alternates and keywords; at most"
+                f" {MAX_PHRASINGS_PER_ENTRY:,} in one entry)",
+            )
         if "related" in fields:
             related_line = fields["related"].start_mark.line + 1
             self._related_at[entry_id] = (related_line, f"{label}.related")

@@ -30,10 +30,18 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import ContextTypes, filters
 
 from bot import reports, views
+from bot.concurrency import MAX_RETRIES, MAX_RETRY_WAIT
 from bot.handoff import Handoff, LinksUnavailable, handoff_in
 from bot.matcher import Match, Status
 from bot.recorder import StoreUnavailable
@@ -627,11 +635,26 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log every error with its traceback (not the update: it may hold health data); the
-    application keeps running. A person in a private chat gets a short apology."""
+    application keeps running. A person in a private chat gets a short apology, except after a
+    timeout (the reply may have arrived) or flood control (the apology would not get through)."""
     update_id = update.update_id if isinstance(update, Update) else None
     exc = context.error
     if isinstance(exc, Forbidden):  # the person blocked the bot: nothing to do
         logger.warning("Update %s: %s", update_id, exc)
+        return
+    if isinstance(exc, RetryAfter):  # bot.concurrency gave up waiting: one line, no text
+        logger.error(
+            "Update %s: reply dropped: Telegram's flood control asked for a wait of more than "
+            "%g s in %d retries", update_id, MAX_RETRY_WAIT, MAX_RETRIES,
+        )
+        return
+    if isinstance(exc, TimedOut):
+        # A send that timed out may well have been delivered (Telegram took it, the answer was
+        # slow): an apology would be a second, wrong message. Nothing is retried either.
+        logger.error(
+            "Update %s not completed: a Bot API request timed out (it may have gone through; "
+            "no apology sent): %s", update_id, exc,
+        )
         return
     if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
         # A 5xx, a timeout or a dropped connection: Telegram's side or the network's, not a bug
@@ -640,7 +663,7 @@ async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Update %s not completed: the Bot API failed: %s", update_id, exc)
     else:
         logger.error("Error while handling update %s", update_id, exc_info=exc)
-    if isinstance(exc, RetryAfter) or not isinstance(update, Update):
+    if not isinstance(update, Update):
         return
     message, chat = update.effective_message, update.effective_chat
     if message is not None and chat is not None and chat.type == Chat.PRIVATE:

@@ -485,17 +485,46 @@ def _titles(faq: Faq) -> dict[str, str]:
 ERROR_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
+# The admin's reply to a reload is one message, whatever the file: at most this many problems
+# (or warnings, or entry ids per list) are quoted, each cut to RELOAD_LINE_CHARS, then how many
+# more there are. A broken 60 KB file once got 445 messages, and nobody else was answered
+# meanwhile; `faq-bot check` lists everything.
+RELOAD_PROBLEMS_SHOWN = 10
+RELOAD_IDS_SHOWN = 20
+RELOAD_LINE_CHARS = 300
+
+
+def _first(lines: Sequence[str], shown: int) -> tuple[list[str], int]:
+    """The first `shown` lines, each cut to RELOAD_LINE_CHARS, and how many were left out."""
+    cut = [
+        line if len(line) <= RELOAD_LINE_CHARS else line[:RELOAD_LINE_CHARS - 1] + "\u2026"
+        for line in lines[:shown]
+    ]
+    return cut, max(0, len(lines) - shown)
+
+
+def _problem_blocks(lines: Sequence[str]) -> list[Block]:
+    shown, more = _first(lines, RELOAD_PROBLEMS_SHOWN)
+    blocks = [Block("\n".join(shown))]
+    if more:
+        blocks.append(Block(f"\u2026and {more} more: run faq-bot check on the file to see all."))
+    return blocks
+
+
 def reload_reply(result: ReloadResult) -> Reply:
-    """What the admin who asked for a reload reads."""
+    """What the admin who asked for a reload reads: one message, with counts and the first few
+    problems, warnings and entry ids (RELOAD_PROBLEMS_SHOWN, RELOAD_IDS_SHOWN)."""
     if not result.ok:
+        problems = [line for line in result.error.splitlines() if line.strip()]
+        count = f"{len(problems)} problems" if len(problems) != 1 else "a problem"
         blocks = [
             Block(
-                "The FAQ was not reloaded: the new file has problems. The previous version "
+                f"The FAQ was not reloaded: the new file has {count}. The previous version "
                 f"({result.entry_count} entries) stays in service. Fix these and send /reload "
                 "again:",
                 "bold",
             ),
-            Block(result.error),
+            *_problem_blocks(problems),
         ]
         return Reply(tuple(render_html(blocks)))
     blocks = [Block(f"FAQ reloaded: {result.entry_count} entries in service.", "bold")]
@@ -504,12 +533,14 @@ def reload_reply(result: ReloadResult) -> Reply:
         ("Also changed", result.settings_changed),
     ):
         if ids:
-            blocks.append(Block(f"{label}: {', '.join(ids)}"))
+            shown, more = _first(ids, RELOAD_IDS_SHOWN)
+            tail = f" and {more} more" if more else ""
+            blocks.append(Block(f"{label}: {', '.join(shown)}{tail}"))
     if not result.anything_changed:
         blocks.append(Block("Nothing changed."))
     if result.warnings:
         blocks.append(Block("Worth fixing (the file works as it is):", "bold"))
-        blocks.append(Block("\n".join(result.warnings)))
+        blocks.extend(_problem_blocks(result.warnings))
     return Reply(tuple(render_html(blocks)))
 
 

@@ -334,7 +334,7 @@ def test_check_a_clean_file(capsys: pytest.CaptureFixture[str], write_faq: Write
 def test_check_a_broken_file(capsys: pytest.CaptureFixture[str], write_faq: WriteFaq) -> None:
     faq_file = write_faq(MINIMAL_FAQ.replace("keywords: [sports]", "keywords: sports"))
     code, out, err = call(capsys, "check", str(faq_file.path))
-    assert code == 1
+    assert code == 2
     assert out == ""
     line = faq_file.line_of("keywords: sports")
     assert err.startswith(f"{faq_file.path}:{line}: entries[3] (sports).keywords: must be a list")
@@ -395,7 +395,7 @@ def test_check_names_the_line_of_a_bad_lead_or_no_line(
     )
     faq_file = write_faq(text)
     code, out, err = call(capsys, "check", str(faq_file.path))
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err.splitlines() == [
         f"{faq_file.path}:{faq_file.line_of('reply: We')}: not_covered.conditions not on our "
         "list.reply: must contain {phrase}, where the phrase the person named goes, like "
@@ -419,11 +419,11 @@ def test_check_without_a_path_uses_faq_path(
 def test_check_as_a_process_never_shows_a_traceback(tmp_path: Path, write_faq: WriteFaq) -> None:
     faq_file = write_faq(MINIMAL_FAQ.replace("question: What is Swedish massage?", "question: ["))
     broken = run("check", str(faq_file.path))
-    assert broken.returncode == 1
+    assert broken.returncode == 2
     assert broken.stderr.startswith(f"{faq_file.path}:")
     assert "YAML syntax error" in broken.stderr
     missing = run("check", str(tmp_path / "missing.yaml"))
-    assert missing.returncode == 1
+    assert missing.returncode == 2
     assert missing.stderr == f"{tmp_path / 'missing.yaml'}: file not found\n"
     for result in (broken, missing):
         assert "Traceback" not in result.stderr

@@ -826,3 +826,168 @@ def test_the_bundled_faq_says_no_to_the_conditions_it_lists_as_not_covered() -> 
     for phrase in ("dentist", "how often should", "eat before", "lose weight", "price"):
         assert phrase in faq.not_covered
         assert phrase not in faq.not_covered_no
+
+
+# -- limits: what a file may cost to load -------------------------------------------------------
+
+
+def test_the_limits_leave_room_for_the_bundled_faq() -> None:
+    faq = load_faq(bundled_faq_path())
+    assert bundled_faq_path().stat().st_size * 100 < bot.faq.MAX_FILE_BYTES
+    assert len(faq.entries) * 100 < bot.faq.MAX_ENTRIES
+    assert max(len(entry.phrasings) for entry in faq.entries) * 5 < bot.faq.MAX_PHRASINGS_PER_ENTRY
+    assert sum(len(entry.phrasings) for entry in faq.entries) * 100 < bot.faq.MAX_PHRASINGS
+    assert max(len(entry.answer) for entry in faq.entries) * 4 < bot.faq.MAX_TEXT_CHARS
+    assert len(faq.urgent_phrases()) * 5 < bot.faq.MAX_URGENT_PHRASES
+    largest = max(
+        bot.faq.count_expansion(trigger, faq.urgent_classes) for trigger in faq.urgent_triggers
+    )
+    assert largest * 5 < bot.faq.MAX_URGENT_PER_TRIGGER
+    # the benchmark's FAQ of 10,000 entries fits
+    assert bot.faq.MAX_ENTRIES >= 10_000
+
+
+def test_the_expansion_is_counted_as_expand_classes_would_build_it() -> None:
+    classes = {"a": ("x", "y", "z"), "b": ("p", "q")}
+    for trigger in ("plain words", "<a> & <b>", "<a> <a> & <b>", "<a> & <missing>"):
+        assert bot.faq.count_expansion(trigger, classes) == len(expand_classes(trigger, classes))
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
+    write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faq_file = write_faq()
+    monkeypatch.setattr(bot.faq, "MAX_FILE_BYTES", len(MINIMAL_FAQ.encode()) - 1)
+    message = problems_of(faq_file)
+    assert message.startswith(f"{faq_file.path}: the file is too big")
+    with pytest.raises(FaqError, match="too big"):
+        parse_faq(MINIMAL_FAQ)
+    with pytest.raises(FaqError, match="too big"):
+        bot.faq.faq_from_bytes(MINIMAL_FAQ.encode(), "x.yaml")
+
+
+def test_too_many_entries_are_refused_at_the_entries_line(
+    write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.faq, "MAX_ENTRIES", 3)
+    faq_file = write_faq()
+    assert_reported(
+        problems_of(faq_file), faq_file, faq_file.line_of("- id: conditions"),
+        "entries:", "too many entries: 4 (at most 3)",
+    )
+
+
+def test_too_many_phrasings_in_one_entry_or_in_all_are_refused(
+    write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.faq, "MAX_PHRASINGS_PER_ENTRY", 3)
+    faq_file = write_faq()
+    assert_reported(
+        problems_of(faq_file), faq_file, faq_file.line_of("- id: sciatica"),
+        "entries[1] (sciatica):", "too many phrasings: 4",
+    )
+    monkeypatch.setattr(bot.faq, "MAX_PHRASINGS_PER_ENTRY", 500)
+    monkeypatch.setattr(bot.faq, "MAX_PHRASINGS", 8)
+    assert_reported(
+        problems_of(faq_file), faq_file, faq_file.line_of("- id: conditions"),
+        "entries:", "too many phrasings: 10 questions",
+    )
+
+
+def test_a_text_over_the_length_limit_is_refused(
+    write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.faq, "MAX_TEXT_CHARS", 70)
+    faq_file = write_faq()
+    assert_reported(
+        problems_of(faq_file), faq_file, faq_file.line_of("answer: |", 3),
+        "entries[2] (swedish).answer:", "too long: 76 characters (at most 70",
+    )
+
+
+def test_nesting_deeper_than_the_limit_is_refused(write_faq: WriteFaq) -> None:
+    depth = bot.faq.MAX_DEPTH + 1
+    faq_file = write_faq(MINIMAL_FAQ + "topics: " + "[" * depth + "]" * depth + "\n")
+    assert_reported(
+        problems_of(faq_file), faq_file, faq_file.line_of("topics:"), "nested too deep",
+    )
+    # libyaml's own limit is far past ours: a deeper file is still one clear line
+    faq_file = write_faq(MINIMAL_FAQ + "topics: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    message = problems_of(faq_file)
+    assert message.startswith(f"{faq_file.path}:{faq_file.line_of('topics:')}: ")
+    assert len(message.splitlines()) == 1
+
+
+def test_too_many_nodes_are_refused_before_composing(
+    write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.faq, "MAX_NODES", 20)
+    faq_file = write_faq()
+    assert "too much in one file: over 20 texts" in problems_of(faq_file)
+
+
+def test_yaml_anchors_and_aliases_are_refused(write_faq: WriteFaq) -> None:
+    text = MINIMAL_FAQ.replace(
+        "    keywords: [swedish]\n", "    keywords: &words [swedish]\n"
+    ).replace("    keywords: [sports]\n", "    keywords: *words\n")
+    faq_file = write_faq(text)
+    assert_reported(
+        problems_of(faq_file), faq_file, faq_file.line_of("&words"),
+        "anchors and aliases (&words, *words) are not allowed",
+    )
+
+
+def test_an_urgent_trigger_that_would_expand_too_far_is_refused_by_its_count(
+    write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def built(*args: object) -> list[str]:
+        raise AssertionError("the expansion was built")
+
+    monkeypatch.setattr(bot.faq, "expand_classes", built)
+    classes = "".join(
+        f"    c{n}: [{', '.join(f'w{n}x{i}' for i in range(30))}]\n" for n in range(6)
+    )
+    trigger = " & ".join(f"<c{n}>" for n in range(6))
+    text = MINIMAL_FAQ.replace(
+        "  triggers:\n    - chest pain\n",
+        f"  classes:\n{classes}  triggers:\n    - chest pain\n    - {trigger}\n",
+    )
+    faq_file = write_faq(text)
+    message = problems_of(faq_file)
+    assert_reported(
+        message, faq_file, faq_file.line_of(f"- {trigger}"), "urgent.triggers[1]:",
+        "stands for 729,000,000 phrases (30 <c0> x 30 <c1>", "at most 5,000",
+    )
+    assert len(message.splitlines()) == 1
+
+
+def test_urgent_triggers_over_the_total_are_refused_naming_the_biggest(
+    write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.faq, "MAX_URGENT_PHRASES", len(builtin_data().urgent.triggers) + 10)
+    text = MINIMAL_FAQ.replace(
+        "  triggers:\n    - chest pain\n",
+        "  classes:\n    mine: [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12]\n"
+        "  triggers:\n    - chest pain\n    - <mine> & sudden\n",
+    )
+    faq_file = write_faq(text)
+    assert_reported(
+        problems_of(faq_file), faq_file, faq_file.line_of("- <mine> & sudden"),
+        "'<mine> & sudden' makes 12;", "urgent triggers spelt out",
+    )
+
+
+def test_extending_a_builtin_class_counts_toward_the_total(
+    write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builtin = builtin_data().urgent
+    total = sum(bot.faq.count_expansion(t, builtin.classes) for t in builtin.triggers)
+    monkeypatch.setattr(bot.faq, "MAX_URGENT_PHRASES", total)
+    text = MINIMAL_FAQ.replace(
+        "  triggers:\n    - chest pain\n", "  classes:\n    numb: [tingly and numb]\n"
+    )
+    faq_file = write_faq(text)
+    assert_reported(
+        problems_of(faq_file), faq_file, faq_file.line_of("numb: [tingly"), "urgent.classes:",
+        "urgent triggers spelt out",
+    )

@@ -18,10 +18,10 @@ import pytest
 from helpers.factories import message_update
 from helpers.harness import Harness, copy_faq, running_bot
 from telegram.error import TimedOut
-from telegram.ext import AIORateLimiter
 
 from bot import views
 from bot.app import build_application
+from bot.concurrency import MAX_RETRY_WAIT, ChatRateLimiter
 from bot.config import Settings
 from bot.live import LiveFaq
 
@@ -48,8 +48,9 @@ def test_the_production_limiter_retries_429s_a_bounded_number_of_times(tmp_path:
     faq = copy_faq(tmp_path, MINI_FAQ)
     app = build_application(Settings(token="1:x", faq_path=faq), LiveFaq.load(faq))
     limiter = app.bot.rate_limiter
-    assert isinstance(limiter, AIORateLimiter)
-    assert limiter._max_retries == 3  # bounded: a 429 storm does not hold an update forever
+    assert isinstance(limiter, ChatRateLimiter)
+    assert limiter.max_retries == 3  # bounded: a 429 storm does not hold an update forever
+    assert limiter.max_wait == MAX_RETRY_WAIT  # and so is the time it waits in all
 
 
 @pytest.mark.slow  # waits out a real retry_after
@@ -69,7 +70,7 @@ async def test_429s_beyond_the_retries_give_up_log_once_and_move_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # One retry instead of production's three keeps this test at about one second.
-    limiter = AIORateLimiter(max_retries=1)
+    limiter = ChatRateLimiter(max_retries=1)
     async with running_bot(copy_faq(tmp_path, MINI_FAQ), rate_limiter=limiter) as bot:
         for _ in range(5):
             bot.fake.rate_limit_next("sendMessage", retry_after=1)
@@ -103,8 +104,7 @@ async def test_a_5xx_on_a_send_is_logged_once_and_not_retried(
 @pytest.mark.parametrize("error", [
     httpx.ConnectError("[Errno 111] Connection refused"),
     httpx.RemoteProtocolError("Server disconnected without sending a response."),
-    TimedOut("Timed out"),
-], ids=["connect", "disconnect", "timeout"])
+], ids=["connect", "disconnect"])
 async def test_a_network_error_on_a_send_is_logged_once_and_not_retried(
     bot: Harness, caplog: pytest.LogCaptureFixture, error: Exception
 ) -> None:
@@ -114,6 +114,20 @@ async def test_a_network_error_on_a_send_is_logged_once_and_not_retried(
     assert bot.fake.texts()[1] == views.ERROR_REPLY
     [record] = errors(caplog)
     assert "Bot API failed" in record.getMessage()
+    await next_question_is_answered(bot)
+
+
+async def test_a_timed_out_send_is_logged_once_and_gets_no_apology(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A timeout may come after Telegram took the message: an apology would be a second message.
+    bot.fake.break_next("sendMessage", TimedOut("Timed out"))
+    await bot.send(message_update("sciatica"))
+    assert len(bot.fake.sent()) == 1  # the answer that timed out, and nothing after it
+    assert views.ERROR_REPLY not in bot.fake.texts()
+    [record] = errors(caplog)
+    assert "timed out" in record.getMessage()
+    assert record.exc_info is None
     await next_question_is_answered(bot)
 
 

@@ -8,18 +8,28 @@ at most 4,096 UTF-16 units), and nothing the user wrote comes back unescaped.
 
 The property test at the end throws arbitrary text, entities, chat types, names and button data
 at one running bot, and checks the same things plus that the error handler never ran.
+
+Hostile FAQ files (issue 21, "a small file can exhaust the machine") come last: each is refused
+by `faq-bot check` as a process in seconds and a few hundred MB, exit 2 and one clear line
+naming the line, never a traceback; and a /reload to one leaves the bot answering.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
+import os
+import subprocess
+import sys
+import textwrap
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO
 from helpers.factories import (
     GROUP_ID,
     LOCATION,
@@ -42,6 +52,7 @@ from hypothesis import strategies as st
 from telegram.ext import AIORateLimiter
 
 from bot import views
+from bot.faq import MAX_ENTRIES, MAX_FILE_BYTES
 
 # A bot on the bundled FAQ for each of dozens of cases, and a property test: not in a routine run.
 pytestmark = pytest.mark.slow
@@ -338,3 +349,128 @@ def test_any_update_gets_valid_html_and_never_reaches_the_error_handler(
         loop.run_until_complete(still_answers(harness))
     finally:
         logging.getLogger().removeHandler(errors)
+
+
+# -- hostile FAQ files ----------------------------------------------------------------------------
+
+HOSTILE_HEAD = """\
+disclaimer: General information, not medical advice.
+entries:
+  - id: one
+    question: Do you treat sciatica?
+    answer: Yes.
+"""
+
+
+def urgent_bomb() -> str:
+    """1.5 KB: one trigger naming six word classes of 30 phrases (30**6 = 729 million)."""
+    classes = "".join(
+        f"    c{n}: [{', '.join(f'{chr(97 + n)}{i}' for i in range(30))}]\n" for n in range(6)
+    )
+    trigger = " & ".join(f"<c{n}>" for n in range(6))
+    return HOSTILE_HEAD + f"urgent:\n  classes:\n{classes}  triggers:\n    - {trigger}\n"
+
+
+def alias_bomb() -> str:
+    """13 KB: one 10 KB text, anchored, then used 1,000 times by alias."""
+    return (
+        HOSTILE_HEAD.replace("General information", "&a " + "x" * 10_000)
+        + "not_covered: [" + ",".join(["*a"] * 1_000) + "]\n"
+    )
+
+
+def oversize() -> str:
+    """One byte over the size limit, of YAML that would cost millions of nodes to compose."""
+    head = HOSTILE_HEAD + "not_covered: ["
+    count = (MAX_FILE_BYTES - len(head)) // 2 + 1
+    return head + "a," * count + "a]\n"
+
+
+def many_nodes() -> str:
+    """A third of the size limit, all one-letter texts: ten times as many nodes as allowed."""
+    return HOSTILE_HEAD + "not_covered: [" + "a," * (MAX_FILE_BYTES // 6) + "a]\n"
+
+
+def too_many_entries() -> str:
+    entries = "".join(
+        f"  - {{id: e{n}, question: Question {n}?, answer: Answer {n}.}}\n"
+        for n in range(MAX_ENTRIES + 1)
+    )
+    return "disclaimer: General information, not medical advice.\nentries:\n" + entries
+
+
+def deep_nesting() -> str:
+    """Lists 500 deep (libyaml stops at 1,000, with a syntax error of its own)."""
+    return HOSTILE_HEAD + "topics: " + "[" * 500 + "]" * 500 + "\n"
+
+
+# name -> (the file's text, what the one problem line says, the line it names)
+HOSTILE_FILES: dict[str, tuple[Callable[[], str], str, int]] = {
+    "urgent word classes": (urgent_bomb, "stands for 729,000,000 phrases", 15),
+    "alias repeated 1,000 times": (alias_bomb, "anchors and aliases", 1),
+    "over the size limit": (oversize, "the file is too big", 0),
+    "too many nodes": (many_nodes, "too much in one file", 6),
+    "too many entries": (too_many_entries, "too many entries: 20,001", 3),
+    "deep nesting": (deep_nesting, "nested too deep", 6),
+}
+
+# A child process that runs `faq-bot check PATH` and prints its exit code, stdout, stderr,
+# wall time and peak memory (ru_maxrss of its own child: nothing else this process ran).
+MEASURE = textwrap.dedent("""\
+    import json, resource, subprocess, sys, time
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "bot", "check", sys.argv[1]],
+                          capture_output=True, text=True, timeout=120)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"code": done.returncode, "out": done.stdout, "err": done.stderr,
+                      "seconds": time.monotonic() - start, "max_rss_mb": peak}))
+""")
+
+
+def measure_check(path: Path, repo: Path = REPO) -> dict[str, Any]:
+    """`faq-bot check PATH` as a process, from `repo`: its outcome, time and peak memory."""
+    environment = {key: value for key, value in os.environ.items() if key != "FAQ_PATH"}
+    environment["PYTHONPATH"] = str(repo)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True, cwd=repo,
+        env=environment, timeout=180, check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_FILES))
+def test_check_refuses_a_hostile_file_quickly_in_little_memory(
+    tmp_path: Path, name: str
+) -> None:
+    make, says, line = HOSTILE_FILES[name]
+    path = tmp_path / "faq.yaml"
+    path.write_text(make(), encoding="utf-8")
+    if name == "urgent word classes":
+        assert path.stat().st_size < 1_600
+    if name == "alias repeated 1,000 times":
+        assert path.stat().st_size < 14_000
+    result = measure_check(path)
+    assert (result["code"], result["out"]) == (2, ""), result
+    where = f"{path}:{line}: " if line else f"{path}: "
+    assert result["err"].startswith(where), result["err"]
+    assert says in result["err"]
+    assert len(result["err"].splitlines()) == 1
+    assert "Traceback" not in result["err"]
+    assert result["seconds"] < 15, result  # about 1 s alone; the suite may share the CPU
+    assert result["max_rss_mb"] < 300, result
+
+
+@pytest.mark.parametrize("name", ["urgent word classes", "alias repeated 1,000 times",
+                                  "too many entries", "deep nesting"])
+async def test_a_reload_to_a_hostile_file_is_refused_and_the_bot_keeps_answering(
+    bot: Harness, name: str
+) -> None:
+    make, says, _ = HOSTILE_FILES[name]
+    before = bot.live.current.faq
+    bot.live.path.write_text(make(), encoding="utf-8")
+    result = await bot.live.reload("test")
+    assert not result.ok
+    assert says in result.error
+    assert bot.live.current.faq is before
+    await still_answers(bot)
