@@ -10,6 +10,11 @@ INFO lines carry the outcome and entry id, never the text or who asked. The ques
 outcome and the text only: nothing about who asked or in which chat. Handing a question to
 the practice's team (bot.handoff) logs no text or name at any level, and keeps only the link
 between the staff post and the person's chat, until the reply.
+
+Follow-ups (bot.context): the last list of choices shown in a chat (a suggestion list, or an
+answer's related buttons) is kept in memory for a few minutes, so a typed "2" or "the second
+one" is answered as if that button had been pressed. A pick is not a question: it is never
+recorded as one.
 """
 
 from __future__ import annotations
@@ -40,8 +45,10 @@ from telegram.error import (
 )
 from telegram.ext import ContextTypes, filters
 
+from bot import context as follow_up
 from bot import reports, views
 from bot.concurrency import MAX_RETRIES, MAX_RETRY_WAIT
+from bot.faq import Faq
 from bot.handoff import Handoff, LinksUnavailable, handoff_in
 from bot.matcher import Match, Status
 from bot.recorder import StoreUnavailable
@@ -173,7 +180,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     faq = get_services(context).live.current.faq
     entry = faq.get(context.args[0]) if context.args else None
     if entry is not None:
-        await _respond(message, views.answer_reply(faq, entry))
+        reply = views.answer_reply(faq, entry)
+        await _respond(message, reply)
+        _remember(context, message.chat.id, reply)
         return
     user = update.effective_user
     await _respond(message, views.plain(views.welcome(user.first_name if user else None)))
@@ -384,6 +393,9 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await _urgent(message, text, services):
             await _confirm_handoff(message, text, handoff)
         return
+    if (position := follow_up.parse_pick(text)) is not None:
+        await _typed_pick(message, context, services, position)
+        return  # a pick is not a question: nothing is recorded
     snapshot = services.live.current
     match = snapshot.matcher.match(text)
     logger.debug("Question %r -> %s %.1f", text, match.status.value, match.score)
@@ -399,11 +411,83 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         handoff.pending.hold(message.chat.id, text, message.message_id)
         if can_hand_off and match.status in (Status.NONE, Status.SUGGEST) else None
     )
-    await _respond(
-        message, views.match_reply(snapshot.faq, match, pick_token=token, ask_token=ask_token)
-    )
+    reply = views.match_reply(snapshot.faq, match, pick_token=token, ask_token=ask_token)
+    await _respond(message, reply)
+    _remember(context, message.chat.id, reply)
     kept_text = text if services.settings.keep_questions else ""
     services.recorder.record(_question(match, kept_text, token))  # returns at once
+
+
+async def _typed_pick(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, services: Services, position: int
+) -> None:
+    """A typed number or ordinal: answer that entry of the chat's last list exactly as its
+    button would be, or say politely that there is nothing (or no such entry) to pick."""
+    faq = services.live.current.faq
+    shown = follow_up.choices_in(context.bot_data).current(message.chat.id)
+    if shown is None:
+        logger.info("Pick: typed with no recent list")
+        await _respond(message, views.pick_without_list())
+        return
+    data = follow_up.pick_from(shown, position)
+    if data is None:
+        logger.info("Pick: typed a number not in the last list")
+        await _respond(message, views.pick_out_of_range(len(shown)))
+        return
+
+    async def send(reply: Reply) -> None:
+        await _respond(message, reply)
+
+    if not await _answer_button(context, message.chat.id, faq, data, send):
+        logger.info("Pick: the entry picked is no longer in the FAQ")
+        await send(Reply((views.STALE_PICK,), views.topics_menu(faq).keyboard))
+
+
+_CHOICE_KINDS = ("a", "A", "p", "P")
+
+
+def _choices(reply: Reply) -> list[str]:
+    """The callback data of a reply's entry buttons (answers and suggestions), in order."""
+    if reply.keyboard is None:
+        return []
+    return [
+        button.callback_data
+        for row in reply.keyboard.inline_keyboard for button in row
+        if isinstance(button.callback_data, str)
+        and button.callback_data.partition(":")[0] in _CHOICE_KINDS
+    ]
+
+
+def _remember(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
+    """A reply with entry buttons was sent: they are the chat's list to pick from by typing."""
+    follow_up.choices_in(context.bot_data).remember(chat_id, _choices(reply))
+
+
+async def _answer_button(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    faq: Faq,
+    data: str,
+    send: Callable[[Reply], Awaitable[None]],
+) -> bool:
+    """An answer (a:/A:) or suggestion (p:/P:) button pressed, or picked by typing its
+    number: answer its entry, and note a suggestion picked on its question. False (and nothing
+    sent) when `data` is neither, or its entry is no longer in the FAQ."""
+    pick = views.parse_pick(data)
+    token, answer = pick if pick is not None else (None, data)
+    entry = views.resolve_entry(faq, answer)
+    if entry is None:
+        return False
+    if token is None:
+        logger.info("Reply: button answer %s", entry.id)
+    else:
+        logger.info("Reply: suggestion picked %s", entry.id)
+    reply = views.answer_reply(faq, entry)
+    await send(reply)
+    _remember(context, chat_id, reply)
+    if token is not None:
+        get_services(context).recorder.record_pick(token, entry.id)  # returns at once
+    return True
 
 
 def _question(match: Match, text: str, token: str | None) -> Question:
@@ -438,8 +522,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if origin is None:  # a button on an inline-mode message: ours carry URLs only
         logger.debug("Ignoring callback %r without a message", query.data)
         return
-    services, handoff = get_services(context), handoff_in(context.bot_data)
-    faq = services.live.current.faq
+    faq = get_services(context).live.current.faq
+    handoff = handoff_in(context.bot_data)
     data = query.data or ""
     kind, _, rest = data.partition(":")
     in_group = origin.chat.type in GROUP_TYPES
@@ -468,22 +552,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.debug("Stale or unknown button data %r", data)
         await send(Reply((views.STALE_BUTTON,), views.topics_menu(faq).keyboard))
 
-    if kind in ("a", "A"):
-        entry = views.resolve_entry(faq, data)
-        if entry is None:
+    if kind in ("a", "A") or views.parse_pick(data) is not None:
+        if not await _answer_button(context, origin.chat.id, faq, data, send):
             await stale()
-            return
-        logger.info("Reply: button answer %s", entry.id)
-        await send(views.answer_reply(faq, entry))
-    elif (pick := views.parse_pick(data)) is not None:
-        token, answer = pick
-        entry = views.resolve_entry(faq, answer)
-        if entry is None:
-            await stale()
-            return
-        logger.info("Reply: suggestion picked %s", entry.id)
-        await send(views.answer_reply(faq, entry))
-        services.recorder.record_pick(token, entry.id)  # returns at once
     elif data == "t":
         await send(views.topics_menu(faq))
     elif data == "m":

@@ -295,6 +295,28 @@ STALE_BUTTON = (
     "Sorry, that button is from an older version of our FAQ and no longer leads anywhere. "
     "Here are the current topics:"
 )
+STALE_PICK = (
+    "Sorry, that question is no longer in our FAQ. Here are the current topics:"
+)
+
+
+def pick_without_list() -> Reply:
+    """A typed number or "the second one" with no recent list to pick from."""
+    return Reply((
+        "I'm not sure which list you mean: I haven't shown you one lately. "
+        "Send /topics to browse the questions, or ask in words.",
+    ), TOPICS_BUTTON)
+
+
+def pick_out_of_range(count: int) -> Reply:
+    """A typed number that the last list (of `count` choices) does not have."""
+    options = "There was only one option" if count == 1 else f"There were {count} options"
+    pick = "type 1" if count == 1 else f"type a number from 1 to {count}"
+    return Reply((
+        f"{options} in my last list: {pick}, or send /topics to browse the questions.",
+    ), TOPICS_BUTTON)
+
+
 RELOAD_REFUSED = "Sorry, only the practice's admins can reload the FAQ. Nothing was changed."
 RELOAD_PRIVATE_ONLY = (
     "Please send /reload in a private chat with me: what it reports (the FAQ file's location "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,13 +33,15 @@ from helpers.factories import (
     message_update,
 )
 from helpers.fake_telegram import BOT_USERNAME, buttons
-from helpers.harness import Harness, copy_faq, running_bot
+from helpers.harness import SHIPPED_FAQ, Harness, copy_faq, running_bot
 from helpers.telegram_html import check_message, parse
 from telegram import InputTextMessageContent
 
 from bot import views
+from bot.context import CHOICES_KEY, CHOICES_TTL, RecentChoices
 from bot.faq import load_faq
 from bot.replies import SUGGEST_INTRO
+from bot.store import Store
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
 # The disclaimer in full (inline results), and folded under an answer in a chat.
@@ -617,6 +620,171 @@ async def test_sticker_replying_to_the_bot_in_a_group_asks_for_words(bot: Harnes
     await bot.send(message_update(None, chat=group_chat(), sticker=STICKER,
                                   reply_to=bot_message(chat=group_chat())))
     assert only_message(bot)["text"] == views.NOT_TEXT
+
+
+# -- follow-ups: a typed pick from the last list shown ---------------------------------------
+
+
+def title_of(entry_id: str) -> str:
+    """The first line of a mini_faq entry's answer, as the bot sends it."""
+    entry = load_faq(MINI_FAQ).get(entry_id)
+    assert entry is not None
+    return f"<b>{html.escape(entry.question, quote=False)}</b>"
+
+
+def with_three_related(tmp_path: Path) -> Path:
+    """mini_faq with a third related button under `conditions` (sciatica, tennis-elbow,
+    cupping)."""
+    source = MINI_FAQ.read_text(encoding="utf-8").replace(
+        "related: [sciatica, tennis-elbow]", "related: [sciatica, tennis-elbow, cupping]"
+    )
+    assert "cupping]" in source
+    path = tmp_path / "three.yaml"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def unanswered_texts(harness: Harness) -> list[tuple[str, str | None]]:
+    store = Store.open_existing(harness.settings.db_path)
+    try:
+        return sorted((row.text, row.chosen) for row in store.unanswered())
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("typed", ["1", "1.", "#1", "number 1", "first", "the first one"])
+async def test_a_typed_number_after_a_suggestion_list_answers_that_suggestion(
+    bot: Harness, typed: str
+) -> None:
+    offered = [s.entry for s in suggestion_list(load_faq(MINI_FAQ)).suggestions]
+    await bot.send(message_update(SUGGESTED))
+    await bot.send(message_update(typed))
+    text = only_message(bot)["text"]
+    assert text.startswith(title_of(offered[0].id))  # the first button, not the matcher's idea
+    assert FOLDED in text  # the whole answer, as a press gives
+
+
+async def test_a_typed_pick_answers_exactly_as_pressing_the_button(bot: Harness) -> None:
+    offered = [s.entry for s in suggestion_list(load_faq(MINI_FAQ)).suggestions]
+    await bot.send(message_update(SUGGESTED))
+    second = next(data for label, data in buttons(only_message(bot))
+                  if label == offered[1].question)
+    await bot.send(callback_update(second))
+    pressed = only_message(bot)
+    await bot.send(message_update(SUGGESTED))
+    await bot.send(message_update("2"))
+    typed = only_message(bot)
+    assert typed["text"] == pressed["text"]
+    assert buttons(typed) == buttons(pressed)
+
+
+async def test_the_second_one_after_an_answers_related_buttons_answers_the_second(
+    bot: Harness,
+) -> None:
+    await bot.send(message_update("which conditions do you treat?"))
+    assert [data for _, data in buttons(only_message(bot))] == ["a:sciatica", "a:tennis-elbow"]
+    await bot.send(message_update("the second one"))
+    assert only_message(bot)["text"].startswith(title_of("tennis-elbow"))
+
+
+async def test_a_pressed_answers_related_buttons_can_be_picked_by_typing(bot: Harness) -> None:
+    await bot.send(callback_update("a:conditions"))
+    await bot.send(message_update("tell me more about the last one"))
+    assert only_message(bot)["text"].startswith(title_of("tennis-elbow"))
+
+
+async def test_the_latest_list_is_the_one_picked_from(bot: Harness) -> None:
+    await bot.send(message_update("which conditions do you treat?"))  # sciatica, tennis elbow
+    await bot.send(message_update("2"))  # tennis elbow: its one related button, conditions
+    await bot.send(message_update("1"))
+    assert only_message(bot)["text"].startswith(title_of("conditions"))
+
+
+async def test_other_messages_are_matched_as_usual_and_keep_the_list(bot: Harness) -> None:
+    offered = [s.entry for s in suggestion_list(load_faq(MINI_FAQ)).suggestions]
+    await bot.send(message_update(SUGGESTED))
+    await bot.send(message_update("hi"))
+    assert only_message(bot)["text"] == "Hello! Ask me about massage."
+    await bot.send(message_update("2"))
+    assert only_message(bot)["text"].startswith(title_of(offered[1].id))
+
+
+async def test_a_number_beyond_the_list_gets_a_polite_reply(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path, with_three_related(tmp_path))) as harness:
+        await harness.send(message_update("which conditions do you treat?"))
+        assert len(buttons(only_message(harness))) == 3
+        await harness.send(message_update("5"))
+        sent = only_message(harness)
+        assert sent["text"] == views.pick_out_of_range(3).parts[0]
+        assert "from 1 to 3" in sent["text"]
+        assert "/topics" in sent["text"]
+        assert buttons(sent) == [("Browse topics", "t")]
+        # the list is still there: the last of the three
+        await harness.send(message_update("the last one"))
+        assert only_message(harness)["text"].startswith(title_of("cupping"))
+
+
+@pytest.mark.parametrize("typed", ["2", "the second one"])
+async def test_a_pick_with_no_list_before_it_gets_a_polite_reply_logged_once(
+    bot: Harness, caplog: pytest.LogCaptureFixture, typed: str
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    await bot.send(message_update(typed))
+    sent = only_message(bot)
+    assert sent["text"] == views.pick_without_list().parts[0]
+    assert "/topics" in sent["text"]
+    assert "\n" not in sent["text"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.handlers"]
+    assert lines == ["Pick: typed with no recent list"]  # once, and not what was typed
+    assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_a_pick_after_the_ttl_gets_the_polite_reply(bot: Harness) -> None:
+    now = [1000.0]
+    bot.app.bot_data[CHOICES_KEY] = RecentChoices(clock=lambda: now[0])
+    offered = [s.entry for s in suggestion_list(load_faq(MINI_FAQ)).suggestions]
+    await bot.send(message_update(SUGGESTED))
+    now[0] += CHOICES_TTL - 1  # still in time
+    await bot.send(message_update("1"))
+    assert only_message(bot)["text"].startswith(title_of(offered[0].id))
+    # whichever list was shown last (the suggestions, or that answer's related buttons)
+    now[0] += CHOICES_TTL + 1
+    await bot.send(message_update("1"))
+    assert only_message(bot)["text"] == views.pick_without_list().parts[0]
+
+
+async def test_a_pick_is_not_recorded_as_an_unanswered_question(bot: Harness) -> None:
+    offered = [s.entry for s in suggestion_list(load_faq(MINI_FAQ)).suggestions]
+    await bot.send(message_update("3"))  # no list: the polite reply
+    await bot.send(message_update(SUGGESTED))
+    await bot.send(message_update("1"))
+    await bot.send(message_update("9"))  # beyond the list
+    await bot.settle()
+    # only the question itself, with the suggestion picked noted on it as a press would
+    assert unanswered_texts(bot) == [(SUGGESTED, offered[0].id)]
+
+
+async def test_a_pick_in_a_group_mentioning_the_bot(bot: Harness) -> None:
+    await bot.send(mention_update("which conditions do you treat?"))
+    await bot.send(mention_update("2"))
+    sent = only_message(bot)
+    assert sent["chat_id"] == GROUP_ID
+    assert sent["text"].startswith(title_of("tennis-elbow"))
+
+
+async def test_the_real_faqs_massage_types_can_be_picked_by_ordinal(tmp_path: Path) -> None:
+    faq = load_faq(SHIPPED_FAQ)
+    hub = faq.get("massage-types")
+    assert hub is not None
+    assert len(faq.related_entries(hub)) == 4  # the issue's "four massage types"
+    second = faq.related_entries(hub)[1]
+    async with running_bot(copy_faq(tmp_path)) as harness:
+        await harness.send(callback_update(views.answer_data(hub.id)))
+        shown = [data for _, data in buttons(harness.fake.sent()[-1])]  # a long answer: 2 parts
+        assert shown == [views.answer_data(entry.id) for entry in faq.related_entries(hub)]
+        await harness.send(message_update("the second one"))
+        title = f"<b>{html.escape(second.question, quote=False)}</b>"
+        assert harness.fake.sent()[0]["text"].startswith(title)
 
 
 # -- errors (Bot API faults and rate limits: tests/test_faults.py) ---------------------------
