@@ -35,7 +35,7 @@ from bot.embedding import ModelError
 from bot.evaluation import EvalFileError, Report, evaluate, format_report, load_cases
 from bot.faq import CONDITIONS_ID, Entry, Faq, FaqError, load_faq, resolve_faq_path
 from bot.health import DEFAULT_MAX_AGE, check, mark_path
-from bot.lint import lint
+from bot.lint import hidden, lint
 from bot.matcher import Match, Matcher, Status
 from bot.replies import render_plain
 
@@ -259,7 +259,12 @@ def _check(args: argparse.Namespace) -> int:
     collisions = lint(faq, matcher)
     for collision in collisions:
         print(collision)
+    hiding = hidden(faq, matcher)
+    for finding in hiding:
+        print(f"warning: {finding}")
     findings = [f"{len(collisions)} collision(s)"] if collisions else []
+    if hiding:
+        findings.append(f"{len(hiding)} entry(ies) hidden by not_covered")
     if faq.warnings:
         findings.append(f"{len(faq.warnings)} warning(s)")
     if findings:

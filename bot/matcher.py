@@ -119,7 +119,7 @@ class Matcher:
         everyday: frozenset[str] | None = None,
     ) -> None:
         self.faq = faq
-        encoder = encoder or shared_encoder()
+        self.encoder = encoder = encoder or shared_encoder()
         self.decision = decision or load_decision(encoder.name)
         self.speller = Speller(
             _word_usage(faq),
