@@ -616,15 +616,22 @@ async def _hand_off(
             logger.debug("Could not remove the hand-off buttons: %s", exc)
     days = handoff.retention_days
     post = views.staff_post(query.from_user.full_name, pending.text, days)
-    try:
-        posted = await _send(bot, handoff.staff_chat_id, post)
-    except TelegramError as exc:  # e.g. the bot was removed from the staff chat
-        logger.warning("Hand-off failed: the staff chat did not take the question: %s", exc)
-        await send(views.plain(views.HANDOFF_NOT_SENT))
-        return
-    try:
-        await handoff.link([message.message_id for message in posted], chat_id, pending.message_id)
-    except LinksUnavailable:  # logged by Handoff; tell both sides the reply cannot come back
+    async with handoff.posting:  # a staff reply waits until the link is stored
+        try:
+            posted = await _send(bot, handoff.staff_chat_id, post)
+        except TelegramError as exc:  # e.g. the bot was removed from the staff chat
+            logger.warning("Hand-off failed: the staff chat did not take the question: %s", exc)
+            await send(views.plain(views.HANDOFF_NOT_SENT))
+            return
+        try:
+            await handoff.link(
+                [message.message_id for message in posted], chat_id, pending.message_id
+            )
+        except LinksUnavailable:
+            posted_ok = False
+        else:
+            posted_ok = True
+    if not posted_ok:  # logged by Handoff; tell both sides the reply cannot come back
         with contextlib.suppress(TelegramError):
             await _send(bot, handoff.staff_chat_id, views.plain(views.STAFF_UNLINKED),
                         reply_to=posted[-1].message_id)
@@ -644,7 +651,8 @@ async def staff_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     handoff = handoff_in(context.bot_data)
     original = message.reply_to_message
     try:
-        link = await handoff.find(original.message_id)
+        async with handoff.posting:  # a question being posted has its link stored first
+            link = await handoff.find(original.message_id)
     except LinksUnavailable:  # logged by Handoff
         await _respond(message, views.plain(views.STAFF_UNAVAILABLE))
         return

@@ -167,6 +167,10 @@ class Handoff:
         # whether the last call failed.
         self._shared: SharedStore | None = None
         self._failing = False
+        # Held while a question is posted and its link stored, and by a staff reply before it
+        # looks its link up: chats are handled concurrently, and a reply typed the moment the
+        # post appears must still find the link.
+        self.posting = asyncio.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Handoff:
