@@ -9,6 +9,7 @@ does a whole hand-off over real HTTP (tests/helpers/local_bot_api.py).
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -270,6 +271,34 @@ def only(bot: Harness) -> dict[str, Any]:
     sent = bot.fake.sent()
     assert len(sent) == 1, [params["text"] for params in sent]
     return sent[0]
+
+
+async def test_a_staff_reply_the_moment_the_question_is_posted_finds_its_link(
+    desk: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chats are handled concurrently: the staff chat's reply can arrive while the person's
+    # Send is still storing the link. It must wait for the link, not be told "not open".
+    await decline(desk)
+    reply = last_sent(desk, 4242)
+    await press(desk, data_of(reply, ASK), origin=as_origin(reply))
+    confirm = last_sent(desk, 4242)
+    store_link = desk.handoff.link
+    posted = asyncio.Event()
+
+    async def slow_link(*args: Any) -> None:
+        posted.set()  # the question is in the staff chat; its link is not stored yet
+        await asyncio.sleep(0.3)
+        await store_link(*args)
+
+    monkeypatch.setattr(desk.handoff, "link", slow_link)
+    sending = asyncio.create_task(press(desk, data_of(confirm, "Send"), origin=as_origin(confirm)))
+    await posted.wait()
+    [post] = desk.fake.sent_to(STAFF)
+    await desk.send(staff_reply(post, "Yes, on Tuesdays."), clear=False)
+    await sending
+    texts = [(params["chat_id"], params["text"]) for params in desk.fake.sent()]
+    assert (4242, "<b>Reply from the practice's team:</b>\n\nYes, on Tuesdays.") in texts
+    assert (STAFF, views.STAFF_DELIVERED) in texts
 
 
 async def test_several_questions_and_replies_in_flight_reach_the_right_people(
