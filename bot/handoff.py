@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -37,7 +36,7 @@ from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.recorder import DAY, utc_today
-from bot.store import HandoffLink, SharedStore, Store, StoreError
+from bot.store import GuardedStore, HandoffLink, Store, StoreDown
 
 logger = logging.getLogger(__name__)
 
@@ -159,14 +158,17 @@ class Handoff:
         self.db_path = db_path
         self.retention_days = retention_days
         self.pending = pending if pending is not None else PendingQuestions()
-        self._busy_timeout = busy_timeout
         self._today = today
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-handoff")
         self._closed = False
-        # Worker thread only: the shared connection (from the first call until close), and
-        # whether the last call failed.
-        self._shared: SharedStore | None = None
-        self._failing = False
+        # Worker thread only.
+        self._store = GuardedStore(
+            db_path, busy_timeout, logger,
+            down="Hand-off links in %s unavailable: %s. Questions cannot be handed to the "
+            "practice's team, nor replies passed on, until the store works again",
+            up="Hand-off links in %s are usable again",
+            reason=lambda exc: " ".join(str(exc).split()) or type(exc).__name__,
+        )
         # Held while a question is posted and its link stored, and by a staff reply before it
         # looks its link up: chats are handled concurrently, and a reply typed the moment the
         # post appears must still find the link.
@@ -261,32 +263,13 @@ class Handoff:
         return await loop.run_in_executor(self._executor, self._call, operation, writes)
 
     def _call(self, operation: Callable[[Store], T], writes: bool) -> T:
-        """Run `operation` on the store, opening it first if needed; one warning until a write
-        works again (in WAL mode a read proves nothing about writing)."""
-        if self._shared is None:
-            self._shared = SharedStore.acquire(self.db_path)
         try:
-            # On failure the connection is closed and the next call starts afresh.
-            result = self._shared.run(operation, busy_timeout=self._busy_timeout)
-        except (sqlite3.Error, OSError, StoreError) as exc:
-            reason = " ".join(str(exc).split()) or type(exc).__name__
-            if not self._failing:
-                self._failing = True
-                logger.warning(
-                    "Hand-off links in %s unavailable: %s. Questions cannot be handed to the "
-                    "practice's team, nor replies passed on, until the store works again",
-                    self.db_path, reason,
-                )
-            raise LinksUnavailable(reason) from exc
-        if self._failing and writes:
-            self._failing = False
-            logger.info("Hand-off links in %s are usable again", self.db_path)
-        return result
+            return self._store.run(operation, writes)
+        except StoreDown as exc:
+            raise LinksUnavailable(str(exc)) from exc
 
     def _close_store(self) -> None:
-        shared, self._shared = self._shared, None
-        if shared is not None:
-            shared.release()
+        self._store.close()
 
 
 def handoff_in(bot_data: Mapping[Any, Any]) -> Handoff:

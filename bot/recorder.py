@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.grouping import Group, group_questions
-from bot.store import Question, SharedStore, Stats, Store, StoreError
+from bot.store import GuardedStore, Question, Stats, Store, StoreDown
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,6 @@ class Recorder:
     ) -> None:
         self.path = path
         self.retention_days = retention_days
-        self._busy_timeout = busy_timeout
         self._today = today
         self._max_pending = max_pending
         self._batch_delay = batch_delay
@@ -84,10 +83,13 @@ class Recorder:
         self._closed = False
         self._executor_stopped = False
         self._overflowing = False
-        # Worker thread only: the shared connection (from the first call until close), and
-        # whether the last call failed.
-        self._shared: SharedStore | None = None
-        self._failing = False
+        # Worker thread only.
+        self._store = GuardedStore(
+            path, busy_timeout, logger,
+            down="Question store %s unavailable: %s. The bot keeps answering; questions are "
+            "not recorded until the store works again",
+            up="Question store %s is writable again; recording questions",
+        )
 
     # -- fire and forget (handlers) ---------------------------------------------------------
 
@@ -209,33 +211,13 @@ class Recorder:
         return await loop.run_in_executor(self._executor, self._call, operation, writes)
 
     def _call(self, operation: Callable[[Store], T], writes: bool) -> T:
-        """Run `operation` on the store, opening it first if needed. Any failure is logged as
-        one warning until a write succeeds again (in WAL mode reads work while another process
-        holds the write lock, so a read proves nothing about writing)."""
-        if self._shared is None:
-            self._shared = SharedStore.acquire(self.path)
         try:
-            # On failure the connection is closed and the next call starts afresh: the file
-            # may be replaced, unlocked or made writable.
-            result = self._shared.run(operation, busy_timeout=self._busy_timeout)
-        except (sqlite3.Error, OSError, StoreError) as exc:
-            reason = _reason(exc)
-            if not self._failing:
-                self._failing = True
-                logger.warning(
-                    "Question store %s unavailable: %s. The bot keeps answering; questions are "
-                    "not recorded until the store works again", self.path, reason,
-                )
-            raise StoreUnavailable(reason) from exc
-        if self._failing and writes:
-            self._failing = False
-            logger.info("Question store %s is writable again; recording questions", self.path)
-        return result
+            return self._store.run(operation, writes)
+        except StoreDown as exc:
+            raise StoreUnavailable(str(exc)) from exc
 
     def _close_store(self) -> None:
-        shared, self._shared = self._shared, None
-        if shared is not None:
-            shared.release()
+        self._store.close()
 
 
 def _write(store: Store, batch: list[Callable[[Store], object]]) -> None:
@@ -253,12 +235,3 @@ def _write(store: Store, batch: list[Callable[[Store], object]]) -> None:
 
 def _nothing() -> None:
     pass
-
-
-def _reason(exc: BaseException) -> str:
-    """One line saying what went wrong, for the log and the admin."""
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"{exc.strerror}{where}"
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__

@@ -568,3 +568,66 @@ def _migrate(
 def _has_foreign_tables(connection: sqlite3.Connection) -> bool:
     count = connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
     return bool(count)
+
+
+class StoreDown(Exception):
+    """The store could not be used; the message is the one-line reason."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line saying what went wrong, for the log and the admin."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+class GuardedStore:
+    """One user's way into the process's SharedStore of a file (bot.recorder, bot.handoff),
+    from that user's worker thread only: opened on first use, and any failure logged as one
+    warning (`down`, with the path and the reason) until a write works again (`up`, with the
+    path). In WAL mode reads work while another process holds the write lock, so a read proves
+    nothing about writing."""
+
+    def __init__(
+        self,
+        path: Path,
+        busy_timeout: float,
+        log: logging.Logger,
+        down: str,
+        up: str,
+        reason: Callable[[BaseException], str] = failure_reason,
+    ) -> None:
+        self._path = path
+        self._busy_timeout = busy_timeout
+        self._log = log
+        self._down = down
+        self._up = up
+        self._reason = reason
+        self._shared: SharedStore | None = None
+        self._failing = False
+
+    def run(self, operation: Callable[[Store], T], writes: bool) -> T:
+        """`operation` on the store; StoreDown if it fails."""
+        if self._shared is None:
+            self._shared = SharedStore.acquire(self._path)
+        try:
+            # On failure the connection is closed and the next call starts afresh: the file
+            # may be replaced, unlocked or made writable.
+            result = self._shared.run(operation, busy_timeout=self._busy_timeout)
+        except (sqlite3.Error, OSError, StoreError) as exc:
+            reason = self._reason(exc)
+            if not self._failing:
+                self._failing = True
+                self._log.warning(self._down, self._path, reason)
+            raise StoreDown(reason) from exc
+        if self._failing and writes:
+            self._failing = False
+            self._log.info(self._up, self._path)
+        return result
+
+    def close(self) -> None:
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.release()
