@@ -26,15 +26,19 @@ import io
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.compound import answer_parts, not_covered_lines
 from bot.config import db_path
+from bot.context import More, RecentAnswers, more_text, read_follow_up
 from bot.embedding import ModelError
 from bot.evaluation import EvalFileError, Report, evaluate, format_report, load_cases
 from bot.faq import CONDITIONS_ID, Entry, Faq, FaqError, load_faq, resolve_faq_path
 from bot.health import DEFAULT_MAX_AGE, check, mark_path
+from bot.language import foreign_reply
 from bot.lint import hidden, lint
 from bot.matcher import Match, Matcher, Status
 from bot.replies import render_plain
@@ -47,6 +51,8 @@ if TYPE_CHECKING:  # imported where used: `ask` and `chat` need no database code
 SEPARATOR = "---"
 
 PROMPT = "> "
+# The terminal chat is one conversation: its key in bot.context's per-chat memory.
+CHAT_ID = 0
 
 CHAT_HELP = """\
 Ask a question in your own words, for example "do you treat sciatica?".
@@ -412,13 +418,18 @@ class Chat:
     """One terminal conversation: the bot's replies, slash commands and numbered menus.
 
     A numbered list (suggestions, /topics, /conditions) stays pickable until the next reply
-    that is not a list, like the buttons under a Telegram message.
+    that is not a list, like the buttons under a Telegram message. As on Telegram, the last
+    answer is kept for a few minutes (bot.context) for follow-ups ("what about my neck?",
+    "tell me more"), and a message of two questions is answered part by part (bot.compound).
     """
 
-    def __init__(self, faq: Faq, matcher: Matcher) -> None:
+    def __init__(
+        self, faq: Faq, matcher: Matcher, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.faq = faq
         self.matcher = matcher
         self.choices: list[Entry | str] = []  # an entry to answer, or a topic to open
+        self.answers = RecentAnswers(clock=clock)  # one chat: CHAT_ID
 
     def respond(self, line: str) -> str | None:
         """The reply to one line typed by the person; None means the chat is over."""
@@ -430,8 +441,22 @@ class Chat:
         if text.isdecimal() and self.choices:
             return self.pick(int(text))
         match = self.matcher.match(text)
+        # as on Telegram: surely in another language with notes, the answer under a note in
+        # that language, or "I understand English only" and the topics to pick from
+        foreign = foreign_reply(self.faq, text, match)
+        if foreign is not None and foreign.entry is None:
+            return f"{foreign.note}\n\n{self.topics_menu()}"
+        if foreign is None:
+            read = self.in_context(text, match)
+            if isinstance(read, str):
+                return read
+            match = read
         offered = match.suggestions if match.status is Status.SUGGEST else ()
         self.choices = [suggestion.entry for suggestion in offered]
+        if match.entry is not None:
+            self.answers.remember(CHAT_ID, match.entry.id)
+        if foreign is not None:
+            return f"{foreign.note}\n\n{render_plain(self.faq, match)}"
         return render_plain(self.faq, match)
 
     def command(self, name: str) -> str | None:
@@ -461,7 +486,33 @@ class Chat:
         choice = self.choices[number - 1]
         if isinstance(choice, str):
             return self.topic_menu(choice)
+        self.answers.remember(CHAT_ID, choice.id)
         return render_plain(self.faq, Match(Status.ANSWER, score=100.0, entry=choice))
+
+    def in_context(self, text: str, match: Match) -> Match | str:
+        """As the Telegram bot reads a message: a follow-up of the last answer, or several
+        questions (bot.handlers._in_context). The match to reply with, or the reply itself."""
+        last = self.faq.get(self.answers.current(CHAT_ID) or "")
+        read = read_follow_up(self.matcher, last, text, match)
+        if isinstance(read, More):
+            if not read.entries:
+                return more_text(read)
+            labels = [entry.question for entry in read.entries]
+            return self.menu(more_text(read), list(read.entries), labels)
+        if read is not None:
+            return read
+        parts = answer_parts(self.matcher, text, match)
+        if parts is None or isinstance(parts, Match):  # one question, or an urgent part
+            return match if parts is None else parts
+        self.choices = []
+        self.answers.remember(CHAT_ID, parts.entries[-1].id)
+        replies = [
+            render_plain(self.faq, Match(Status.ANSWER, score=100.0, entry=entry))
+            for entry in parts.entries
+        ]
+        if parts.uncovered:
+            replies.append("\n\n".join(not_covered_lines(self.faq, parts)))
+        return "\n\n".join(replies)
 
     def topics_menu(self) -> str:
         topics = self.faq.topics()

@@ -1,12 +1,20 @@
-"""What the conversation in a chat refers back to: the last list of choices the bot showed.
+"""What the conversation in a chat refers back to: the last list of choices the bot showed, and
+the last entry it answered.
 
 After a suggestion list ("Did you mean one of these?") or an answer with related buttons, a
 typed "1", "2.", "#3", "number 2", "the second one" or "the last one" picks from that list
 (bot.handlers answers it as if its button had been pressed). `RecentChoices` keeps, per chat,
 the buttons' callback data and when they were shown, for `CHOICES_TTL` seconds, and at most
-`MAX_CHATS` chats (the least recently shown forgotten first). It lives in memory only: nothing
-is written to disk and a restart forgets it. It holds no text anyone wrote, only our own
-button data.
+`MAX_CHATS` chats (the least recently shown forgotten first).
+
+After an answer, a follow-up is read against it (`read_follow_up`): "what about my neck?",
+"and for migraines?" (a cue and a new subject: the subject is matched on its own, and if that
+is not answered, in the frame of the last question: "Do you treat my neck?"), and "tell me
+more", "details", "why?" (no subject: the last entry's related entries, to pick from).
+`RecentAnswers` keeps, per chat, the id of the entry last answered, with the same bounds.
+
+Both live in memory only: nothing is written to disk and a restart forgets them. They hold no
+text anyone wrote, only our own button data and entry ids.
 
 Updates of one chat are handled in order (bot.concurrency), and this is plain synchronous code
 on the event loop, so it needs no lock.
@@ -19,7 +27,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from bot.faq import Entry, Faq
+from bot.matcher import Match, Status
+from bot.text import words
+
+if TYPE_CHECKING:
+    from bot.matcher import Matcher
 
 # How long a list stays pickable by typing its number.
 CHOICES_TTL = 10 * 60.0
@@ -27,6 +42,7 @@ CHOICES_TTL = 10 * 60.0
 MAX_CHATS = 10_000
 
 CHOICES_KEY = "choices"
+ANSWERS_KEY = "answers"
 
 # A pick of the last entry, whatever the list's length.
 LAST = -1
@@ -140,3 +156,209 @@ def choices_in(bot_data: MutableMapping[Any, Any]) -> RecentChoices:
         bot_data[CHOICES_KEY] = choices
     return choices
 
+
+
+# -- the last answer, and follow-ups read against it ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The entry last answered in a chat (its id, never the text that asked for it), and when."""
+
+    entry_id: str
+    at: float
+
+
+class RecentAnswers:
+    """The entry last answered in each chat, for `ttl` seconds, at most `max_chats` chats: the
+    same bounds as `RecentChoices`, for the same reasons (a follow-up comes within minutes)."""
+
+    def __init__(
+        self,
+        ttl: float = CHOICES_TTL,
+        max_chats: int = MAX_CHATS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.max_chats = max_chats
+        self.clock = clock
+        self._answered: OrderedDict[int, Answered] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._answered)
+
+    def remember(self, chat_id: int, entry_id: str) -> None:
+        """`entry_id` was just answered in the chat: follow-ups are now read against it."""
+        self._answered.pop(chat_id, None)
+        self._answered[chat_id] = Answered(entry_id, self.clock())
+        while len(self._answered) > self.max_chats:
+            self._answered.popitem(last=False)  # the chat answered longest ago
+
+    def current(self, chat_id: int) -> str | None:
+        """The id of the chat's last answered entry, or None if none or older than the TTL."""
+        answered = self._answered.get(chat_id)
+        if answered is None:
+            return None
+        if self.clock() - answered.at > self.ttl:
+            del self._answered[chat_id]
+            return None
+        return answered.entry_id
+
+    def forget(self, chat_id: int) -> None:
+        self._answered.pop(chat_id, None)
+
+
+def answers_in(bot_data: MutableMapping[Any, Any]) -> RecentAnswers:
+    """The application's RecentAnswers, created on first use (tests may put their own)."""
+    answers = bot_data.get(ANSWERS_KEY)
+    if not isinstance(answers, RecentAnswers):
+        answers = RecentAnswers()
+        bot_data[ANSWERS_KEY] = answers
+    return answers
+
+
+# Words by which a message refers back to what was said ("how does it work?", "what if it
+# hurts?"): with one of them, a part or a subject is about the same thing, not a new one.
+REFERRING = frozenset({"it", "its", "that", "this", "they", "them", "those", "these", "one"})
+
+# A follow-up's new subject is short: "my neck", "migraines", "deep tissue", "for the kids".
+# The issue's examples have one to three words; past this many the rest is a question of its
+# own, and the message is matched as it is.
+MAX_SUBJECT_WORDS = 6
+
+# "what about my neck?", "and for migraines?", "how about deep tissue", "same for my knees",
+# "also fibromyalgia?", "what if I have arthritis". The cue must start the message.
+_CUE = re.compile(
+    r"(?:ok(?:ay)?\s*,?\s+|so\s*,?\s+)?"
+    r"(?:and\s+)?(?:what\s+about|how\s+about|what\s+if|same\s+for|"
+    r"and\s+also|and|also)"
+    r"(?:\s+(?:for|with|about))?\s*,?\s+(?P<rest>.+)",
+    re.IGNORECASE,
+)
+# "tell me more", "more", "more details please", "any more info?", "details", "why?", "how so?",
+# "go on", "can you elaborate": more on the last answer, with no new subject.
+_MORE = re.compile(
+    r"(?:ok(?:ay)?\s*,?\s+|and\s+)?"
+    r"(?:(?:can|could)\s+you\s+)?(?:please\s+)?"
+    r"(?:tell\s+me\s+more|say\s+more|more|any\s+more|anything\s+else|go\s+on|"
+    r"more\s+(?:details?|info(?:rmation)?)|(?:any\s+)?(?:further\s+|more\s+)?details?|"
+    r"elaborate|explain(?:\s+more)?|why(?:\s+(?:is\s+that|so))?|how\s+so)"
+    r"(?:\s+(?:about|on)\s+(?:it|that|this))?(?:\s+please)?\s*[.!?]*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A message read as a follow-up: `subject` is its new subject ("my neck"), or None for
+    "tell me more" and the like, which ask for more on the last answer itself."""
+
+    subject: str | None
+
+
+def parse_follow_up(text: str) -> FollowUp | None:
+    """The follow-up a message is, or None when it is not one (it is matched as it is).
+
+    Only the form is read here; whether it is answered as a follow-up depends on there being a
+    recent answer, and on the matcher (`read_follow_up`)."""
+    text = " ".join(text.split())
+    if _MORE.fullmatch(text):
+        return FollowUp(None)
+    cue = _CUE.fullmatch(text)
+    if cue is None:
+        return None
+    subject = cue.group("rest").strip(" ?!.,")
+    if not subject or len(words(subject, limit=None)) > MAX_SUBJECT_WORDS:
+        return None
+    return FollowUp(subject)
+
+
+@dataclass(frozen=True)
+class More:
+    """A "tell me more" after an answer: the entries related to it (`about`), to pick from; none
+    when the FAQ has nothing more on it."""
+
+    about: Entry
+    entries: tuple[Entry, ...]
+
+
+def read_follow_up(
+    matcher: Matcher, last: Entry | None, text: str, whole: Match
+) -> Match | More | None:
+    """What a message means after the answer `last`, or None when it is read as it is (then
+    `whole`, the matcher's decision on the whole message, is the reply, exactly as with no
+    context).
+
+    - No recent answer, or not a follow-up's form: None.
+    - Urgent or small talk: None (`whole` is that reply; urgent checks run on the whole
+      message, always).
+    - "tell me more" and the like: `More`, the last answer's related entries.
+    - A cue and a new subject ("what about my neck?"): None when the whole message is answered
+      as it is (the matcher reads most of these well on their own, and a follow-up must never
+      turn an answer into another); else the subject alone, and if that is not answered
+      either, the last entry's question with the subject in place of its own
+      (`framed_question`). The first of these answered (or urgent) is the reply; when none is,
+      `whole` stands, unless the subject alone got suggestions where the whole got none.
+    """
+    if last is None or whole.status in (Status.URGENT, Status.SMALLTALK):
+        return None
+    follow_up = parse_follow_up(text)
+    if follow_up is None:
+        return None
+    if follow_up.subject is None:
+        return More(last, tuple(matcher.faq.related_entries(last)))
+    if whole.status is Status.ANSWER:
+        return None
+    # An urgent reading of a part is taken too: urgent care is never the one to miss.
+    decided = (Status.ANSWER, Status.URGENT)
+    alone = matcher.match(follow_up.subject)
+    if alone.status in decided:
+        return alone
+    # "what if it hurts?": a subject that refers back is no new subject to put in the frame.
+    if not REFERRING.intersection(words(follow_up.subject, limit=None)):
+        framed = matcher.match(framed_question(matcher.faq, last, follow_up.subject))
+        if framed.status in decided:
+            return framed
+    if alone.status is Status.SUGGEST and whole.status is Status.NONE:
+        return alone
+    return None
+
+
+def more_text(more: More) -> str:
+    """What introduces the entries related to the last answer, or says there are none (plain
+    text: the bot escapes it, the terminal prints it)."""
+    if more.entries:
+        return f"More on \u201c{more.about.question}\u201d:"
+    return (
+        f"That's all I have on \u201c{more.about.question}\u201d. Send /topics to browse "
+        "every question, or ask in your own words."
+    )
+
+
+# A word of a question is part of its frame ("Do you treat ...?") when at least this share of
+# its topic's questions use it too: in the bundled FAQ "do", "you" and "treat" are in 12 of
+# the 14 condition questions, "what" and "is" in 5 of the 6 massage types, "can" and "massage"
+# in most reasons; the subjects ("sciatica", "swedish", "anxiety") in one each.
+FRAME_SHARE = 0.5
+
+
+def framed_question(faq: Faq, entry: Entry, subject: str) -> str:
+    """`entry`'s question with `subject` in place of its own subject: the words its topic's
+    questions do not share ("Do you treat sciatica?" and "my neck": "Do you treat my neck?").
+    With no topic to compare with, the subject is appended to the question."""
+    siblings = faq.topics().get(entry.topic, []) if entry.topic else []
+    tokens = entry.question.rstrip(" ?!.").split()
+    if len(siblings) < 2:
+        return f"{' '.join(tokens)} {subject}"
+    used: dict[str, int] = {}
+    for sibling in siblings:
+        for word in set(words(sibling.question, limit=None)):
+            used[word] = used.get(word, 0) + 1
+    common = {word for word, count in used.items() if count >= FRAME_SHARE * len(siblings)}
+    own = [
+        index for index, token in enumerate(tokens)
+        if not set(words(token, limit=None)) <= common
+    ]
+    if not own:
+        return f"{' '.join(tokens)} {subject}"
+    return " ".join([*tokens[: own[0]], subject, *tokens[own[-1] + 1 :]])

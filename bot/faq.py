@@ -60,6 +60,11 @@ PHRASE_SLOT = "{phrase}"
 # The sections built into the bot (bot/data/<name>.yaml) that a faq.yaml may add to.
 BUILTIN_SECTIONS = ("urgent", "smalltalk", "synonyms")
 
+# The languages a faq.yaml's `languages:` section may write notes for: the ones bot.language
+# tells apart from English, with thresholds measured on tests/data/languages/ for exactly
+# these. Another code would never be detected, so the loader refuses it rather than ignore it.
+NOTE_LANGUAGES = ("de", "es", "fr", "it", "pl", "pt", "ru", "uk")
+
 # -- limits: what any FAQ file may cost to load --------------------------------------------
 # Every file up to these limits loads in seconds and a few hundred MB; past one, the file is
 # refused with a problem naming the line, before the work it would cost is done. Measured on
@@ -126,6 +131,14 @@ class Smalltalk:
 
 
 @dataclass(frozen=True)
+class LanguageNotes:
+    """What the bot says, in one language, to a person who writes in it (see bot.language)."""
+
+    answer_note: str  # one line before an English answer: "The answer is in English."
+    english_only: str  # when it cannot answer: it understands English only; topics below
+
+
+@dataclass(frozen=True)
 class Faq:
     """A validated FAQ, ready to index. Immutable, so a reload swaps it whole."""
 
@@ -146,6 +159,9 @@ class Faq:
     # Each not-covered phrase of a group that has a `no` line, with that line (holding
     # `{phrase}`): a message declined for naming the phrase gets it (see bot.replies).
     not_covered_no: Mapping[str, str] = field(default_factory=dict)
+    # `languages:`, the notes per language code (NOTE_LANGUAGES). Empty when the file has no
+    # such section: then a message in another language gets the English reply.
+    languages: Mapping[str, LanguageNotes] = field(default_factory=dict)
     # What is worth fixing in a file that works as it is (a phrase listed twice): `faq-bot
     # check` and /reload show these; they never stop a file from loading.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
@@ -441,7 +457,7 @@ class _Validator:
 
     TOP_KEYS: ClassVar[frozenset[str]] = frozenset({
         "version", "disclaimer", "fallback", "urgent", "smalltalk", "synonyms", "not_covered",
-        "topics", "entries",
+        "topics", "languages", "entries",
     })
     URGENT_KEYS: ClassVar[frozenset[str]] = frozenset(
         {"reply", "triggers", "past", "current", "classes"}
@@ -451,6 +467,7 @@ class _Validator:
     )
     NOT_COVERED_GROUP_KEYS: ClassVar[frozenset[str]] = frozenset({"reply", "phrases"})
     TOPIC_KEYS: ClassVar[frozenset[str]] = frozenset({"lead"})
+    LANGUAGE_KEYS: ClassVar[frozenset[str]] = frozenset({"answer_note", "english_only"})
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -615,6 +632,40 @@ class _Validator:
                 leads[name] = (lead, settings)
         return leads
 
+    def languages(self, node: yaml.Node | None) -> dict[str, LanguageNotes]:
+        """`languages:`, per language code (NOTE_LANGUAGES) its two one-line notes, both
+        required: `answer_note` and `english_only`."""
+        if node is None:
+            return {}
+        notes = {}
+        known = ", ".join(NOTE_LANGUAGES)
+        for code, texts in self.mapping(node, "languages", None).items():
+            where = f"languages.{code}"
+            if code not in NOTE_LANGUAGES:
+                # the key's own line is not kept by `mapping`; its value starts on the next
+                self.problem(
+                    texts, where,
+                    f"unknown language code {code!r}: the bot detects only {known}"
+                    " (English needs no note)",
+                )
+                continue
+            fields = self.mapping(texts, where, self.LANGUAGE_KEYS)
+            if not fields and not isinstance(texts, yaml.MappingNode):
+                continue  # reported by `mapping`
+            lines = [self.note_line(fields.get(key), f"{where}.{key}", texts)
+                     for key in ("answer_note", "english_only")]
+            if all(lines):
+                notes[code] = LanguageNotes(answer_note=lines[0], english_only=lines[1])
+        return notes
+
+    def note_line(self, node: yaml.Node | None, where: str, parent: yaml.Node) -> str:
+        """A language note: required text on one line (it is sent as one line of a reply)."""
+        line = self.text(node, where, parent)
+        if "\n" in line:
+            self.problem(node, where, "must be one line (it is sent as one line of a reply)")
+            return ""
+        return line
+
     def once(self, seen: dict[str, int], node: yaml.Node, where: str, text: str) -> None:
         """Warn when `text` is already in `seen` (ignoring case and spacing), else add it."""
         key = _key(text)
@@ -644,6 +695,7 @@ class _Validator:
         synonyms = self.synonyms(top.get("synonyms"), builtin.synonyms)
         not_covered, not_covered_no = self.not_covered(top.get("not_covered"))
         topic_leads = self.topics(top.get("topics"))
+        languages = self.languages(top.get("languages"))
         entries = self.entries(top.get("entries"), root)
         used = {entry.topic for entry in entries}
         for name, (_, node) in topic_leads.items():
@@ -676,6 +728,7 @@ class _Validator:
             not_covered=not_covered,
             entries=entries,
             not_covered_no=not_covered_no,
+            languages=languages,
             warnings=tuple(self.warnings),
         )
 

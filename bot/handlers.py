@@ -14,7 +14,9 @@ between the staff post and the person's chat, until the reply.
 Follow-ups (bot.context): the last list of choices shown in a chat (a suggestion list, or an
 answer's related buttons) is kept in memory for a few minutes, so a typed "2" or "the second
 one" is answered as if that button had been pressed. A pick is not a question: it is never
-recorded as one.
+recorded as one. The entry last answered is kept the same way (its id only), so "what about
+my neck?" or "tell me more" is read against it. A message of two questions (bot.compound) gets
+an answer per covered part and a note naming the part not covered; it is still recorded once.
 """
 
 from __future__ import annotations
@@ -45,10 +47,10 @@ from telegram.error import (
 )
 from telegram.ext import ContextTypes, filters
 
+from bot import compound, language, reports, views
 from bot import context as follow_up
-from bot import reports, views
 from bot.concurrency import MAX_RETRIES, MAX_RETRY_WAIT
-from bot.faq import Faq
+from bot.faq import Entry, Faq
 from bot.handoff import Handoff, LinksUnavailable, handoff_in
 from bot.matcher import Match, Status
 from bot.recorder import StoreUnavailable
@@ -182,7 +184,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if entry is not None:
         reply = views.answer_reply(faq, entry)
         await _respond(message, reply)
-        _remember(context, message.chat.id, reply)
+        _remember(context, message.chat.id, reply, entry)
         return
     user = update.effective_user
     await _respond(message, views.plain(views.welcome(user.first_name if user else None)))
@@ -399,6 +401,18 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     snapshot = services.live.current
     match = snapshot.matcher.match(text)
     logger.debug("Question %r -> %s %.1f", text, match.status.value, match.score)
+    # Surely in another language with notes (never for an urgent match): the answer under a
+    # note in that language, or "I understand English only" with the topics.
+    foreign = language.foreign_reply(snapshot.faq, text, match)
+    if foreign is not None:
+        logger.info("Language: %s", foreign.language)  # the code only, never the text
+        if foreign.entry is None and match.status is Status.SUGGEST:
+            match = Match(Status.NONE, score=match.score)  # no list is shown: it is declined
+    else:
+        read = await _in_context(message, context, services, text, match, can_hand_off)
+        if read is None:
+            return  # sent: more on the last answer, or a message of several questions
+        match = read
     logger.info(
         "Reply: %s%s", match.status.value, f" {match.entry.id}" if match.entry else ""
     )
@@ -411,11 +425,64 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         handoff.pending.hold(message.chat.id, text, message.message_id)
         if can_hand_off and match.status in (Status.NONE, Status.SUGGEST) else None
     )
-    reply = views.match_reply(snapshot.faq, match, pick_token=token, ask_token=ask_token)
+    reply = (
+        views.foreign_reply(snapshot.faq, foreign, ask_token) if foreign is not None
+        else views.match_reply(snapshot.faq, match, pick_token=token, ask_token=ask_token)
+    )
     await _respond(message, reply)
-    _remember(context, message.chat.id, reply)
+    _remember(context, message.chat.id, reply, match.entry)
     kept_text = text if services.settings.keep_questions else ""
     services.recorder.record(_question(match, kept_text, token))  # returns at once
+
+
+async def _in_context(
+    message: Message,
+    context: ContextTypes.DEFAULT_TYPE,
+    services: Services,
+    text: str,
+    match: Match,
+    can_hand_off: bool,
+) -> Match | None:
+    """The match to reply with, read in the chat's context (bot.context: a follow-up of the
+    last answer) or part by part (bot.compound: several questions in one message); or None
+    when the reply has been sent here. With no recent answer and one question, `match`."""
+    snapshot = services.live.current
+    chat_id = message.chat.id
+    last = snapshot.faq.get(follow_up.answers_in(context.bot_data).current(chat_id) or "")
+    read = follow_up.read_follow_up(snapshot.matcher, last, text, match)
+    if isinstance(read, follow_up.More):
+        logger.info("Reply: more on %s (%d related)", read.about.id, len(read.entries))
+        reply = views.more_reply(read)
+        await _respond(message, reply)
+        _remember(context, chat_id, reply)
+        return None  # "tell me more" asks the FAQ nothing: like a pick, it is not recorded
+    if read is not None:
+        logger.info("Follow-up of %s", last.id if last else None)
+        return read
+    parts = compound.answer_parts(snapshot.matcher, text, match)
+    if parts is None or isinstance(parts, Match):  # one question, or an urgent part
+        return match if parts is None else parts
+    logger.info(
+        "Reply: %d questions, answered %s, %d not covered", len(parts.answered) +
+        len(parts.uncovered), " ".join(entry.id for entry in parts.entries), len(parts.uncovered)
+    )
+    uncovered = " ".join(part.text for part in parts.uncovered)
+    ask_token = (
+        handoff_in(context.bot_data).pending.hold(chat_id, uncovered, message.message_id)
+        if can_hand_off and uncovered else None
+    )
+    for reply in views.parts_replies(snapshot.faq, parts, ask_token):
+        await _respond(message, reply)
+        _remember(context, chat_id, reply)
+    follow_up.answers_in(context.bot_data).remember(chat_id, parts.entries[-1].id)
+    # One record per message, as for any message: a part not covered, as the matcher decided
+    # on that part alone, with that part's text (what /unanswered should show the practice,
+    # grouped with the same question asked alone); else the first answer given.
+    first_uncovered = parts.uncovered[0] if parts.uncovered else None
+    recorded = first_uncovered or parts.answered[0]
+    kept_text = recorded.text if services.settings.keep_questions else ""
+    services.recorder.record(_question(recorded.match, kept_text, None))
+    return None
 
 
 async def _typed_pick(
@@ -458,9 +525,14 @@ def _choices(reply: Reply) -> list[str]:
     ]
 
 
-def _remember(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
-    """A reply with entry buttons was sent: they are the chat's list to pick from by typing."""
+def _remember(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, answered: Entry | None = None
+) -> None:
+    """A reply was sent: its entry buttons are the chat's list to pick from by typing, and the
+    entry it `answered` (if any) is the one follow-ups are read against."""
     follow_up.choices_in(context.bot_data).remember(chat_id, _choices(reply))
+    if answered is not None:
+        follow_up.answers_in(context.bot_data).remember(chat_id, answered.id)
 
 
 async def _answer_button(
@@ -484,7 +556,7 @@ async def _answer_button(
         logger.info("Reply: suggestion picked %s", entry.id)
     reply = views.answer_reply(faq, entry)
     await send(reply)
-    _remember(context, chat_id, reply)
+    _remember(context, chat_id, reply, entry)
     if token is not None:
         get_services(context).recorder.record_pick(token, entry.id)  # returns at once
     return True

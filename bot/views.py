@@ -38,9 +38,12 @@ from telegram import (
 from telegram.constants import InlineKeyboardButtonLimit, ParseMode
 
 from bot import reports
+from bot.compound import Parts, not_covered_lines
+from bot.context import More, more_text
 from bot.faq import CONDITIONS_ID, Entry, Faq
 from bot.grouping import Group
 from bot.handoff import PENDING_SECONDS
+from bot.language import ForeignReply
 from bot.live import ReloadResult
 from bot.matcher import Match, Matcher, Status
 from bot.replies import SUGGEST_INTRO, Block, answer_blocks, render_html, reply_blocks
@@ -182,6 +185,21 @@ def match_reply(
     return Reply(parts)  # smalltalk, and urgent: the urgent-care reply and nothing else
 
 
+def foreign_reply(faq: Faq, foreign: ForeignReply, ask_token: str | None = None) -> Reply:
+    """A message surely in another language (bot.language.foreign_reply): the note in that
+    language first, then the English answer; or, when the matcher did not answer it, the note
+    that the bot understands English only, with the topics as buttons (and "Ask the practice"
+    for a question held under `ask_token`)."""
+    note = Block(foreign.note, "italic")
+    if foreign.entry is not None:
+        blocks = [note, *answer_blocks(faq, foreign.entry, fold_disclaimer=True)]
+        return Reply(tuple(render_html(blocks)), related_keyboard(faq, foreign.entry))
+    ask = [ask_row(ask_token)] if ask_token else []
+    topics = topics_menu(faq).keyboard
+    rows = [*(topics.inline_keyboard if topics else ()), *ask]
+    return Reply(tuple(render_html([note])), InlineKeyboardMarkup(rows))
+
+
 # -- menus ----------------------------------------------------------------------------------
 
 
@@ -315,6 +333,30 @@ def pick_out_of_range(count: int) -> Reply:
     return Reply((
         f"{options} in my last list: {pick}, or send /topics to browse the questions.",
     ), TOPICS_BUTTON)
+
+
+def more_reply(more: More) -> Reply:
+    """A "tell me more" after an answer: its related entries as buttons, or, when it has none,
+    that there is no more on it, with the topics."""
+    text = html.escape(more_text(more), quote=False)
+    if more.entries:
+        return Reply((text,), InlineKeyboardMarkup(entry_buttons(more.entries)))
+    return Reply((text,), TOPICS_BUTTON)
+
+
+def parts_replies(faq: Faq, parts: Parts, ask_token: str | None = None) -> list[Reply]:
+    """A message of several questions (bot.compound): each covered part's answer as it is
+    answered alone (its disclaimer folded under it), then, if a part is not covered, a note
+    naming it with the fallback's pointer to the practice, the topics button and "Ask the
+    practice" (for that part, held under `ask_token`)."""
+    replies = [answer_reply(faq, entry) for entry in parts.entries]
+    if parts.uncovered:
+        ask = [ask_row(ask_token)] if ask_token else []
+        note = render_html([Block(line) for line in not_covered_lines(faq, parts)])
+        replies.append(Reply(
+            tuple(note), InlineKeyboardMarkup([*TOPICS_BUTTON.inline_keyboard, *ask])
+        ))
+    return replies
 
 
 RELOAD_REFUSED = "Sorry, only the practice's admins can reload the FAQ. Nothing was changed."

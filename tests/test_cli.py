@@ -838,3 +838,49 @@ def test_chat_and_ask_record_nothing(minimal_faq: Faq, tmp_path: Path) -> None:
                  env={"DB_PATH": str(path)})
     assert result.returncode == 0
     assert not path.parent.exists()
+
+
+# -- follow-ups and two questions in one message, as on Telegram -----------------------------
+
+
+def test_chat_reads_follow_ups_against_the_last_answer_for_ten_minutes(
+    bundled_faq: Faq, bundled_matcher: Matcher
+) -> None:
+    from bot.context import CHOICES_TTL
+
+    now = [0.0]
+    chat = cli.Chat(bundled_faq, bundled_matcher, clock=lambda: now[0])
+    before = chat.respond("what about my feet?")  # nothing before it: unsure, as always
+    assert before is not None
+    assert before.startswith("Did you mean one of these?")
+    assert "Yes, sciatica" in (chat.respond("do you treat sciatica?") or "")
+    feet = chat.respond("what about my feet?")
+    assert feet is not None
+    assert feet.startswith("Yes, plantar fasciitis is one of the conditions we treat.")
+    assert chat.respond("tell me more") == (
+        "More on \u201cDo you treat plantar fasciitis?\u201d:\n"
+        "  1. Which conditions do you treat?\nType a number to choose."
+    )
+    assert "Which conditions do you treat?" in (chat.respond("1") or "")
+    now[0] += CHOICES_TTL + 1
+    later = chat.respond("tell me more")
+    assert later is not None
+    assert not later.startswith("More on")
+
+
+def test_chat_answers_two_questions_and_names_the_one_not_covered(
+    bundled_faq: Faq, bundled_matcher: Matcher
+) -> None:
+    chat = cli.Chat(bundled_faq, bundled_matcher)
+    disclaimer = bundled_faq.disclaimer.strip()
+    pair = chat.respond("do you treat tennis elbow and what is swedish massage")
+    assert pair is not None
+    assert pair.startswith("Yes, tennis elbow is one of the conditions we treat.")
+    assert "What is Swedish massage?" in pair
+    assert pair.count(disclaimer) == 2  # each answer with its disclaimer
+    one = chat.respond("what do I wear for deep tissue and where do I park?")
+    assert one is not None
+    assert "wear your underwear" in one
+    assert one.count(disclaimer) == 1
+    assert "I couldn't find an answer to \u201cwhere do I park?\u201d." in one
+    assert one.endswith("please contact the practice directly.")

@@ -38,8 +38,9 @@ from helpers.telegram_html import check_message, parse
 from telegram import InputTextMessageContent
 
 from bot import views
-from bot.context import CHOICES_KEY, CHOICES_TTL, RecentChoices
+from bot.context import ANSWERS_KEY, CHOICES_KEY, CHOICES_TTL, RecentAnswers, RecentChoices
 from bot.faq import load_faq
+from bot.recorder import utc_today
 from bot.replies import SUGGEST_INTRO
 from bot.store import Store
 
@@ -785,6 +786,150 @@ async def test_the_real_faqs_massage_types_can_be_picked_by_ordinal(tmp_path: Pa
         await harness.send(message_update("the second one"))
         title = f"<b>{html.escape(second.question, quote=False)}</b>"
         assert harness.fake.sent()[0]["text"].startswith(title)
+
+
+# -- follow-ups of the last answer, and two questions in one message -------------------------
+# The shipped faq.yaml: these read its entries ("Do you treat plantar fasciitis?") by name.
+
+
+@pytest.fixture
+async def shipped_bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running_bot(copy_faq(tmp_path)) as harness:
+        yield harness
+
+
+def shipped_title(entry_id: str) -> str:
+    entry = load_faq(SHIPPED_FAQ).get(entry_id)
+    assert entry is not None
+    return f"<b>{html.escape(entry.question, quote=False)}</b>"
+
+
+async def test_after_sciatica_what_about_migraines_answers_migraines(
+    shipped_bot: Harness,
+) -> None:
+    await shipped_bot.send(message_update("do you treat sciatica?"))
+    await shipped_bot.send(message_update("what about migraines?"))
+    assert shipped_title("condition-headaches-migraines") in only_message(shipped_bot)["text"]
+
+
+async def test_a_new_subject_is_read_in_the_frame_of_the_last_answer(
+    shipped_bot: Harness,
+) -> None:
+    # with nothing before it, as it always was: unsure, a list of suggestions
+    await shipped_bot.send(message_update("what about my feet?"))
+    assert only_message(shipped_bot)["text"].startswith(f"<b>{SUGGEST_INTRO}</b>")
+    # after "Do you treat sciatica?": do you treat my feet? Plantar fasciitis, answered
+    await shipped_bot.send(message_update("do you treat sciatica?"))
+    await shipped_bot.send(message_update("what about my feet?"))
+    answer = only_message(shipped_bot)["text"]
+    assert shipped_title("condition-plantar-fasciitis") in answer
+    assert FOLDED.split("Disclaimer")[0] in answer  # answered as any answer is
+
+
+async def test_tell_me_more_offers_the_last_answers_related_entries(
+    shipped_bot: Harness,
+) -> None:
+    await shipped_bot.send(message_update("do you treat sciatica?"))
+    await shipped_bot.send(message_update("tell me more"))
+    sent = only_message(shipped_bot)
+    assert sent["text"] == "More on \u201cDo you treat sciatica?\u201d:"
+    assert buttons(sent) == [("Which conditions do you treat?", "a:conditions")]
+    await shipped_bot.send(message_update("1"))  # picked by typing, as any list
+    assert only_message(shipped_bot)["text"].startswith(shipped_title("conditions"))
+    await shipped_bot.send(message_update("why?"))
+    assert len(buttons(only_message(shipped_bot))) == 13  # the treated conditions
+
+
+async def test_tell_me_more_with_nothing_more_says_so_with_the_topics(
+    shipped_bot: Harness,
+) -> None:
+    await shipped_bot.send(command_update("/start disclaimer"))
+    await shipped_bot.send(message_update("more details please"))
+    sent = only_message(shipped_bot)
+    assert sent["text"].startswith("That's all I have on")
+    assert buttons(sent) == [("Browse topics", "t")]
+
+
+async def test_tell_me_more_is_not_recorded_as_a_question(shipped_bot: Harness) -> None:
+    await shipped_bot.send(message_update("do you treat sciatica?"))
+    await shipped_bot.send(message_update("tell me more"))
+    await shipped_bot.settle()
+    store = Store.open_existing(shipped_bot.settings.db_path)
+    try:
+        assert store.unanswered() == []
+        counts = store.stats(utc_today(), utc_today()).outcomes
+        assert sum(counts.values()) == 1  # the question; "tell me more" asked the FAQ nothing
+    finally:
+        store.close()
+
+
+async def test_the_last_answer_is_forgotten_after_the_ttl(shipped_bot: Harness) -> None:
+    now = [1000.0]
+    shipped_bot.app.bot_data[ANSWERS_KEY] = RecentAnswers(clock=lambda: now[0])
+    await shipped_bot.send(message_update("do you treat sciatica?"))
+    now[0] += CHOICES_TTL - 1  # still in time
+    await shipped_bot.send(message_update("what about my feet?"))
+    assert shipped_title("condition-plantar-fasciitis") in only_message(shipped_bot)["text"]
+    now[0] += CHOICES_TTL + 1  # more than 10 minutes on: as with nothing before it
+    await shipped_bot.send(message_update("tell me more"))
+    assert not only_message(shipped_bot)["text"].startswith("More on")
+    await shipped_bot.send(message_update("what about my feet?"))
+    assert only_message(shipped_bot)["text"].startswith(f"<b>{SUGGEST_INTRO}</b>")
+
+
+async def test_two_questions_in_one_message_get_two_answers(shipped_bot: Harness) -> None:
+    await shipped_bot.send(message_update("do you treat tennis elbow and what is swedish massage"))
+    texts = shipped_bot.fake.texts()
+    assert shipped_title("condition-tennis-elbow") in texts[0]
+    assert shipped_title("type-swedish") in "".join(texts[1:])
+    # each answer as it is sent alone: its own disclaimer, folded under it
+    assert sum(text.count("<blockquote expandable>") for text in texts) == 2
+    assert not any("couldn't find" in text for text in texts)
+
+
+async def test_a_covered_and_an_uncovered_question_get_one_answer_and_a_name(
+    shipped_bot: Harness,
+) -> None:
+    text = "what do I wear for deep tissue and where do I park?"
+    await shipped_bot.send(message_update(text))
+    first, note = shipped_bot.fake.sent()
+    assert shipped_title("deepest-massage") in first["text"]
+    assert "wear your underwear" in first["text"]
+    assert note["text"].startswith(
+        "I couldn't find an answer to \u201cwhere do I park?\u201d."
+    )
+    assert "contact the practice directly" in note["text"]
+    assert buttons(note) == [("Browse topics", "t")]
+    # one record for the message: the part not covered, as the practice should see it
+    await shipped_bot.settle()
+    store = Store.open_existing(shipped_bot.settings.db_path)
+    try:
+        assert [(row.text, row.outcome) for row in store.unanswered()] == [
+            ("where do I park?", "none")
+        ]
+    finally:
+        store.close()
+
+
+async def test_the_part_not_covered_can_be_handed_to_the_practice(tmp_path: Path) -> None:
+    async with running_bot(copy_faq(tmp_path), staff_chat_id=-1005550001111) as harness:
+        await harness.send(message_update("what is cupping therapy? do you take insurance?"))
+        note = harness.fake.sent()[-1]
+        [_, (label, data)] = buttons(note)
+        assert label == views.ASK_PRACTICE
+        await harness.send(callback_update(data))
+        confirm = harness.fake.sent()[-1]["text"]
+        assert "do you take insurance?" in confirm  # the part, not the whole message
+        assert "cupping" not in confirm
+
+
+async def test_an_urgent_message_is_never_split(shipped_bot: Harness) -> None:
+    text = "what is cupping and what if I have crushing chest pain right now?"
+    await shipped_bot.send(message_update(text))
+    faq = shipped_bot.live.current.faq
+    assert only_message(shipped_bot)["text"].startswith(
+        html.escape(faq.urgent_reply.strip().split("\n\n")[0], quote=False)
+    )
 
 
 # -- errors (Bot API faults and rate limits: tests/test_faults.py) ---------------------------

@@ -1,0 +1,271 @@
+"""bot.compound: where a message splits into questions, when its parts are answered, and what
+that does to single questions (measured on tests/data/compound/compound.jsonl).
+
+Through the real application and the terminal chat: tests/test_handlers.py and
+tests/test_cli.py, "two questions in one message".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.compound import (
+    MAX_ANSWERS,
+    Part,
+    Parts,
+    answer_parts,
+    not_covered_lines,
+    split_questions,
+)
+from bot.faq import Entry, Faq
+from bot.matcher import Match, Matcher, Status
+
+COMPOUND_SET = Path(__file__).parent / "data" / "compound" / "compound.jsonl"
+VALIDATION = Path(__file__).parent / "data" / "validation"
+
+
+# -- splitting ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    # a question mark or a semicolon with a question after it
+    ("Is cupping painful? Where are you based?", ["Is cupping painful?", "Where are you based?"]),
+    ("what is reflexology; do you treat gout",
+     ["what is reflexology", "do you treat gout"]),
+    # "and" (also "&", "plus", "also") between two clauses that each ask
+    ("how long is a session and can I pay by card?",
+     ["how long is a session", "can I pay by card?"]),
+    ("Do you treat bunions & what is swedish massage",
+     ["Do you treat bunions", "what is swedish massage"]),
+    ("does it help sleep, and also are you open late",
+     ["does it help sleep", "are you open late"]),
+    ("Do you treat gout. Is there parking?", ["Do you treat gout.", "Is there parking?"]),
+    ("Is it relaxing? Also, is it expensive?", ["Is it relaxing?", "Also, is it expensive?"]),
+])
+def test_a_message_of_two_questions_is_split_where_the_second_starts(
+    text: str, parts: list[str]
+) -> None:
+    assert split_questions(text) == parts
+
+
+@pytest.mark.parametrize("text", [
+    # "and" joins two subjects, or the first clause asks nothing
+    "can massage ease cramps and stiffness",
+    "I have hip and knee pain, could you help?",
+    "my back aches and I can't sleep, will a massage help?",
+    "what are the risks and benefits of cupping",
+    # a statement after (or before) the question is what it is about, not another question
+    "Do you see older patients? My dad is 90.",
+    "I've had whiplash since March; would massage help?",
+    "cupping? how does it work",  # one word is no question of its own
+    # one question, however it is worded
+    "do you treat sciatica",
+    "",
+    # more questions than can be answered: left whole, answered as today
+    "what is cupping? what is swedish? what is sports massage?",
+])
+def test_one_question_stays_whole(text: str) -> None:
+    assert split_questions(text) == [" ".join(text.split())]
+
+
+# -- answering the parts --------------------------------------------------------------------
+
+
+@dataclass
+class FakeMatcher:
+    """Decides each message from a table (anything else: declined), as Matcher.match would."""
+
+    decisions: dict[str, Match]
+
+    def match(self, text: str) -> Match:
+        return self.decisions.get(text, Match(Status.NONE))
+
+
+def entry(entry_id: str) -> Entry:
+    return Entry(id=entry_id, topic="", question=f"{entry_id}?", answer=f"About {entry_id}.")
+
+
+def answer(entry_id: str) -> Match:
+    return Match(Status.ANSWER, score=99.0, entry=entry(entry_id))
+
+
+def parts_of(fake: FakeMatcher, text: str, whole: Match) -> Parts | Match | None:
+    return answer_parts(fake, text, whole)  # type: ignore[arg-type]
+
+
+def test_a_declined_message_is_answered_part_by_part() -> None:
+    fake = FakeMatcher({"what is cupping": answer("cupping")})
+    parts = parts_of(fake, "what is cupping and where do I park?", Match(Status.NONE))
+    assert isinstance(parts, Parts)
+    assert [part.text for part in parts.answered] == ["what is cupping"]
+    assert [part.text for part in parts.uncovered] == ["where do I park?"]
+    assert parts.entries == (entry("cupping"),)
+
+
+def test_with_no_part_answered_the_whole_stands() -> None:
+    fake = FakeMatcher({})
+    assert parts_of(fake, "what is reiki and where do I park?", Match(Status.NONE)) is None
+
+
+def test_an_urgent_part_is_the_reply_on_its_own() -> None:
+    urgent = Match(Status.URGENT, score=100.0)
+    fake = FakeMatcher({"what is cupping": answer("cupping"), "can I not breathe?": urgent})
+    assert parts_of(fake, "what is cupping and can I not breathe?", Match(Status.NONE)) is urgent
+
+
+@pytest.mark.parametrize("status", [Status.URGENT, Status.SMALLTALK])
+def test_an_urgent_or_smalltalk_message_is_never_split(status: Status) -> None:
+    fake = FakeMatcher({"what is cupping": answer("cupping")})
+    assert parts_of(fake, "what is cupping and where do I park?", Match(status)) is None
+
+
+def test_an_answered_message_is_split_only_for_a_clear_pair() -> None:
+    fake = FakeMatcher({
+        "do you treat gout": answer("gout"),
+        "what is cupping": answer("cupping"),
+        "how does it work?": Match(Status.NONE),
+        "is it for me?": Match(Status.SUGGEST, suggestions=()),
+    })
+    pair = parts_of(fake, "do you treat gout and what is cupping", answer("gout"))
+    assert isinstance(pair, Parts)
+    assert pair.entries == (entry("gout"), entry("cupping"))
+    # the other part refers back ("it"), or was only unsure: the whole's answer stands
+    assert parts_of(fake, "what is cupping and how does it work?", answer("cupping")) is None
+    assert parts_of(fake, "what is cupping and is it for me?", answer("cupping")) is None
+    # the whole answered something neither part did: it stands too
+    assert parts_of(fake, "do you treat gout and what is cupping", answer("other")) is None
+
+
+def test_the_same_entry_twice_is_one_answer() -> None:
+    fake = FakeMatcher({"what is cupping": answer("cupping"), "how is cupping done": answer(
+        "cupping")})
+    parts = parts_of(fake, "what is cupping and how is cupping done", Match(Status.SUGGEST))
+    assert isinstance(parts, Parts)
+    assert parts.entries == (entry("cupping"),)
+    assert parts.uncovered == ()
+
+
+def test_the_note_names_the_part_not_covered_or_says_the_clear_no(bundled_faq: Faq) -> None:
+    named = Match(Status.NONE, not_covered="gout", no="{phrase} isn't on our list.")
+    parts = Parts(
+        (Part("what is cupping", answer("cupping")),),
+        (Part("where do I park?", Match(Status.NONE)), Part("do you treat gout", named)),
+    )
+    lines = not_covered_lines(bundled_faq, parts)
+    assert lines[0] == "I couldn't find an answer to \u201cwhere do I park?\u201d."
+    assert lines[1] == "Gout isn't on our list."
+    assert "contact the practice" in lines[-1]
+    long = Parts((), (Part("why " * 200, Match(Status.NONE)),))
+    assert len(not_covered_lines(bundled_faq, long)[0]) < 200
+
+
+# -- measured on the bundled FAQ ------------------------------------------------------------
+
+
+def _texts(item: Entry) -> str:
+    return f"{item.lead}\n{item.question}\n{item.answer}".casefold()
+
+
+def _holds(item: Entry, label: str) -> bool:
+    """Whether an answer holds a label's phrase (or one of its "|" alternatives)."""
+    return any(phrase.casefold() in _texts(item) for phrase in label.split("|"))
+
+
+@dataclass
+class Rates:
+    pairs: int = 0
+    pairs_right: int = 0  # every covered part answered, the uncovered named, nothing wrong
+    pairs_before: int = 0  # the same, answering the whole message only (before splitting)
+    singles: int = 0
+    singles_right: int = 0
+    singles_right_before: int = 0
+    singles_split: int = 0
+    singles_split_wrong: int = 0  # a split single question that got an answer it should not
+
+
+def _right(labels: list[str], answers: list[Entry], named: list[Part]) -> bool:
+    """Every covered part answered, nothing answered that no part asked, and an uncovered
+    ("oos") part named, when the message has one and something was answered."""
+    covered = [label for label in labels if label != "oos"]
+    found = all(any(_holds(item, label) for item in answers) for label in covered)
+    return found and not _wrong(covered, answers) and (
+        "oos" not in labels or bool(named) or not covered
+    )
+
+
+def _wrong(covered: list[str], answers: list[Entry]) -> bool:
+    return any(not any(_holds(item, label) for label in covered) for item in answers)
+
+
+def measure(matcher: Matcher) -> Rates:
+    rates = Rates()
+    for line in COMPOUND_SET.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        labels: list[str] = case["parts"]
+        whole = matcher.match(case["text"])
+        before = [whole.entry] if whole.status is Status.ANSWER and whole.entry else []
+        parts = answer_parts(matcher, case["text"], whole)
+        given, named = before, []
+        if isinstance(parts, Parts):
+            given, named = list(parts.entries), list(parts.uncovered)
+        if case["kind"] == "two":
+            rates.pairs += 1
+            rates.pairs_right += _right(labels, given, named)
+            rates.pairs_before += _right(labels, before, [])
+        else:
+            rates.singles += 1
+            rates.singles_right += _right(labels, given, named)
+            rates.singles_right_before += _right(labels, before, [])
+            if isinstance(parts, Parts):
+                rates.singles_split += 1
+                covered = [label for label in labels if label != "oos"]
+                rates.singles_split_wrong += _wrong(covered, given)
+    return rates
+
+
+def test_the_labelled_set_is_as_described() -> None:
+    cases = [json.loads(line) for line in COMPOUND_SET.read_text(encoding="utf-8").splitlines()]
+    kinds = [case["kind"] for case in cases]
+    assert kinds.count("two") >= 40
+    assert kinds.count("one") >= 40
+    assert all(len(case["parts"]) == (2 if case["kind"] == "two" else 1) for case in cases)
+
+
+def test_splitting_answers_two_questions_and_leaves_single_ones_alone(
+    bundled_matcher: Matcher,
+) -> None:
+    rates = measure(bundled_matcher)
+    print(rates)
+    # Measured 2026-12-05 on the bundled FAQ: 41 of 42 pairs right (none before splitting:
+    # the whole message answered one part at best); 40 of 42 single questions right, as
+    # before (39) or better; 3 singles split, none into a wrong answer. Floors a little below.
+    assert rates.pairs_right >= 0.9 * rates.pairs
+    assert rates.pairs_before <= rates.pairs_right / 4
+    assert rates.singles_right >= rates.singles_right_before
+    assert rates.singles_split_wrong == 0
+    assert rates.singles_split <= 0.15 * rates.singles
+
+
+def test_real_questions_of_one_part_are_not_split(bundled_matcher: Matcher) -> None:
+    """The labelled single questions of the validation sets (2,202 in December 2026): fewer
+    than 1% read as two questions, and none is answered part by part."""
+    texts = [
+        json.loads(line)["q"]
+        for path in sorted(VALIDATION.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    several = [text for text in texts if len(split_questions(text)) > 1]
+    assert len(several) <= 0.01 * len(texts), several
+    split = [
+        text for text in several
+        if isinstance(answer_parts(bundled_matcher, text, bundled_matcher.match(text)), Parts)
+    ]
+    assert split == []
+
+
+def test_at_most_two_answers() -> None:
+    assert MAX_ANSWERS == 2
