@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -276,3 +279,21 @@ def test_paragraphs_split_an_answer_into_its_lines() -> None:
     ]
     assert paragraphs("One line only.") == ["One line only."]
     assert paragraphs("  \n ") == ["  \n "]  # never nothing: every entry has a body
+
+
+def _blas_threads_setting(env: dict[str, str]) -> str:
+    """OPENBLAS_NUM_THREADS as a fresh interpreter sees it once `bot` and numpy are imported."""
+    code = "import bot, numpy, os; print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_numpy_multiplies_on_one_thread_unless_the_deployment_says_otherwise() -> None:
+    """The message-against-FAQ product is small; OpenBLAS splitting it over the cores of a busy
+    machine made it many times slower (bot/__init__.py). The package sets one thread before
+    numpy loads, and leaves a deployment's own choice alone."""
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_NUM_THREADS"}
+    assert _blas_threads_setting(env) == "1"
+    assert _blas_threads_setting({**env, "OPENBLAS_NUM_THREADS": "2"}) == "2"
