@@ -41,7 +41,7 @@ from bot.health import DEFAULT_MAX_AGE, check, mark_path
 from bot.language import foreign_reply
 from bot.lint import hidden, lint
 from bot.matcher import Match, Matcher, Status
-from bot.replies import render_plain
+from bot.replies import CONTACT_NOT_SET_UP, contact_blocks, render_plain
 
 if TYPE_CHECKING:  # imported where used: `ask` and `chat` need no database code
     from bot.store import Store
@@ -61,6 +61,7 @@ When I list numbered options, type a number to pick one.
 /topics      browse the FAQ by topic
 /conditions  the conditions we treat
 /disclaimer  the medical disclaimer
+/contact     how to reach the practice (faq.yaml's practice: section)
 /help        this help
 /quit        leave (Ctrl-D works too)"""
 
@@ -466,6 +467,13 @@ class Chat:
             return CHAT_HELP
         if name == "/disclaimer":
             return self.faq.disclaimer
+        if name == "/contact":
+            # As the bot's /contact, with the website and booking links as text: a terminal
+            # has no buttons.
+            practice = self.faq.practice
+            if practice is None:
+                return CONTACT_NOT_SET_UP
+            return "\n\n".join(block.text for block in contact_blocks(practice, links=True))
         if name == "/topics":
             return self.topics_menu()
         if name == "/conditions":

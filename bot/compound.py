@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from bot.context import REFERRING
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Status
-from bot.replies import no_line, practice_pointer
+from bot.replies import contact_line, no_line, practice_pointer
 from bot.text import words
 
 if TYPE_CHECKING:
@@ -221,6 +221,8 @@ def not_covered_lines(faq: Faq, parts: Parts) -> list[str]:
     if unnamed:
         lines.insert(0, f"I couldn't find an answer to {' or '.join(unnamed)}.")
     lines.append(practice_pointer(faq.fallback))
+    if reach := contact_line(faq.practice):  # as under a declined question (bot.replies)
+        lines.append(reach)
     return lines
 
 

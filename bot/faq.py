@@ -22,9 +22,11 @@ from importlib import resources
 from itertools import product
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import yaml
 
+from bot import yaml_errors
 from bot.text import words
 
 try:  # libyaml is several times faster; the pure-Python loader behaves the same.
@@ -64,6 +66,32 @@ BUILTIN_SECTIONS = ("urgent", "smalltalk", "synonyms")
 # tells apart from English, with thresholds measured on tests/data/languages/ for exactly
 # these. Another code would never be detected, so the loader refuses it rather than ignore it.
 NOTE_LANGUAGES = ("de", "es", "fr", "it", "pl", "pt", "ru", "uk")
+
+# `practice:`, the practice's own details, each optional; shown in this order by /contact.
+PRACTICE_KEYS = ("name", "address", "hours", "phone", "email", "website", "booking_url")
+# The details that may span lines (an address, opening hours per day); the rest are one line.
+PRACTICE_MULTILINE = frozenset({"address", "hours"})
+# A one-line detail, and a multi-line one: generous for any real address or opening hours, and
+# small enough that /contact stays one short message.
+MAX_PRACTICE_LINE = 300
+MAX_PRACTICE_BLOCK = 600
+# A phone number as people write it: digits, a + before the country code, and spaces, dashes,
+# dots or brackets between them. E.164 numbers have at most 15 digits.
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()\-.]*")
+MAX_PHONE_DIGITS = 15
+MIN_PHONE_DIGITS = 3
+# An address someone can write to: one @, no spaces, a dot in the domain and a name after it.
+EMAIL_PATTERN = re.compile(r"[^@\s:;,<>()\[\]\"]+@[^@\s:;,<>()\[\]\"/]+\.[^\W\d_]{2,}")
+# What each detail looks like, for the messages that explain a mistake (all examples).
+PRACTICE_EXAMPLES = {
+    "name": "Example Massage Practice",
+    "address": "1 Example Street, Example Town",
+    "hours": "Monday to Friday, 9:00 to 18:00",
+    "phone": "+44 20 0000 0000",
+    "email": "reception@example.org",
+    "website": "https://www.example.org",
+    "booking_url": "https://www.example.org/book",
+}
 
 # -- limits: what any FAQ file may cost to load --------------------------------------------
 # Every file up to these limits loads in seconds and a few hundred MB; past one, the file is
@@ -139,6 +167,36 @@ class LanguageNotes:
 
 
 @dataclass(frozen=True)
+class Practice:
+    """The practice's details from `practice:`, each "" when not given (validated: one line
+    each but `address` and `hours`, a phone number, an email address, http(s) links)."""
+
+    name: str = ""
+    address: str = ""
+    hours: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    booking_url: str = ""
+
+    @property
+    def dial(self) -> str:
+        """The phone number as a phone dials it: digits, after a + if it starts with one.
+        "+44 (0)20 0000 0000" is written for both callers abroad and at home; the (0) is
+        dialled only at home, so it goes when there is a country code."""
+        phone = self.phone.strip()
+        if phone.startswith("+"):
+            phone = phone.replace("(0)", "")
+        digits = "".join(char for char in phone if char.isascii() and char.isdigit())
+        return f"+{digits}" if phone.startswith("+") and digits else digits
+
+    @property
+    def tel(self) -> str:
+        """A tel: link to the phone number ("" without one)."""
+        return f"tel:{self.dial}" if self.dial else ""
+
+
+@dataclass(frozen=True)
 class Faq:
     """A validated FAQ, ready to index. Immutable, so a reload swaps it whole."""
 
@@ -162,6 +220,9 @@ class Faq:
     # `languages:`, the notes per language code (NOTE_LANGUAGES). Empty when the file has no
     # such section: then a message in another language gets the English reply.
     languages: Mapping[str, LanguageNotes] = field(default_factory=dict)
+    # `practice:`, the practice's phone, email, links, hours and address; None without the
+    # section (or with nothing in it): then no reply names any and /contact says so.
+    practice: Practice | None = None
     # What is worth fixing in a file that works as it is (a phrase listed twice): `faq-bot
     # check` and /reload show these; they never stop a file from loading.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
@@ -314,10 +375,12 @@ def parse_faq(text: str, source: str = "<faq>") -> Faq:
         _check_shape(text, source)
         root = yaml.compose(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        detail = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise FaqError([Problem(source, line, "", f"YAML syntax error: {detail}")]) from None
+        # the admin gets the slip in plain words, at the line to change (bot.yaml_errors)
+        slip = yaml_errors.explain(exc, text, _Validator.known_keys(), _SafeLoader)
+        raise FaqError([Problem(source, slip.line, "", slip.message)]) from None
+    except yaml.reader.ReaderError as exc:
+        slip = yaml_errors.explain_unreadable(exc, text)
+        raise FaqError([Problem(source, slip.line, "", slip.message)]) from None
     except yaml.YAMLError as exc:
         raise FaqError([Problem(source, 0, "", f"YAML error: {exc}")]) from None
     return _Validator(source).build(root, builtin_data())
@@ -457,7 +520,7 @@ class _Validator:
 
     TOP_KEYS: ClassVar[frozenset[str]] = frozenset({
         "version", "disclaimer", "fallback", "urgent", "smalltalk", "synonyms", "not_covered",
-        "topics", "languages", "entries",
+        "topics", "languages", "practice", "entries",
     })
     URGENT_KEYS: ClassVar[frozenset[str]] = frozenset(
         {"reply", "triggers", "past", "current", "classes"}
@@ -468,6 +531,16 @@ class _Validator:
     NOT_COVERED_GROUP_KEYS: ClassVar[frozenset[str]] = frozenset({"reply", "phrases"})
     TOPIC_KEYS: ClassVar[frozenset[str]] = frozenset({"lead"})
     LANGUAGE_KEYS: ClassVar[frozenset[str]] = frozenset({"answer_note", "english_only"})
+    PRACTICE_KEYS: ClassVar[frozenset[str]] = frozenset(PRACTICE_KEYS)
+
+    @classmethod
+    def known_keys(cls) -> frozenset[str]:
+        """Every key the format knows, in any section: a line starting with one that YAML read
+        as text is a key indented wrongly, not text (bot.yaml_errors)."""
+        return frozenset().union(*(
+            value for name, value in vars(cls).items()
+            if name.endswith("_KEYS") and isinstance(value, frozenset)
+        ))
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -500,14 +573,22 @@ class _Validator:
             self.problem(node, where, f"must be a mapping of keys to values, not {_kind(node)}")
             return {}
         result: dict[str, yaml.Node] = {}
+        key_lines: dict[str, int] = {}  # where each key was first written
         for key_node, value_node in node.value:
             key = self.construct(key_node, where)
             if not isinstance(key, str):
                 self.problem(key_node, where, f"keys must be text, not {key!r}")
                 continue
-            if key in result:
-                self.problem(key_node, f"{where}.{key}" if where else key, "duplicate key")
+            line = key_node.start_mark.line + 1
+            if key in key_lines:
+                # YAML itself would keep the last one silently; naming both lines shows the
+                # admin which edit would have been lost
+                first_key = next(iter(key_lines))
+                self.problem(key_node, _join(where, key), yaml_errors.duplicate_key(
+                    key, where, key_lines[key], line, first_key
+                ))
                 continue
+            key_lines[key] = line
             if allowed is not None and key not in allowed:
                 known = ", ".join(sorted(allowed))
                 self.problem(key_node, _join(where, key), f"unknown key (known keys: {known})")
@@ -520,7 +601,9 @@ class _Validator:
             self.problem(parent, where, "missing (required)")
             return ""
         if not isinstance(node, yaml.ScalarNode):
-            self.problem(node, where, f"must be text, not {_kind(node)}")
+            # `- Note: bring a towel` is valid YAML, a mapping: say which colon did it
+            hint = yaml_errors.colon_in_text(node)
+            self.problem(node, where, f"must be text, not {_kind(node)}{hint}")
             return ""
         value = self.construct(node, where)
         if value is _INVALID:
@@ -666,6 +749,65 @@ class _Validator:
             return ""
         return line
 
+    def practice(self, node: yaml.Node | None) -> Practice | None:
+        """`practice:`, the practice's details (PRACTICE_KEYS), each optional. None without the
+        section, or when every detail is left blank: there is nothing to show."""
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
+            return None  # absent, or `practice:` with everything under it commented out
+        fields = self.mapping(node, "practice", self.PRACTICE_KEYS)
+        details = {
+            key: self.practice_detail(key, fields[key], node)
+            for key in PRACTICE_KEYS if key in fields
+        }
+        details = {key: value for key, value in details.items() if value}
+        return Practice(**details) if details else None
+
+    def practice_detail(self, key: str, node: yaml.Node, parent: yaml.Node) -> str:
+        """One detail, checked for what it is used as; "" when left blank or wrong (reported).
+
+        Blank (`phone:` and nothing) means not given: an admin filling in the example section
+        leaves the details the practice has none of. Anything else must be usable as it is, as
+        it goes into replies and buttons, where Telegram refuses a malformed link outright."""
+        where = f"practice.{key}"
+        example = f'{key}: "{PRACTICE_EXAMPLES[key]}"'
+        if isinstance(node, yaml.ScalarNode):
+            value = self.construct(node, where)
+            if value is _INVALID:
+                return ""
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return ""
+            if not isinstance(value, str):
+                # `phone: +442000000000` unquoted is read as a number, losing the + and any 0
+                # in front: quoting keeps it as written.
+                self.problem(
+                    node, where,
+                    f"must be text, not {type(value).__name__} {value!r}: put it in double"
+                    f" quotes, like {example}",
+                )
+                return ""
+        value = self.text(node, where, parent)
+        if not value:
+            return ""
+        if key in PRACTICE_MULTILINE:
+            value = "\n".join(line.strip() for line in value.splitlines() if line.strip())
+            limit = MAX_PRACTICE_BLOCK
+        elif "\n" in value:
+            self.problem(
+                node, where,
+                f"must be one line (only address and hours may have several), like {example}",
+            )
+            return ""
+        else:
+            limit = MAX_PRACTICE_LINE
+        if len(value) > limit:
+            self.problem(node, where, f"too long: {len(value):,} characters (at most {limit})")
+            return ""
+        problem = _practice_problem(key, value)
+        if problem:
+            self.problem(node, where, f"{value!r} {problem}, like {example}")
+            return ""
+        return value
+
     def once(self, seen: dict[str, int], node: yaml.Node, where: str, text: str) -> None:
         """Warn when `text` is already in `seen` (ignoring case and spacing), else add it."""
         key = _key(text)
@@ -696,6 +838,7 @@ class _Validator:
         not_covered, not_covered_no = self.not_covered(top.get("not_covered"))
         topic_leads = self.topics(top.get("topics"))
         languages = self.languages(top.get("languages"))
+        practice = self.practice(top.get("practice"))
         entries = self.entries(top.get("entries"), root)
         used = {entry.topic for entry in entries}
         for name, (_, node) in topic_leads.items():
@@ -729,6 +872,7 @@ class _Validator:
             entries=entries,
             not_covered_no=not_covered_no,
             languages=languages,
+            practice=practice,
             warnings=tuple(self.warnings),
         )
 
@@ -990,13 +1134,52 @@ class _Validator:
 _INVALID = object()  # a scalar that could not be constructed (already reported)
 
 
+def _practice_problem(key: str, value: str) -> str:
+    """What is wrong with a practice detail as its kind ("is not a phone number: ..."), or ""."""
+    if key == "phone":
+        digits = len(Practice(phone=value).dial.lstrip("+"))
+        if not PHONE_PATTERN.fullmatch(value):
+            return (
+                "is not a phone number: write digits, with + before the country code if you"
+                " like, and spaces, dashes, dots or brackets between them"
+            )
+        if not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS:
+            return (
+                f"has {digits} digits: a phone number has {MIN_PHONE_DIGITS} to"
+                f" {MAX_PHONE_DIGITS}"
+            )
+    elif key == "email" and not EMAIL_PATTERN.fullmatch(value):
+        return "is not an email address (name@domain, without mailto: or spaces)"
+    elif key in ("website", "booking_url"):
+        return _web_link_problem(value)
+    return ""
+
+
+def _web_link_problem(value: str) -> str:
+    """Why Telegram would refuse `value` as a button's link, or "": its buttons open only
+    http(s) links to a named host."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:  # an unclosed [ of an IPv6 address
+        return "is not a web link: it needs a site's name after https:// and no spaces"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be a web link starting with https:// (or http://)"
+    if any(char.isspace() for char in value) or "." not in host.strip("."):
+        return "is not a web link: it needs a site's name after https:// and no spaces"
+    return ""
+
+
 def _kind(node: yaml.Node | None) -> str:
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     if isinstance(node, yaml.ScalarNode):
-        value: Any = yaml.constructor.SafeConstructor().construct_object(node)
+        try:
+            value: Any = yaml.constructor.SafeConstructor().construct_object(node)
+        except yaml.YAMLError:  # a tag the safe constructor refuses (`!x text`): no traceback
+            return f"the tagged value {node.tag} {node.value!r}"
         return "empty" if value is None else f"{type(value).__name__} {value!r}"
     return "nothing"
 

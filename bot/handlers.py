@@ -187,7 +187,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         _remember(context, message.chat.id, reply, entry)
         return
     user = update.effective_user
-    await _respond(message, views.plain(views.welcome(user.first_name if user else None)))
+    welcome = views.welcome(user.first_name if user else None, faq.practice)
+    await _respond(message, views.plain(welcome))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -200,7 +201,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             and get_services(context).settings.is_admin(user.id if user else None)
         )
         handoff = handoff_in(context.bot_data).enabled
-        text = views.help_text(context.bot.username, admin, handoff=handoff)
+        practice = get_services(context).live.current.faq.practice
+        text = views.help_text(context.bot.username, admin, handoff=handoff, practice=practice)
         await _respond(message, views.plain(text))
 
 
@@ -228,12 +230,22 @@ async def disclaimer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy (everyone): what the bot stores, for how long, and that it never stores who."""
     if update.effective_message is not None:
-        settings, handoff = get_services(context).settings, handoff_in(context.bot_data)
+        services, handoff = get_services(context), handoff_in(context.bot_data)
+        settings = services.settings
         text = views.privacy_text(
             settings.retention_days, keeps_text=settings.keep_questions,
             handoff_days=handoff.retention_days if handoff.enabled else None,
+            practice=services.live.current.faq.practice,
         )
         await _respond(update.effective_message, views.plain(text))
+
+
+async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/contact (everyone): the practice's details from faq.yaml's `practice:`, with buttons
+    for its website and booking page; without them, that they are not set up."""
+    if update.effective_message is not None:
+        faq = get_services(context).live.current.faq
+        await _respond(update.effective_message, views.contact_reply(faq))
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

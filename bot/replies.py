@@ -18,7 +18,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from bot.faq import DEFAULT_FALLBACK, PHRASE_SLOT, Entry, Faq
+from bot.faq import DEFAULT_FALLBACK, PHRASE_SLOT, Entry, Faq, Practice
 from bot.matcher import Match, Status
 
 TELEGRAM_LIMIT = 4096
@@ -56,10 +56,13 @@ def reply_blocks(faq: Faq, match: Match) -> list[Block]:
         return [Block(paragraph) for paragraph in _paragraphs(match.smalltalk.reply)]
     if match.status is Status.SUGGEST and match.suggestions:
         return [Block(SUGGEST_INTRO)]
+    # A declined question is where a person most needs a human: the practice's phone, email
+    # and booking link follow the fallback's pointer to the practice, when faq.yaml has them.
+    reach = [Block(line)] if (line := contact_line(faq.practice)) else []
     if match.status is Status.NONE and match.no and match.not_covered:
         return [Block(no_line(match.no, match.not_covered), "bold"),
-                Block(practice_pointer(faq.fallback))]
-    return [Block(paragraph) for paragraph in _paragraphs(faq.fallback)]
+                Block(practice_pointer(faq.fallback)), *reach]
+    return [*(Block(paragraph) for paragraph in _paragraphs(faq.fallback)), *reach]
 
 
 def render_plain(faq: Faq, match: Match) -> str:
@@ -123,6 +126,57 @@ def practice_pointer(fallback: str) -> str:
     mine = _SENTENCE_END.split(" ".join(fallback.split()))
     found = next((sentence for sentence in mine if "contact" in sentence.casefold()), None)
     return found or _SENTENCE_END.split(" ".join(DEFAULT_FALLBACK.split()))[-1]
+
+
+# -- the practice's details (faq.yaml's `practice:`) ---------------------------------------
+
+CONTACT_TITLE = "How to reach the practice"
+CONTACT_NOT_SET_UP = (
+    "The practice's contact details are not set up in this bot. I can answer questions from "
+    "the practice's FAQ: ask in your own words, or send /topics to browse them."
+)
+
+
+def practice_contacts(practice: Practice | None) -> str:
+    """How to reach the practice in a phrase ("phone +44 ..., email ..., or book at https://..."),
+    from its phone, email and booking link (its website only without any of them); "" when it
+    has none of these."""
+    if practice is None:
+        return ""
+    ways = [f"{label} {value}" for label, value in (
+        ("phone", practice.phone), ("email", practice.email), ("book at", practice.booking_url),
+    ) if value]
+    if not ways and practice.website:
+        ways = [f"see {practice.website}"]
+    if len(ways) > 1:
+        ways[-1] = f"or {ways[-1]}"
+    return ", ".join(ways)
+
+
+def contact_line(practice: Practice | None) -> str:
+    """The sentence after a declined question's pointer to the practice, or "" without a way
+    to reach it: "Contact the practice: phone ..., email ..., or book at https://...."."""
+    ways = practice_contacts(practice)
+    if not ways or practice is None:
+        return ""
+    return f"Contact {practice.name or 'the practice'}: {ways}."
+
+
+def contact_blocks(practice: Practice, *, links: bool) -> list[Block]:
+    """/contact: the name, address, opening hours, phone and email; with `links`, the website
+    and booking link too (the terminal shows them as text, Telegram as buttons)."""
+    blocks = [Block(practice.name or CONTACT_TITLE, "bold")]
+    if practice.address:
+        blocks.append(Block(practice.address))
+    if practice.hours:
+        blocks.append(Block(f"Opening hours:\n{practice.hours}"))
+    rows = [f"{label}: {value}" for label, value in (
+        ("Phone", practice.phone), ("Email", practice.email),
+        *((("Website", practice.website), ("Booking", practice.booking_url)) if links else ()),
+    ) if value]
+    if rows:
+        blocks.append(Block("\n".join(rows)))
+    return blocks
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import (
+    CopyTextButton,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -40,13 +41,22 @@ from telegram.constants import InlineKeyboardButtonLimit, ParseMode
 from bot import reports
 from bot.compound import Parts, not_covered_lines
 from bot.context import More, more_text
-from bot.faq import CONDITIONS_ID, Entry, Faq
+from bot.faq import CONDITIONS_ID, Entry, Faq, Practice
 from bot.grouping import Group
 from bot.handoff import PENDING_SECONDS
 from bot.language import ForeignReply
 from bot.live import ReloadResult
 from bot.matcher import Match, Matcher, Status
-from bot.replies import SUGGEST_INTRO, Block, answer_blocks, render_html, reply_blocks
+from bot.replies import (
+    CONTACT_NOT_SET_UP,
+    SUGGEST_INTRO,
+    Block,
+    answer_blocks,
+    contact_blocks,
+    practice_contacts,
+    render_html,
+    reply_blocks,
+)
 from bot.store import Stats
 
 CALLBACK_LIMIT = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64 bytes
@@ -253,15 +263,18 @@ def conditions_reply(faq: Faq) -> Reply:
 EXAMPLES = ("do you treat sciatica?", "what is cupping?", "my jaw clicks and hurts")
 
 
-def welcome(first_name: str | None) -> str:
+def welcome(first_name: str | None, practice: Practice | None = None) -> str:
+    """/start; with the practice's details in faq.yaml, it points to /contact as well."""
     name = f", {html.escape(first_name, quote=False)}" if first_name else ""
     examples = ", ".join(f"<i>{html.escape(example)}</i>" for example in EXAMPLES)
+    contact = "/contact to reach the practice\n" if practice is not None else ""
     return (
         f"<b>Hello{name}!</b> I answer questions about clinical massage at our practice: the "
         "conditions we treat, the types of massage we offer and the reasons to get a massage.\n\n"
         f"Just ask in your own words, for example: {examples}.\n\n"
         "/topics to browse every question\n"
         "/conditions for the conditions we treat\n"
+        f"{contact}"
         "/help for how to use me\n\n"
         "<i>My answers are general information from the practice's FAQ, not medical advice; each "
         "one comes with the practice's disclaimer (/disclaimer). For your own health, please "
@@ -270,9 +283,15 @@ def welcome(first_name: str | None) -> str:
     )
 
 
-def help_text(username: str | None, admin: bool = False, handoff: bool = False) -> str:
+def help_text(
+    username: str | None, admin: bool = False, handoff: bool = False,
+    practice: Practice | None = None,
+) -> str:
+    """/help; with the practice's details in faq.yaml, /contact is listed and pointed to."""
     handle = f"@{username}" if username else "the bot"
     ask = "/ask - ask the practice's team; a person replies here\n" if handoff else ""
+    contact = "/contact - how to reach the practice\n" if practice else ""
+    directly = "(/contact has the details)" if practice else "directly"
     admin_lines = (
         "<b>For admins</b>\n"
         "/unanswered [N] - the N questions asked most that I could not answer (default "
@@ -288,6 +307,7 @@ def help_text(username: str | None, admin: bool = False, handoff: bool = False) 
         "/conditions - the conditions we treat\n"
         "/disclaimer - the practice's medical disclaimer\n"
         "/privacy - what I store, and for how long\n"
+        f"{contact}"
         f"{ask}"
         "/start - the welcome message\n\n"
         f"<b>In a group</b>, mention me ({handle}) or reply to one of my messages; I stay quiet "
@@ -295,12 +315,39 @@ def help_text(username: str | None, admin: bool = False, handoff: bool = False) 
         f"<b>In any chat</b>, type {handle} and a question to share an answer.\n\n"
         f"{admin_lines}"
         "<i>For bookings, prices or anything about your own health, please contact the practice "
-        "directly.</i>"
+        f"{directly}.</i>"
     )
 
 
 def disclaimer_reply(faq: Faq) -> Reply:
     return Reply(tuple(render_html([Block(faq.disclaimer)])))
+
+
+def contact_reply(faq: Faq) -> Reply:
+    """/contact: the practice's name, address, opening hours, phone and email, with buttons
+    for its website and booking page; without a `practice:` section, that there are no details
+    here, and the topics.
+
+    Telegram's URL buttons open only http(s) and tg:// links, so a "Call" button with a tel:
+    link would make Telegram refuse the whole message: the phone number is in the text, which
+    Telegram makes tappable, and a button copies it in the form a phone dials."""
+    practice = faq.practice
+    if practice is None:
+        return Reply((CONTACT_NOT_SET_UP,), TOPICS_BUTTON)
+    rows = []
+    if practice.phone:
+        rows.append([InlineKeyboardButton(
+            "Copy the phone number", copy_text=CopyTextButton(practice.dial)
+        )])
+    links = [
+        InlineKeyboardButton(label, url=url) for label, url in (
+            ("Website", practice.website), ("Book an appointment", practice.booking_url),
+        ) if url
+    ]
+    if links:
+        rows.append(links)
+    parts = tuple(render_html(contact_blocks(practice, links=False)))
+    return Reply(parts, InlineKeyboardMarkup(rows) if rows else None)
 
 
 NOT_TEXT = (
@@ -377,10 +424,14 @@ QUESTIONS_NOT_KEPT = (
 
 
 def privacy_text(
-    retention_days: int, *, keeps_text: bool = True, handoff_days: int | None = None
+    retention_days: int, *, keeps_text: bool = True, handoff_days: int | None = None,
+    practice: Practice | None = None,
 ) -> str:
     """/privacy: what the bot stores, for how long, and that it never stores who asked; with
-    `handoff_days` (hand-off is set up), what handing a question to the team keeps."""
+    `handoff_days` (hand-off is set up), what handing a question to the team keeps; with the
+    `practice`'s details, how to reach it."""
+    ways = practice_contacts(practice)
+    reach = f": {html.escape(ways, quote=False)}" if ways else ""
     if keeps_text:
         what = (
             "When I can't answer a question, or can only suggest a few possible answers, I keep "
@@ -415,7 +466,7 @@ def privacy_text(
         "only the day, not the time.\n\n"
         f"Everything is deleted automatically after {retention_days} days.\n\n"
         "<i>Please don't send me personal details. For anything about your own health, contact "
-        "the practice directly.</i>"
+        f"the practice directly{reach}.</i>"
     )
 
 

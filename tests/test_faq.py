@@ -215,12 +215,12 @@ SCHEMA_ERRORS = [
     (
         "yaml-syntax-error",
         "question: What is Swedish massage?", "question: What is: Swedish massage?",
-        ("question: What is: Swedish massage?", 1), ("YAML syntax error",),
+        ("question: What is: Swedish massage?", 1), ("colon", "double quotes"),
     ),
     (
         "duplicate-key",
         SWEDISH_KEYWORDS, SWEDISH_KEYWORDS + "    question: Is Swedish massage gentle?\n",
-        ("question: Is Swedish massage gentle?", 1), ("entries[2].question", "duplicate key"),
+        ("question: Is Swedish massage gentle?", 1), ("entries[2].question", "appears twice"),
     ),
     (
         "urgent-with-an-empty-list-of-triggers",
