@@ -35,18 +35,21 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import handlers
+from bot import handlers, language
 from bot.concurrency import ChatOrderedProcessor, ChatRateLimiter
 from bot.config import ConfigError, Settings, load_settings
 from bot.embedding import ModelError
 from bot.faq import FaqError
 from bot.handoff import HANDOFF_KEY, Handoff, handoff_in
 from bot.health import HealthMark, heartbeat_of, mark_path
-from bot.lifecycle import BACKOFF, StopSignals
+from bot.intake import Intake
+from bot.lifecycle import BACKOFF, Feed, StopSignals, serve
 from bot.live import LiveFaq
 from bot.logs import configure_logging
+from bot.polling import Poller
 from bot.recorder import Recorder
 from bot.services import SERVICES_KEY, Services
+from bot.webhook import WebhookError, WebhookFeed
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,9 @@ COMMANDS = [
 ]
 # In the menu only when hand-off is set up (STAFF_CHAT_ID).
 ASK_COMMAND = BotCommand("ask", "Ask the practice's team")
+# In the menu only when the FAQ in service at start-up has a `practice:` section. The menu is
+# set once, at start-up: /contact itself follows reloads (and says when there are no details).
+CONTACT_COMMAND = BotCommand("contact", "How to reach the practice")
 ADMIN_ONLY_COMMANDS = [
     BotCommand("unanswered", "Questions I could not answer (admins)"),
     BotCommand("stats", "How questions went this week (admins)"),
@@ -80,8 +86,8 @@ ADMIN_ONLY_COMMANDS = [
 ]
 ADMIN_COMMANDS = [*COMMANDS, *ADMIN_ONLY_COMMANDS]
 
-# PTB's retries of deleteWebhook/setWebhook right after getMe answered (1, 1.5, 2.25 s apart):
-# bounded, so a stop signal during an outage at that moment is not held up for long.
+# Retries of deleteWebhook/setWebhook right after getMe answered (1, 1.5, 2.25 s apart, as PTB's
+# bootstrap): bounded, as an outage that outlasts them is reported (exit 1) for the supervisor.
 BOOTSTRAP_RETRIES = 3
 
 # Only new messages: an edited question is not answered twice.
@@ -149,6 +155,8 @@ def build_application(
     application.add_handler(CommandHandler("disclaimer", handlers.disclaimer, NEW_MESSAGE))
     # /privacy: what the bot stores, for how long, and that it never stores who asked.
     application.add_handler(CommandHandler("privacy", handlers.privacy, NEW_MESSAGE))
+    # /contact: the practice's details from faq.yaml's `practice:` (or that there are none).
+    application.add_handler(CommandHandler("contact", handlers.contact, NEW_MESSAGE))
     # /reload: admins only; validates, swaps atomically, reports the diff or the error.
     application.add_handler(CommandHandler("reload", handlers.reload, NEW_MESSAGE))
     # /unanswered [N]: admins only, in private; the most asked questions without an answer.
@@ -188,6 +196,8 @@ async def _post_init(application: BotApp) -> None:
     services = services_of(application)
     settings, bot = services.settings, application.bot
     public = [*COMMANDS, ASK_COMMAND] if settings.staff_chat_id is not None else COMMANDS
+    if services.live.current.faq.practice is not None:
+        public = [*public, CONTACT_COMMAND]
     try:
         await bot.set_my_commands(public)
     except TelegramError as exc:  # the menu is a convenience: answer questions without it
@@ -203,6 +213,10 @@ async def _post_init(application: BotApp) -> None:
         logger.warning(
             "ADMIN_IDS is empty: /reload, /unanswered and /stats will be refused to everyone"
         )
+    if services.live.current.faq.languages:
+        # The language detector's model takes about 1 s to load: now, off the event loop, not
+        # while the first person writing in another language (and everyone after) waits.
+        await asyncio.to_thread(language.warm_up)
     if settings.faq_watch:
         services.spawn(services.live.watch(settings.watch_interval), name="faq-watcher")
     # Create or migrate the question store and drop what is past RETENTION_DAYS before the
@@ -274,8 +288,10 @@ def run_bot(
 
     Bad settings or a broken FAQ: one message on stderr and exit code 2, before any network
     traffic. An unreachable Bot API is retried with `backoff` (bot.lifecycle); a rejected token
-    exits 1. A stop signal ends polling, lets the updates in hand finish, runs _post_shutdown and
-    exits 0. `request`/`get_updates_request` replace the HTTP layer (tests only).
+    exits 1. A stop signal ends polling (or the webhook), gives the updates in hand until
+    bot.lifecycle.GRACE seconds after it, confirms to Telegram only those answered, runs
+    _post_shutdown and exits 0. `request`/`get_updates_request` replace the HTTP layer (tests
+    only).
     """
     try:
         settings = load_settings(env)
@@ -300,13 +316,16 @@ def run_bot(
     stop_signals.install()
     try:
         if stop_signals.connect(settings.api_root, backoff):
-            _run(application, settings)
+            _run(application, settings, stop_signals)
     except InvalidToken:
         logger.error("Telegram rejected BOT_TOKEN; check the token BotFather gave you")
         return 1
     except TelegramError as exc:  # a refusal, or an outage that outlasted PTB's bootstrap retries
         logger.error("Could not start the bot: the Bot API at %s failed: %s",
                      settings.api_root, exc)
+        return 1
+    except WebhookError as exc:
+        logger.error("%s", exc)
         return 1
     else:
         logger.info("Bot stopped")
@@ -318,25 +337,20 @@ def run_bot(
         asyncio.set_event_loop(None)  # leave no closed loop behind as the current one
 
 
-def _run(application: BotApp, settings: Settings) -> None:
-    """PTB's runner, once getMe has answered (it finds the application initialized), until
-    StopSignals stops it. Its own bootstrap requests (deleteWebhook / setWebhook) are retried
-    a few times with PTB's back-off; stop signals are ours (bot.lifecycle), not PTB's."""
-    common: dict[str, Any] = {
-        "allowed_updates": ALLOWED_UPDATES,
-        "bootstrap_retries": BOOTSTRAP_RETRIES,
-        "stop_signals": None,
-        "close_loop": False,
-    }
+def _run(application: BotApp, settings: Settings, stop_signals: StopSignals) -> None:
+    """Once getMe has answered: long polling (bot.polling) or the webhook (bot.webhook), fed to
+    the application through one Intake (bot.intake), until a stop signal (bot.lifecycle)."""
+    intake = Intake(application)
+    feed: Feed
     if settings.webhook is None:
-        application.run_polling(**common)
-        return
-    hook = settings.webhook
-    application.run_webhook(
-        listen=hook.listen,
-        port=hook.port,
-        url_path=hook.url_path,
-        webhook_url=hook.url,
-        secret_token=hook.secret,
-        **common,
+        feed = Poller(application.bot, intake, ALLOWED_UPDATES)
+    else:
+        hook = settings.webhook
+        feed = WebhookFeed(
+            application.bot, intake, listen=hook.listen, port=hook.port,
+            url_path=hook.url_path, url=hook.url, secret=hook.secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    stop_signals.loop.run_until_complete(
+        serve(application, feed, intake, stop_signals, retries=BOOTSTRAP_RETRIES)
     )

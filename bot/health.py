@@ -5,7 +5,8 @@ gone, its webhook taken over by another instance. The container's HEALTHCHECK (D
 `faq-bot health`, which looks at when the bot last heard from Telegram:
 
 - long polling: every getUpdates that Telegram answers marks it (`watch_polls`); an idle bot
-  still polls every 10 s (PTB's long-poll timeout), so a healthy one is never long unmarked;
+  still polls every 10 s (bot.polling's long-poll timeout), so a healthy one is never long
+  unmarked;
 - webhook: every update Telegram delivers marks it (`install`), and since an idle webhook gets
   none, a getWebhookInfo every 30 s that finds this bot's URL registered and no delivery error
   in the last minute marks it too (`heartbeat`).

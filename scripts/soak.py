@@ -15,6 +15,14 @@ resident memory at the start (after start-up, before traffic), after warm-up and
 (target: flat within 10 MB). Exit code 0 when there were no errors.
 
     python scripts/soak.py [--updates 10000] [--users 500] [--rate-limits 3] [--seed 1]
+
+Two cases run `faq-bot run` as a real process against a local stand-in Bot API on 127.0.0.1
+(tests/helpers/local_bot_api.py, which forgets updates once confirmed, as Telegram does):
+
+    python scripts/soak.py --stop-kill-restart 600   # SIGTERM 2 s after start, SIGKILL at 10 s,
+                                                     # restart: questions never answered (0)
+    python scripts/soak.py --slow-send               # one chat's send past the 5 s timeout:
+                                                     # the others' waits, no second apology
 """
 
 from __future__ import annotations
@@ -25,8 +33,13 @@ import gc
 import itertools
 import json
 import logging
+import os
 import random
+import signal
+import subprocess
 import sys
+import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -51,6 +64,7 @@ from helpers.factories import (  # noqa: E402
     private_chat,
 )
 from helpers.fake_telegram import TOKEN  # noqa: E402
+from helpers.local_bot_api import LocalBotApi  # noqa: E402
 from helpers.telegram_html import InvalidTelegramHtml, check_message  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter, ContextTypes, TypeHandler  # noqa: E402
@@ -332,6 +346,196 @@ def report(result: SoakResult) -> str:
     ])
 
 
+# -- a real process against a local Bot API: stop-kill-restart, and a slow send -------------
+
+READY = "is ready: "
+
+
+class BotProcess:
+    """`python -m bot run` against `api_url`, its log in `directory`/bot-N.log."""
+
+    def __init__(self, directory: Path, api_url: str, faq: Path, name: str) -> None:
+        self.log_path = directory / f"{name}.log"
+        environment = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("WEBHOOK_", "BOT_"))},
+            "BOT_TOKEN": TOKEN, "BOT_API_BASE_URL": api_url, "FAQ_PATH": str(faq.resolve()),
+            "FAQ_WATCH": "false", "LOG_LEVEL": "INFO", "DB_PATH": str(directory / "db.sqlite3"),
+            "HEALTH_FILE": str(directory / "health"),
+            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        }
+        with self.log_path.open("w", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"], env=environment, cwd=directory,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while READY not in self.log_path.read_text(encoding="utf-8"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the bot did not start:\n{self.log_path.read_text()}")
+            time.sleep(0.05)
+
+    def stop(self, kill_after: float = 10.0) -> tuple[float, bool]:
+        """SIGTERM, then SIGKILL `kill_after` seconds later as Docker does: (seconds to the
+        exit, whether it had to be killed)."""
+        sent = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(kill_after)
+            killed = False
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            killed = True
+        return time.monotonic() - sent, killed
+
+
+def _slow_hook(seconds: Callable[[int], float]) -> Callable[[str, dict[str, Any]], None]:
+    def hook(method: str, params: dict[str, Any]) -> None:
+        delay = seconds(int(params["chat_id"]))
+        if delay:
+            time.sleep(delay)
+    return hook
+
+
+def _answered(api: LocalBotApi, chats: list[int]) -> int:
+    times = api.answer_times()
+    return sum(1 for chat in chats if chat in times)
+
+
+@dataclass
+class StopKillResult:
+    questions: int
+    answered_before_stop: int
+    answered_by_first: int
+    exit_seconds: float
+    killed: bool
+    answered_in_all: int
+    answered_twice: int  # by the first process and again by the second
+    confirmed_past_unanswered: int  # getUpdates offsets that passed a question not yet answered
+
+    @property
+    def lost(self) -> int:
+        return self.questions - self.answered_in_all
+
+
+def stop_kill_restart(
+    count: int, faq: Path, *, term_after: float = 2.0, kill_after: float = 10.0,
+    send_latency: float = 0.05, seed: int = 1,
+) -> StopKillResult:
+    """`count` questions queued, each from its own person; the bot started, SIGTERM `term_after`
+    seconds after it is ready, SIGKILL `kill_after` seconds later if still running; a second
+    bot started on the same (offset-honouring) Bot API; the questions never answered counted."""
+    rng = random.Random(seed)
+    asked = questions()
+    api = LocalBotApi()
+    api.honour_offsets = True  # as Telegram: a confirmed update is never sent again
+    api.hooks["sendMessage"] = _slow_hook(lambda chat: send_latency)
+    updates = [message_update(rng.choice(asked), from_id=40_000 + n) for n in range(count)]
+    chats = [40_000 + n for n in range(count)]
+    for update in updates:
+        api.push_update(update)
+    try:
+        with tempfile.TemporaryDirectory(prefix="soak-restart-") as tmp:
+            first = BotProcess(Path(tmp), api.url, faq, "first")
+            first.wait_ready()
+            time.sleep(term_after)
+            answered_before_stop = _answered(api, chats)
+            exit_seconds, killed = first.stop(kill_after)
+            first_gone = time.monotonic()
+            answered_by_first = _answered(api, chats)
+            second = BotProcess(Path(tmp), api.url, faq, "second")
+            second.wait_ready()
+            last, quiet_since = -1, time.monotonic()
+            while _answered(api, chats) < count and time.monotonic() - quiet_since < 20:
+                now = _answered(api, chats)
+                if now != last:
+                    last, quiet_since = now, time.monotonic()
+                time.sleep(0.2)
+            second.stop(kill_after)
+        times = api.answer_times()
+        answered_in_all = sum(1 for chat in chats if chat in times)
+        # by both processes (one answer may be several messages: a chat's count says nothing)
+        twice = sum(1 for chat in chats
+                    if times.get(chat) and times[chat][0] < first_gone < times[chat][-1])
+        first_answer = {u["update_id"]: times.get(c, [float("inf")])[0]
+                        for u, c in zip(updates, chats, strict=True)}
+        passed = sum(
+            1 for at, offset in api.offsets()
+            if any(first_answer[u["update_id"]] >= at for u in updates if u["update_id"] < offset)
+        )
+    finally:
+        api.close()
+    return StopKillResult(count, answered_before_stop, answered_by_first, exit_seconds, killed,
+                          answered_in_all, twice, passed)
+
+
+def report_stop_kill(result: StopKillResult) -> str:
+    return "\n".join([
+        f"stop-kill-restart: {result.questions} questions queued; "
+        f"{result.answered_before_stop} answered before SIGTERM, "
+        f"{result.answered_by_first} by the first process in all",
+        f"exit:     {result.exit_seconds:.1f} s after SIGTERM"
+        f"{' (SIGKILLed at the limit)' if result.killed else ''}",
+        f"lost:     {result.lost} questions never answered across stop and restart "
+        f"(target 0); {result.answered_twice} answered twice; "
+        f"{result.confirmed_past_unanswered} getUpdates confirmed an unanswered question",
+    ])
+
+
+@dataclass
+class SlowSendResult:
+    others: int
+    waits: list[float]  # other chats: seconds from their question to its answer
+    slow_messages: int
+    slow_apologies: int  # "something went wrong" sent to the slow chat
+    exit_seconds: float
+
+
+def slow_send(faq: Path, *, others: int = 20, slow_seconds: float = 6.0) -> SlowSendResult:
+    """One person's sendMessage takes `slow_seconds` (past the bot's 5 s timeout); `others`
+    people ask meanwhile. Their waits, and what the slow person was sent."""
+    slow_chat = 50_000
+    api = LocalBotApi()
+    api.hooks["sendMessage"] = _slow_hook(lambda chat: slow_seconds if chat == slow_chat else 0)
+    asked = questions()
+    try:
+        with tempfile.TemporaryDirectory(prefix="soak-slow-") as tmp:
+            bot = BotProcess(Path(tmp), api.url, faq, "bot")
+            bot.wait_ready()
+            api.push_update(message_update(asked[0], from_id=slow_chat))
+            time.sleep(0.3)  # the slow reply is under way
+            pushed: dict[int, float] = {}
+            for n in range(others):
+                pushed[slow_chat + 1 + n] = time.monotonic()
+                api.push_update(message_update(asked[1 + n], from_id=slow_chat + 1 + n))
+                time.sleep(0.1)
+            deadline = time.monotonic() + slow_seconds + 10  # the slow send lands, and more
+            while time.monotonic() < deadline:
+                time.sleep(0.2)
+            exit_seconds, _ = bot.stop()
+        times = api.answer_times()
+        waits = [times[chat][0] - at for chat, at in pushed.items() if chat in times]
+        to_slow = [m for m in api.messages if m["chat"]["id"] == slow_chat]
+        apologies = sum(1 for m in to_slow if "something went wrong" in m.get("text", ""))
+    finally:
+        api.close()
+    return SlowSendResult(others, waits, len(to_slow), apologies, exit_seconds)
+
+
+def report_slow_send(result: SlowSendResult) -> str:
+    waits = sorted(result.waits)
+    median = waits[len(waits) // 2] if waits else float("nan")
+    return "\n".join([
+        f"slow send: {len(waits)}/{result.others} other chats answered while one chat's "
+        f"sendMessage took longer than the 5 s timeout; their wait: median {median:.2f} s, "
+        f"max {max(waits, default=float('nan')):.2f} s",
+        f"slow chat: {result.slow_messages} messages, {result.slow_apologies} of them "
+        f"\"something went wrong\" (target 0 beyond the answer); exit {result.exit_seconds:.1f} s",
+    ])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=10_000)
@@ -339,7 +543,28 @@ def main() -> int:
     parser.add_argument("--rate-limits", type=int, default=3, help="429s to inject")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--faq", type=Path, default=REPO / "faq.yaml")
+    parser.add_argument(
+        "--stop-kill-restart", type=int, metavar="N", default=0,
+        help="instead: N questions queued, SIGTERM 2 s after start, SIGKILL at 10 s, restart",
+    )
+    parser.add_argument(
+        "--send-latency", type=float, default=0.05, metavar="S",
+        help="with --stop-kill-restart: seconds each sendMessage takes (Telegram's is ~0.05)",
+    )
+    parser.add_argument(
+        "--slow-send", action="store_true",
+        help="instead: one chat's sendMessage slower than the 5 s timeout, others asking",
+    )
     args = parser.parse_args()
+    if args.stop_kill_restart:
+        restart = stop_kill_restart(args.stop_kill_restart, args.faq, seed=args.seed,
+                                    send_latency=args.send_latency)
+        print(report_stop_kill(restart))
+        return 0 if restart.lost == 0 and not restart.killed else 1
+    if args.slow_send:
+        slow = slow_send(args.faq)
+        print(report_slow_send(slow))
+        return 0 if slow.slow_apologies == 0 and len(slow.waits) == slow.others else 1
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("bot").setLevel(logging.ERROR)  # no per-reply chatter between figures
     result = asyncio.run(soak(args.updates, args.users, args.faq, args.seed, args.rate_limits))

@@ -406,3 +406,20 @@ def test_the_trimmed_model_scores_as_the_librarys_own_restriction() -> None:
         ours = dict(language._identifier().rank(row["text"]))
         theirs = dict(reference.rank(row["text"]))
         assert ours == pytest.approx(theirs, abs=1e-6), row["text"]
+
+
+@pytest.mark.parametrize(("faq_of", "loaded"), [(language_faq, True), (None, False)])
+async def test_the_detector_is_loaded_at_start_only_for_a_faq_with_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faq_of: Any, loaded: bool
+) -> None:
+    """Loading the model takes about a second: the bot does it before the first update, off
+    the event loop, rather than make the first person writing in another language wait."""
+    calls: list[str] = []
+    monkeypatch.setattr(language, "warm_up", lambda: calls.append("warm_up"))
+    if faq_of is not None:
+        faq = faq_of(tmp_path)
+    else:
+        faq = tmp_path / "faq.yaml"
+        faq.write_text(MINIMAL_FAQ, encoding="utf-8")  # no languages: section
+    async with running_bot(faq):
+        assert calls == (["warm_up"] if loaded else [])

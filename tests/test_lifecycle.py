@@ -1,4 +1,5 @@
-"""Start-up when the Bot API is unreachable: back-off with clear log lines, never a crash loop.
+"""Start-up when the Bot API is unreachable: back-off with clear log lines, never a crash loop;
+the retried set-up of updates (deleteWebhook / setWebhook); and the stop signals.
 
 `connect` is tested with a recorded sleep (so the whole schedule is checked in no time), and
 `run_bot` with a tiny schedule over the faked network. The real process against a real socket is
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import threading
 import time
@@ -22,11 +24,11 @@ from helpers.factories import message_update
 from helpers.fake_telegram import TOKEN, FakeTelegram, StopWhenAnswered
 from helpers.harness import copy_faq
 from helpers.local_bot_api import LocalBotApi
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app import build_application, run_bot
 from bot.config import Settings
-from bot.lifecycle import BACKOFF, StopSignals, connect, delays
+from bot.lifecycle import BACKOFF, StopSignals, connect, delays, register
 from bot.live import LiveFaq
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
@@ -157,38 +159,76 @@ async def test_the_last_getupdates_at_a_stop_never_waits_for_the_cancelled_long_
         api.close()
 
 
-class Starting:
-    """What StopSignals sees of PTB's Application while its runner starts and stops; every
-    stop_running() is noted (with whether it was running then) and, like one that lands while
-    PTB's runner is still finishing start(), lost."""
-
-    def __init__(self) -> None:
-        self.running = False
-        self.updater = SimpleNamespace(running=True)
-        self.asked: list[bool] = []
-
-    def stop_running(self) -> None:
-        self.asked.append(self.running)
-
-
-def test_a_stop_signal_during_the_start_is_asked_again_until_ptb_exits() -> None:
-    """A SIGTERM just after the ready line (PTB still bootstrapping) was deferred until PTB ran
-    and then asked once: if that landed before PTB's run_forever() it was lost, and the bot
-    polled on until killed (tests/test_process.py, about one run in twenty)."""
+def test_a_stop_signal_sets_stopping_and_the_grace_counts_from_the_signal(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The signal's time is noted when it arrives, not when the event loop gets round to it
+    (with a backlog of answers on the loop that was seconds later, and the exit overran)."""
+    caplog.set_level(logging.INFO)
     loop = asyncio.new_event_loop()
-    application = Starting()
-    signals = StopSignals(loop, application)  # type: ignore[arg-type]
+    signals = StopSignals(loop, SimpleNamespace())  # type: ignore[arg-type]
+    before = signal.getsignal(signal.SIGTERM)
+    signals.install()
     try:
-        signals._on_signal(signal.SIGTERM)  # during PTB's bootstrap
-        assert application.asked == [False]  # in post_init this would stop PTB right after it
-        application.running = True
-        loop.run_until_complete(asyncio.sleep(0.3))
-        assert len(application.asked) >= 3  # asked again, and again...
-        assert all(application.asked[1:])  # ...only while it runs
-        application.updater.running = False  # its exit has begun: asking would break it off
-        asked = len(application.asked)
-        loop.run_until_complete(asyncio.sleep(0.2))
-        assert len(application.asked) == asked
+        sent = time.monotonic()
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.3)  # the loop is not running: the time is noted all the same
+        assert signals.at is not None
+        assert sent <= signals.at < sent + 0.2
+        assert not signals.stopping.is_set()
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert signals.stopping.is_set()
+        assert signals.received == "SIGTERM"
+        assert signals.deadline(7) == signals.at + 7
+        os.kill(os.getpid(), signal.SIGINT)  # a second signal changes nothing
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert signals.received == "SIGTERM"
+        assert "SIGINT received: already stopping" in caplog.text
     finally:
         signals.remove()
         loop.close()
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+class Registering:
+    """A Feed whose register() fails with `errors`, in turn, then works."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.tries = 0
+
+    async def register(self) -> None:
+        self.tries += 1
+        if self.errors:
+            raise self.errors.pop(0)
+
+
+async def test_register_retries_with_back_off_then_gives_up(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    feed = Registering(NetworkError("Bad Gateway"), TimedOut())
+    await register(feed, 3, asyncio.Event(), sleep=sleep)  # type: ignore[arg-type]
+    assert (feed.tries, slept) == (3, [1.0, 1.5])
+    assert [r.levelno for r in caplog.records] == [logging.WARNING] * 2
+    assert not [r for r in caplog.records if r.exc_info]
+
+    failing = Registering(*[NetworkError("Bad Gateway")] * 5)
+    with pytest.raises(NetworkError):
+        await register(failing, 2, asyncio.Event(), sleep=sleep)  # type: ignore[arg-type]
+    assert failing.tries == 3
+
+
+async def test_register_stops_retrying_on_a_stop() -> None:
+    stopping = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        stopping.set()
+
+    feed = Registering(*[NetworkError("Bad Gateway")] * 5)
+    await register(feed, 3, stopping, sleep=sleep)  # type: ignore[arg-type]
+    assert feed.tries == 1

@@ -1,12 +1,14 @@
 """`faq-bot run` as a real process over real HTTP (a local Bot API on 127.0.0.1): start-up when
 the API is down or failing, and a clean stop on SIGTERM and SIGINT with an update in hand.
 
-Here nothing is faked inside the bot: PTB's own HTTPXRequest, its runner and its signal
-handling run as in production, with BOT_API_BASE_URL pointing at tests/helpers/local_bot_api.py.
+Here nothing is faked inside the bot: PTB's own HTTPXRequest, our runner (bot.lifecycle) and
+its signal handling run as in production, with BOT_API_BASE_URL pointing at
+tests/helpers/local_bot_api.py. At-least-once answering across a stop is in tests/test_polling.py.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
 import pytest
 from helpers.emulator import free_port
 from helpers.factories import callback_update, message_update
@@ -184,8 +187,8 @@ def test_a_failing_api_at_start_is_retried_with_back_off(
     check_clean_log(bot.log())
 
 
-# `faq-bot run`, with a SIGTERM sent to itself the moment PTB's Application.start() returns: while
-# PTB's runner is between start() and run_forever().
+# `faq-bot run`, with a SIGTERM sent to itself the moment PTB's Application.start() returns: before
+# the first getUpdates.
 SIGNAL_AS_IT_STARTS = """
 import os, signal, sys
 from telegram.ext import Application
@@ -200,9 +203,9 @@ sys.exit(run_bot(os.environ))
 
 
 def test_a_stop_signal_as_the_runner_starts_is_not_lost(tmp_path: Path, api: LocalBotApi) -> None:
-    """A SIGTERM the moment PTB's runner has started, between its start() and run_forever(),
-    stops the bot cleanly: not lost (a stop asked then could be, and the bot polled on until
-    killed: see tests/test_lifecycle.py), and asked again without breaking PTB's exit off."""
+    """A SIGTERM the moment the application has started, before polling begins, stops the bot
+    cleanly (with PTB's runner, a stop asked then could be lost, and the bot polled on until
+    killed)."""
     bot = BotRun(tmp_path, api.url, command=("-c", SIGNAL_AS_IT_STARTS), LOG_LEVEL="INFO")
     code = bot.wait()
     log = bot.log()
@@ -289,3 +292,38 @@ def test_a_broken_faq_names_the_line_without_a_traceback(tmp_path: Path) -> None
     assert f"{faq}:{broken_line + 1}: " in result.stderr
     assert "Traceback" not in result.stderr
     assert "Bot API" not in result.stderr  # stopped before any network traffic
+
+
+def test_webhook_mode_refuses_forgeries_answers_a_replay_once_and_never_logs_the_secret(
+    tmp_path: Path, api: LocalBotApi
+) -> None:
+    port, secret = free_port(), "process-Webhook_secret-7"
+    bot = BotRun(tmp_path, api.url, WEBHOOK_URL="https://clinic.example/tg/hook",
+                 WEBHOOK_SECRET=secret, LISTEN="127.0.0.1", PORT=str(port))  # at DEBUG
+    bot.wait_for_log(READY, timeout=60)
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    update = json.dumps(callback_update("a:condition-sciatica")).encode()
+    headers = {"Content-Type": "application/json"}
+    with httpx.Client(timeout=10) as client:
+        for _ in range(100):  # the server listens right after setWebhook
+            try:
+                forged = client.post(url, content=update, headers={
+                    **headers, "X-Telegram-Bot-Api-Secret-Token": "forged-secret"})
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        statuses = [forged.status_code] + [
+            client.post(url, content=update, headers={
+                **headers, "X-Telegram-Bot-Api-Secret-Token": secret}).status_code
+            for _ in range(3)  # Telegram's delivery, then two replays
+        ]
+    code, took = bot.stop(signal.SIGTERM)
+    log = bot.log()
+    assert code == 0, log
+    assert took < STOP_WITHIN
+    assert statuses == [403, 200, 200, 200]
+    assert len(api.called("sendMessage")) == 1  # answered once
+    assert api.called("getUpdates") == []
+    assert "forged-secret" not in log
+    assert secret not in log
+    check_clean_log(log)

@@ -42,6 +42,10 @@ class LocalBotApi:
         self.messages: list[dict[str, Any]] = []  # every message sendMessage created, in order
         self.updates: list[dict[str, Any]] = []
         self.confirmed_offset = 0  # the highest getUpdates offset seen
+        # As Telegram: an update below the highest offset seen is gone for good (a new process
+        # never gets it), and getUpdates returns at most `limit` updates. Off by default.
+        self.honour_offsets = False
+        self.sent_at: list[float] = []  # time.monotonic() each of `messages` was created
         self.fail_get_me = 0  # answer this many getMe calls with 502 Bad Gateway
         self.hooks: dict[str, Hook] = {}  # method -> run before answering it
         self._changed = threading.Condition()
@@ -69,7 +73,7 @@ class LocalBotApi:
             def log_message(self, *args: Any) -> None:
                 pass  # quiet: the test reads self.calls
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -95,6 +99,7 @@ class LocalBotApi:
         if method == "sendMessage":
             with self._changed:
                 self.messages.append(result)
+                self.sent_at.append(time.monotonic())
                 self._changed.notify_all()
         return 200, {"ok": True, "result": result}
 
@@ -104,8 +109,12 @@ class LocalBotApi:
         deadline = time.monotonic() + timeout
         with self._changed:
             self.confirmed_offset = max(self.confirmed_offset, offset)
+            if self.honour_offsets:
+                offset = self.confirmed_offset
             while True:
                 ready = [u for u in self.updates if u["update_id"] >= offset]
+                if self.honour_offsets:
+                    ready = ready[:int(params.get("limit") or 100)]
                 remaining = deadline - time.monotonic()
                 if ready or remaining <= 0:
                     return ready
@@ -149,9 +158,28 @@ class LocalBotApi:
                     raise AssertionError(f"{len(found)} of {count} messages to {chat_id}")
                 self._changed.wait(remaining)
 
+    def offsets(self) -> list[tuple[float, int]]:
+        """(time, offset) of every getUpdates that confirmed something, in order."""
+        return [(call.at, int(call.params["offset"])) for call in self.called("getUpdates")
+                if call.params.get("offset")]
+
+    def answer_times(self) -> dict[int, list[float]]:
+        """Chat id -> when each message to it was created, in order."""
+        with self._changed:
+            times: dict[int, list[float]] = {}
+            for message, at in zip(self.messages, self.sent_at, strict=True):
+                times.setdefault(message["chat"]["id"], []).append(at)
+            return times
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    # A bot answering many chats at once opens ~100 connections together: with the standard
+    # library's listen backlog of 5 some were reset (httpx.ReadError), which Telegram never does.
+    request_queue_size = 1024
 
 
 def _decode(content_type: str, body: bytes) -> dict[str, Any]:
