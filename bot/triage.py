@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
 
 from bot.faq import URGENT_AND, Faq, Smalltalk
 from bot.spelling import Speller
-from bot.text import STOPWORDS
+from bot.text import STOPWORDS, words
 
 # What may surround a greeting or thanks and still leave it small talk ("thanks so much for
 # your help", "hi there bot").
@@ -40,7 +40,9 @@ class Triage:
     """Urgent triggers and small talk of one FAQ, folded by its speller."""
 
     def __init__(self, faq: Faq, speller: Speller) -> None:
-        terms = speller.terms
+        def terms(text: str) -> list[str]:  # speller.terms, with the folding done once
+            return speller.terms_of(_words_of(text))
+
         # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
         # Triggers are filed under their first term, with every term they need, so a message
         # is only scanned for those whose words it holds.
@@ -188,6 +190,16 @@ def _spans_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[tu
             if terms[start] == phrase[0] and list(terms[start : start + size]) == list(phrase):
                 found.append((start, start + size - 1))
     return found
+
+
+@lru_cache(maxsize=1 << 16)
+def _words_of(phrase: str) -> tuple[str, ...]:
+    """A trigger's folded words, once per process. The built-in triggers expand to thousands of
+    phrases, and every FAQ load (start, reload, each `faq-bot` command) folds them all again:
+    that Unicode folding was a third of building a matcher. Their terms still come from each
+    FAQ's speller, which corrects toward that FAQ's words. The cache holds more than the
+    loader lets one FAQ expand to (bot.faq: 50,000 urgent phrases)."""
+    return tuple(words(phrase, limit=None))
 
 
 # A phrase as `_by_first_term` files it: the terms it needs, and its parts.

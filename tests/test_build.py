@@ -115,6 +115,9 @@ def test_a_plain_pytest_is_routine_and_ci_runs_the_slow_tests_too() -> None:
     ini = PYPROJECT["tool"]["pytest"]["ini_options"]
     assert any(marker.startswith("slow:") for marker in ini["markers"])
     assert "-m 'not slow'" in ini["addopts"]
+    # the routine run on two workers; CI's full run in one process (real-process tests time
+    # their stops), and README's test command is CI's
+    assert "-n 2" in ini["addopts"]
     [ci_pytest] = [line for line in CI_SCRIPT.splitlines() if line.startswith("pytest")]
-    assert ci_pytest == 'pytest -m "slow or not slow"'
-    assert 'pytest -m "slow or not slow"' in README
+    assert ci_pytest == 'pytest -m "slow or not slow" -n 0'
+    assert 'mypy && pytest -m "slow or not slow" -n 0\n' in README

@@ -63,8 +63,10 @@ def check(report: Report, right: float, wrong: float, false_answers: float) -> N
         # became a validation set: off-topic questions that name an entry's subject ("should I
         # get an MRI for my sciatica?") are the engine's open weakness
         ("validation", 0.87, 0.02, 0.06),
-        # frozen: blind_test, measured 0.837 right, 1.1% wrong, 7.1% off-topic answered
-        ("test", 0.81, 0.025, 0.09),
+        # frozen: blind_test and blind4 (320 lines written from the document alone, first run
+        # at cebda75: 0.858 right, 0.5% wrong, 14.0% off-topic answered); pooled, measured
+        # 0.850 right, 0.8% wrong, 10.8% off-topic answered (380 + 185 lines)
+        ("test", 0.82, 0.02, 0.13),
     ],
 )
 def test_the_bundled_faq_keeps_its_pooled_figures(
