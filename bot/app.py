@@ -36,6 +36,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import handlers, language
+from bot.announce import NOTICES_KEY, AdminNotices, notices_in
 from bot.concurrency import ChatOrderedProcessor, ChatRateLimiter
 from bot.config import ConfigError, Settings, load_settings
 from bot.embedding import ModelError
@@ -140,6 +141,10 @@ def build_application(
     recorder = recorder or Recorder(settings.db_path, settings.retention_days)
     application.bot_data[SERVICES_KEY] = Services(settings=settings, live=live, recorder=recorder)
     application.bot_data[HANDOFF_KEY] = handoff or Handoff.from_settings(settings)
+    # Which FAQ each admin last heard of, and the watcher's and SIGHUP's reload notices.
+    application.bot_data[NOTICES_KEY] = AdminNotices(
+        application.bot, settings.admin_ids, live.path, live.version
+    )
 
     private = filters.ChatType.PRIVATE
     addressed = handlers.ADDRESSED_TO_BOT
@@ -217,6 +222,9 @@ async def _post_init(application: BotApp) -> None:
         # The language detector's model takes about 1 s to load: now, off the event loop, not
         # while the first person writing in another language (and everyone after) waits.
         await asyncio.to_thread(language.warm_up)
+    # A broken save or a new FAQ that nobody asked for in a chat (the watcher, SIGHUP) is sent
+    # to the admins, so patients are never left on an old FAQ without anyone knowing.
+    services.live.on_unasked_reload(notices_in(application.bot_data))
     if settings.faq_watch:
         services.spawn(services.live.watch(settings.watch_interval), name="faq-watcher")
     # Create or migrate the question store and drop what is past RETENTION_DAYS before the
@@ -263,7 +271,10 @@ def _install_sighup(services: Services) -> None:
     loop = asyncio.get_running_loop()
     try:
         loop.add_signal_handler(
-            sighup, lambda: services.spawn(services.live.reload("SIGHUP"), name="faq-sighup")
+            sighup,
+            lambda: services.spawn(
+                services.live.reload("SIGHUP", announce=True), name="faq-sighup"
+            ),
         )
     except (NotImplementedError, RuntimeError, ValueError) as exc:  # not the main thread
         logger.warning("SIGHUP reload unavailable here: %s", exc)

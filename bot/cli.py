@@ -8,6 +8,7 @@
     faq-bot stats [--days N] [--json]           how questions went over the last days (DB_PATH)
     faq-bot run                                 start the Telegram bot (settings from the env)
     faq-bot health [--max-age SECONDS]          has the running bot heard from Telegram lately?
+    faq-bot teach "Q" ENTRY_ID [--faq PATH]     add Q to faq.yaml as an alternate of an entry
 
 Every command except `run` works offline and gives the same replies as the bot, because they
 all go through `Matcher.match` and `replies.render_plain`. Only the Telegram bot records
@@ -172,6 +173,24 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the oldest mark that counts as healthy (default {DEFAULT_MAX_AGE:g})",
     )
     health.set_defaults(command=_health)
+
+    teach = commands.add_parser(
+        "teach",
+        help="add a question to faq.yaml as an alternate of an entry (or to not_covered)",
+        description=(
+            "Add QUESTION to the FAQ file as another way to ask entry ENTRY_ID, or with "
+            "--not-covered to its not-covered topics, keeping the file's comments, order and "
+            "layout. The file is validated before it is replaced, and replaced atomically. A "
+            "running bot picks it up with its file watcher, or /reload."
+        ),
+    )
+    teach.add_argument("question", metavar="QUESTION", help="the question, quoted")
+    teach.add_argument("entry_id", metavar="ENTRY_ID", nargs="?", help="the entry's id")
+    teach.add_argument(
+        "--not-covered", action="store_true", help="add it to not_covered instead of an entry"
+    )
+    _add_faq_option(teach)
+    teach.set_defaults(command=_teach)
     return parser
 
 
@@ -269,9 +288,9 @@ def _check(args: argparse.Namespace) -> int:
     hiding = hidden(faq, matcher)
     for finding in hiding:
         print(f"warning: {finding}")
-    findings = [f"{len(collisions)} collision(s)"] if collisions else []
+    findings = [f"{len(collisions)} question(s) that miss their entry"] if collisions else []
     if hiding:
-        findings.append(f"{len(hiding)} entry(ies) hidden by not_covered")
+        findings.append(f"{len(hiding)} not_covered phrase(s) that hide an entry")
     if faq.warnings:
         findings.append(f"{len(faq.warnings)} warning(s)")
     if findings:
@@ -378,6 +397,29 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     exit_code: int = run_bot(os.environ)
     return exit_code
+
+
+def _teach(args: argparse.Namespace) -> int:
+    """Exit 0 with one line saying what was added, else 2 with why nothing was written."""
+    from bot.teach import TeachError, add_alternate, add_not_covered  # ruamel.yaml: here only
+
+    if bool(args.entry_id) == bool(args.not_covered):
+        print("faq-bot teach: give an ENTRY_ID or --not-covered (one of them)", file=sys.stderr)
+        return 2
+    path = resolve_faq_path(args.faq, os.environ)
+    try:
+        if args.not_covered:
+            add_not_covered(path, args.question)
+            print(f"{path}: added to not_covered")
+        else:
+            taught = add_alternate(path, args.entry_id, args.question)
+            entry = taught.faq.get(args.entry_id)
+            count = len(entry.alternates) if entry else 0
+            print(f"{path}: added as an alternate of {args.entry_id} ({count} alternates now)")
+    except TeachError as exc:
+        print(f"faq-bot teach: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _health(args: argparse.Namespace) -> int:

@@ -217,6 +217,10 @@ class Faq:
     # Each not-covered phrase of a group that has a `no` line, with that line (holding
     # `{phrase}`): a message declined for naming the phrase gets it (see bot.replies).
     not_covered_no: Mapping[str, str] = field(default_factory=dict)
+    # The line each not-covered phrase is written on (its first, if listed twice), so that
+    # `faq-bot check` and /reload can say which line hides an entry (bot.lint). Where a phrase
+    # sits is no content: a reload that only moves it changes nothing.
+    not_covered_at: Mapping[str, int] = field(default_factory=dict, compare=False)
     # `languages:`, the notes per language code (NOTE_LANGUAGES). Empty when the file has no
     # such section: then a message in another language gets the English reply.
     languages: Mapping[str, LanguageNotes] = field(default_factory=dict)
@@ -546,6 +550,7 @@ class _Validator:
         self.source = source
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.not_covered_at: dict[str, int] = {}  # phrase -> its line, filled by not_covered
         self._constructor = yaml.constructor.SafeConstructor()
         self._related_at: dict[str, tuple[int, str]] = {}  # entry id -> (line, field) of related
 
@@ -656,9 +661,11 @@ class _Validator:
         a `reply` line (the clear no) and its `phrases`
         (`{reply: "{phrase} isn't on our list.", phrases: [gout]}`).
         Returns every phrase, and the phrases of groups with a `no` line, each with it."""
+        seen: dict[str, int] = {}  # folded phrase -> line, kept in `not_covered_at`
         if not isinstance(node, yaml.MappingNode):
-            return self.text_list(node, "not_covered"), {}
-        seen: dict[str, int] = {}
+            listed = self.text_list(node, "not_covered", seen=seen)
+            self.not_covered_at = {phrase: seen[_key(phrase)] for phrase in listed}
+            return listed, {}
         phrases: list[str] = []
         no_lines: dict[str, str] = {}
         for name, group in self.mapping(node, "not_covered", None).items():
@@ -679,6 +686,7 @@ class _Validator:
             for phrase in listed:
                 if no:
                     no_lines.setdefault(phrase, no)
+        self.not_covered_at = {phrase: seen[_key(phrase)] for phrase in phrases}
         return tuple(phrases), no_lines
 
     def no_line(self, node: yaml.Node | None, where: str, group: yaml.Node) -> str:
@@ -871,6 +879,7 @@ class _Validator:
             not_covered=not_covered,
             entries=entries,
             not_covered_no=not_covered_no,
+            not_covered_at=self.not_covered_at,
             languages=languages,
             practice=practice,
             warnings=tuple(self.warnings),

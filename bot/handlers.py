@@ -21,6 +21,7 @@ an answer per covered part and a note naming the part not covered; it is still r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -49,6 +50,7 @@ from telegram.ext import ContextTypes, filters
 
 from bot import compound, language, reports, views
 from bot import context as follow_up
+from bot.announce import notices_in
 from bot.concurrency import MAX_RETRIES, MAX_RETRY_WAIT
 from bot.faq import Entry, Faq
 from bot.handoff import Handoff, LinksUnavailable, handoff_in
@@ -56,6 +58,8 @@ from bot.matcher import Match, Status
 from bot.recorder import StoreUnavailable
 from bot.services import Services, get_services
 from bot.store import Question, new_token
+from bot.teach import TeachError, add_alternate, add_not_covered
+from bot.teaching import teaching_in
 from bot.views import Reply
 
 logger = logging.getLogger(__name__)
@@ -250,7 +254,9 @@ async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reload (admins, in private): validate the file, swap it in, report the entry diff or the
-    error. Not in a group: the report names the file's path and quotes its problems."""
+    error. Not in a group: the report names the file's path and quotes its problems. The diff
+    is against the FAQ this admin last heard of (bot.announce), so a change the watcher
+    already applied is named, with its time, rather than "Nothing changed"."""
     admitted = await _admin_report(
         update, context, "reload", views.RELOAD_REFUSED, views.RELOAD_PRIVATE_ONLY
     )
@@ -259,8 +265,12 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, services = admitted
     user = update.effective_user
     assert user is not None  # admitted: an admin
+    before = services.live.version
     result = await services.live.reload(f"/reload by admin {user.id}")
-    await _respond(message, views.reload_reply(result))
+    # Read with no await since the reload returned: the save this reload left in service.
+    now = services.live.version
+    reply = notices_in(context.bot_data).reload_reply(user.id, result, before, now)
+    await _respond(message, reply)
 
 
 async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -280,8 +290,14 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await _respond(message, views.plain(views.store_unavailable(str(exc))))
         return
     days = services.settings.retention_days
+    # Each group shown gets a Teach… button; its question waits under a token with the hash of
+    # the file in service, which bot.teach checks before writing (bot.teaching).
+    held = teaching_in(context.bot_data)
+    seen = services.live.version.sha256
+    tokens = [held.hold(message.chat.id, group.example, seen) for group in groups[:limit]]
     await _respond(
-        message, views.unanswered_reply(services.live.current.faq, groups, limit, days)
+        message,
+        views.unanswered_reply(services.live.current.faq, groups, limit, days, tokens),
     )
 
 
@@ -670,8 +686,116 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await stale()
             return
         await show_in_place(views.topic_page(faq, topic, int(page)))
+    elif kind in _TEACH_KINDS:
+        await _teach_button(query, context, kind, rest, send, show_in_place)
     else:
         await stale()
+
+
+# -- teaching the FAQ from /unanswered (admins) ---------------------------------------------
+
+# Tq: Teach… (the topics, in a message of their own, so the /unanswered list and its other
+# buttons stay), Tm: back to the topics, Tg: a topic's entries, Te: an entry picked (confirm),
+# Ta: Add to it, Tn: Not covered (confirm), TN: Add to not_covered, Tx: Cancel. All carry the
+# held question's token (bot.teaching); see bot.views for the data.
+_TEACH_KINDS = ("Tq", "Tm", "Tg", "Te", "Ta", "Tn", "TN", "Tx")
+
+
+async def _teach_button(
+    query: CallbackQuery,
+    context: ContextTypes.DEFAULT_TYPE,
+    kind: str,
+    rest: str,
+    send: Callable[[Reply], Awaitable[None]],
+    show_in_place: Callable[[Reply], Awaitable[None]],
+) -> None:
+    """A button of the teach flow. Only admins: anyone else (a forged button) is refused and
+    logged with their id, as for /reload."""
+    user, origin = query.from_user, query.message
+    services = get_services(context)
+    if origin is None or not services.settings.is_admin(user.id):
+        logger.warning("Refused a teach button from non-admin user %s", user.id)
+        await send(views.plain(views.ADMIN_ONLY))
+        return
+    token, _, arg = rest.partition(":")
+    requests = teaching_in(context.bot_data)
+    if kind == "Tx":
+        requests.take(origin.chat.id, token)
+        logger.info("Teach: cancelled by admin %s", user.id)
+        await show_in_place(views.plain(views.TEACH_CANCELLED))
+        return
+    held = requests.get(origin.chat.id, token)  # a token of another chat finds nothing
+    if held is None:
+        await send(views.plain(views.TEACH_GONE))
+        return
+    faq = services.live.current.faq
+    entry = views.teach_entry(faq, arg) if kind in ("Te", "Ta") else None
+    if kind in ("Te", "Ta") and entry is None:  # removed by a reload since the list was sent
+        topics = views.teach_topics(faq, held.text, token)
+        await send(Reply((views.TEACH_ENTRY_GONE,), topics.keyboard))
+        return
+    if kind == "Tq":
+        await send(views.teach_topics(faq, held.text, token))
+    elif kind == "Tm":
+        await show_in_place(views.teach_topics(faq, held.text, token))
+    elif kind == "Tg":
+        key, _, page = arg.partition(":")
+        topic = views.find_topic(faq, key)
+        if topic is None or not (page.isascii() and page.isdigit()):
+            await show_in_place(views.teach_topics(faq, held.text, token))  # topics changed
+        else:
+            await show_in_place(views.teach_topic_page(faq, topic, int(page), held.text, token))
+    elif kind == "Te":
+        assert entry is not None
+        await show_in_place(views.teach_confirm(held.text, entry, token))
+    elif kind == "Tn":
+        await show_in_place(views.teach_not_covered_confirm(held.text, token))
+    else:  # Ta, TN: write, reload, report
+        await _teach(context, services, query, token, entry, send)
+
+
+async def _teach(
+    context: ContextTypes.DEFAULT_TYPE,
+    services: Services,
+    query: CallbackQuery,
+    token: str,
+    entry: Entry | None,
+    send: Callable[[Reply], Awaitable[None]],
+) -> None:
+    """Add pressed: edit faq.yaml off the event loop (bot.teach), reload it, and tell the admin
+    what was added and what the reload did. The question's text is logged at DEBUG only."""
+    user, origin = query.from_user, query.message
+    assert origin is not None
+    held = teaching_in(context.bot_data).take(origin.chat.id, token)  # a second press: nothing
+    if held is None:
+        await send(views.plain(views.TEACH_GONE))
+        return
+    if isinstance(origin, Message):
+        with contextlib.suppress(TelegramError):  # nothing left to press twice
+            await origin.edit_reply_markup(None)
+    target = entry.id if entry is not None else "not_covered"
+    # The hash of the file in service when the list was sent; "" only when the bot could not
+    # stat the file at start-up: then the file on disk is taken as it is.
+    expected = held.sha256 or None
+    try:
+        if entry is not None:
+            await asyncio.to_thread(
+                add_alternate, services.live.path, entry.id, held.text, expected
+            )
+        else:
+            await asyncio.to_thread(add_not_covered, services.live.path, held.text, expected)
+    except TeachError as exc:
+        logger.info("Teach by admin %s to %s: nothing written", user.id, target)
+        logger.debug("Teach by admin %s to %s refused: %s", user.id, target, exc)
+        await send(views.teach_failed(str(exc)))
+        return
+    logger.info("Teach: admin %s added a question to %s", user.id, target)
+    logger.debug("Teach: the question added was %r", held.text)
+    before = services.live.version
+    result = await services.live.reload(f"teach by admin {user.id}")
+    now = services.live.version  # read with no await since the reload returned, as /reload
+    report = notices_in(context.bot_data).reload_reply(user.id, result, before, now)
+    await send(views.teach_done(held.text, entry, report))
 
 
 # -- hand-off to the practice's team --------------------------------------------------------

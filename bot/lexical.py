@@ -22,6 +22,11 @@ from bot.spelling import Speller
 from bot.text import CONTEXT_WORDS, STOPWORDS
 from bot.triage import positions_of
 
+# A term in the questions and alternates of at most this many entries names their subject
+# (see LexicalIndex): "hours" or "insurance" in a FAQ of dozens of entries; "massage" is in 43
+# of the bundled 45 and "therapy" in 7.
+SUBJECT_SPREAD = 2
+
 
 @dataclass(frozen=True)
 class Query:
@@ -94,11 +99,32 @@ class LexicalIndex:
             f" {' '.join(speller.terms(text))} \n" for entry in faq.entries
             for text in (entry.question, *entry.alternates)
         )
+        # So does an entry's subject: a phrase whose content terms all name what one entry's
+        # question asks about ("are you open" beside "What are your opening hours?"). A term
+        # names a subject when the questions and alternates of at most SUBJECT_SPREAD entries
+        # use it; one used by many ("therapy", "massage") is the FAQ's common vocabulary, and
+        # a phrase of it ("how many sessions") is a line the practice draws.
+        spread: dict[str, int] = {}
+        subjects: list[frozenset[str]] = []
+        for entry in faq.entries:
+            for term in frozenset().union(
+                *(self.content(text) for text in (entry.question, *entry.alternates))
+            ):
+                spread[term] = spread.get(term, 0) + 1
+            subjects.append(frozenset(self.content(entry.question)))
+        named = [
+            frozenset(term for term in subject if spread.get(term, 0) <= SUBJECT_SPREAD)
+            for subject in subjects
+        ]
         self._not_covered: dict[str, list[list[str]]] = {}
         for phrase in faq.not_covered:
             folded = speller.terms(phrase)
-            if folded and f" {' '.join(folded)} " not in asked:
-                self._not_covered.setdefault(folded[0], []).append(folded)
+            if not folded or f" {' '.join(folded)} " in asked:
+                continue
+            content = frozenset(self.content(phrase))
+            if content and any(content <= subject for subject in named):
+                continue
+            self._not_covered.setdefault(folded[0], []).append(folded)
         self._context = frozenset(speller.terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
 
     def content(self, text: str) -> list[str]:

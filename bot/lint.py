@@ -2,85 +2,150 @@
 `not_covered` phrase may hide an entry that talks about it.
 
 A valid file can still be confusing: if one entry's alternate is answered by another entry, or
-ends as a tie, the admin has two entries fighting over the same wording; if "parking" is listed
-under not_covered and an entry's answer is about parking, a patient who asks "is there
-parking?" is declined. These checks run the real matcher, so what they report is what patients
-would get.
+the bot declines an entry's own question, patients who ask it that way never get the answer;
+if "parking" is listed under not_covered and an entry is about parking, a patient who asks
+"is parking free?" is declined. These checks run the real matcher, so what they report is what
+patients would get, and each finding says, in plain words, what the bot does instead and which
+line to change. `faq-bot check` runs them on every entry; a reload only on the entries it added
+or changed (`entries=`), so that the admin hears about the entry just written, not all of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
-from bot.faq import Faq
+from bot.faq import Entry, Faq
 from bot.matcher import Match, Matcher, Status
 
 
 @dataclass(frozen=True)
 class Collision:
-    """One phrasing of `entry_id` that does not lead back to it."""
+    """One phrasing of `entry_id` (its question or an alternate) that, asked as a message,
+    does not lead back to it: what the bot does with it instead, and what to change."""
 
     source: str
     line: int
     entry_id: str
     phrasing: str
     outcome: str
+    fix: str = ""
 
     def __str__(self) -> str:
-        return (
-            f"{self.source}:{self.line}: {self.entry_id}: {self.phrasing!r} is not matched to "
-            f"this entry: {self.outcome}"
+        text = (
+            f"{self.source}:{self.line}: {self.entry_id}: {self.phrasing!r} does not reach this "
+            f"entry: {self.outcome}"
         )
+        return f"{text}. {self.fix}" if self.fix else text
 
 
-def lint(faq: Faq, matcher: Matcher | None = None) -> list[Collision]:
-    """Every collision in the file, in file order."""
+def lint(
+    faq: Faq, matcher: Matcher | None = None, entries: Collection[str] | None = None
+) -> list[Collision]:
+    """Every collision in the file (or only in the entries with the ids in `entries`), in file
+    order. A phrasing reaches its entry when the bot answers it with the entry, or offers the
+    entry first among suggestions (the patient is one tap away)."""
     matcher = matcher or Matcher(faq)
-    collisions = []
-    for entry in faq.entries:
-        for phrasing in (entry.question, *entry.alternates):
+    missed: list[tuple[Entry, str, Match]] = []
+    for entry in _chosen(faq, entries):
+        for phrasing in dict.fromkeys((entry.question, *entry.alternates)):
             match = matcher.match(phrasing)
-            if match.status is Status.ANSWER and match.entry is not None:
-                if match.entry.id == entry.id:
-                    continue
-                outcome = f"answered by {match.entry.id!r}"
-            elif match.status is Status.SUGGEST and len(match.suggestions) > 1:
-                tied = ", ".join(repr(s.entry.id) for s in match.suggestions)
-                outcome = f"a tie, offered as suggestions: {tied}"
-            elif match.status is Status.SUGGEST:
-                outcome = (
-                    f"not sure enough to answer ({match.score:.0f}); "
-                    "add an alternate in other words"
-                )
-            else:
-                outcome = f"status {match.status.value!r}"
-            collisions.append(Collision(faq.source, entry.line, entry.id, phrasing, outcome))
-    return collisions
+            if not _reaches(match, entry.id):
+                missed.append((entry, phrasing, match))
+    if not missed:
+        return []
+    without = _without_not_covered(faq, matcher) if faq.not_covered else None
+    return [
+        Collision(
+            faq.source, entry.line, entry.id, phrasing, _outcome(faq, match),
+            _fix(faq, matcher, without, entry, phrasing, match),
+        )
+        for entry, phrasing, match in missed
+    ]
+
+
+def _outcome(faq: Faq, match: Match) -> str:
+    """What the bot does with the message, in the admin's words."""
+    if match.status is Status.ANSWER and match.entry is not None:
+        return f"the bot answers it with the entry {match.entry.id!r} (line {match.entry.line})"
+    if match.status is Status.SUGGEST:
+        offered = ", ".join(f"{s.entry.id!r} (line {s.entry.line})" for s in match.suggestions)
+        return f"the bot is not sure and offers, in this order: {offered}"
+    if match.status is Status.URGENT:
+        return "the bot takes it for an emergency and sends the urgent-care reply"
+    if match.status is Status.SMALLTALK:
+        return "the bot takes it for small talk (a greeting, thanks or goodbye)"
+    if match.not_covered:
+        line = _line_of(faq, match.not_covered)
+        return f"the bot declines it as not covered: {match.not_covered!r}{line}"
+    return "the bot declines it with the fallback reply"
+
+
+def _fix(
+    faq: Faq, matcher: Matcher, without: Matcher | None, entry: Entry, phrasing: str,
+    match: Match,
+) -> str:
+    """What to change so that the phrasing reaches its entry."""
+    if match.status is Status.URGENT:
+        return "Word it without the symptom that reads as an emergency"
+    if match.status is Status.SMALLTALK:
+        return "Word it as a question about the subject, not a greeting"
+    if without is not None and _reaches(without.match(phrasing), entry.id):
+        # The list is what keeps it away: name the phrases of it that the phrasing holds.
+        held = [phrase for phrase in faq.not_covered if _holds(matcher, phrasing, phrase)]
+        named = ", ".join(f"{p!r}{_line_of(faq, p)}" for p in dict.fromkeys(held))
+        return (
+            f"Listed under not_covered, {named or 'a phrase'} keeps it away: remove it there, "
+            "or add alternates to this entry in other words"
+        )
+    rival = _rival(match, entry.id)
+    if rival is not None:
+        return (
+            f"{rival.id!r} asks nearly the same: word the two apart, or merge them if they are "
+            "one question"
+        )
+    return "Add alternates to this entry: the same question in the words patients use"
+
+
+def _rival(match: Match, entry_id: str) -> Entry | None:
+    """The other entry the bot picks (answered, or first offered), if any."""
+    if match.status is Status.ANSWER and match.entry is not None and match.entry.id != entry_id:
+        return match.entry
+    if match.suggestions and match.suggestions[0].entry.id != entry_id:
+        return match.suggestions[0].entry
+    return None
 
 
 @dataclass(frozen=True)
 class Hidden:
-    """A not_covered phrase that keeps a message about it from an entry that talks about it."""
+    """A not_covered phrase that keeps a message about it from an entry that talks about it:
+    `line` is the phrase's own line (what to change), `entry_line` the entry's."""
 
     source: str
     line: int
     entry_id: str
     phrase: str
+    entry_line: int = 0
 
     def __str__(self) -> str:
         return (
-            f"{self.source}:{self.line}: {self.entry_id}: a question about {self.phrase!r} is not "
-            f"answered by this entry, though it talks about it, because {self.phrase!r} is "
-            f"listed under not_covered. If this entry answers it, remove {self.phrase!r} from "
-            f"not_covered, or add an alternate question that uses it"
+            f"{self.source}:{self.line}: {self.phrase!r} (not_covered) keeps the entry "
+            f"{self.entry_id!r} (line {self.entry_line}) from being found by questions about "
+            f"{self.phrase}: remove it from not_covered, or add an alternate question to the "
+            "entry that uses it"
         )
 
 
-def hidden(faq: Faq, matcher: Matcher | None = None) -> list[Hidden]:
-    """Each entry that a not_covered phrase hides: the phrase is in the entry's keywords or
-    answer (not its question or alternates, which already beat the list), and the phrase alone
-    is answered by the entry without the list, but not with it (declined, or only offered as a
-    suggestion). In file order."""
+def hidden(
+    faq: Faq, matcher: Matcher | None = None, entries: Collection[str] | None = None
+) -> list[Hidden]:
+    """Each entry (of all, or those with the ids in `entries`) that a not_covered phrase hides:
+    the phrase is not in the entry's question or alternates and names no subject of it (both
+    already beat the list: bot.lexical) but the entry is about it (the phrase is one of its
+    keywords, or in its answer), and
+    the phrase alone is answered by the entry without the list, but not with it (declined, or
+    only offered as a suggestion: a bare phrase that only gets suggestions either way is too
+    vague to blame the list for). In the order of the entries."""
     matcher = matcher or Matcher(faq)
     terms = matcher.speller.terms
 
@@ -90,34 +155,107 @@ def hidden(faq: Faq, matcher: Matcher | None = None) -> list[Hidden]:
     asked = "\n".join(
         folded(text) for entry in faq.entries for text in (entry.question, *entry.alternates)
     )
+    # a phrase an entry is asked by already loses to it (bot.lexical)
+    phrases = [
+        (phrase, key) for phrase in dict.fromkeys(faq.not_covered)
+        if (key := folded(phrase)).strip() and key not in asked
+    ]
     suspects = []
-    for entry in faq.entries:
+    for entry in _chosen(faq, entries):
         if entry.answer.strip() == faq.disclaimer.strip():
             continue  # the disclaimer mentions products and qualifications; it is no topic
         # A keyword names the entry's topic only whole ("charley horse" is not about horses);
         # an answer talks about whatever it contains.
         keywords = {folded(keyword) for keyword in entry.keywords}
         answer = folded(entry.answer)
-        for phrase in dict.fromkeys(faq.not_covered):
-            key = folded(phrase)
-            if key.strip() and key not in asked and (key in keywords or key in answer):
+        # (A phrase made only of the words that name the entry's subject, "are you open" for
+        # "What are your opening hours?", already loses to it in bot.lexical.)
+        for phrase, key in phrases:
+            if key in keywords or key in answer:
                 suspects.append((entry, phrase))
     if not suspects:
         return []
-    # The same FAQ without the list: what a message about the phrase would reach otherwise.
-    without = Matcher(
-        replace(faq, not_covered=()), encoder=matcher.encoder, decision=matcher.decision
-    )
+    without = _without_not_covered(faq, matcher)
     found = []
     for entry, phrase in suspects:
         if _answers(without.match(phrase), entry.id) and not _answers(
             matcher.match(phrase), entry.id
         ):
-            found.append(Hidden(faq.source, entry.line, entry.id, phrase))
+            found.append(Hidden(
+                faq.source, faq.not_covered_at.get(phrase, 0), entry.id, phrase, entry.line
+            ))
     return found
+
+
+def _chosen(faq: Faq, entries: Collection[str] | None) -> Iterable[Entry]:
+    return faq.entries if entries is None else (e for e in faq.entries if e.id in entries)
+
+
+def _without_not_covered(faq: Faq, matcher: Matcher) -> Matcher:
+    """The same FAQ without the list: what a message would reach otherwise. (The encoder and
+    the vectors' cache are shared, so this costs the lexical index, not the embeddings.)"""
+    return Matcher(
+        replace(faq, not_covered=()), encoder=matcher.encoder, decision=matcher.decision
+    )
+
+
+def _holds(matcher: Matcher, text: str, phrase: str) -> bool:
+    """Whether the text holds the phrase, both folded as the matcher folds them."""
+    key = " ".join(matcher.speller.terms(phrase))
+    return bool(key) and f" {key} " in f" {' '.join(matcher.speller.terms(text))} "
+
+
+def _line_of(faq: Faq, phrase: str) -> str:
+    line = faq.not_covered_at.get(phrase)
+    return f" on line {line}" if line else ""
+
+
+def _reaches(match: Match, entry_id: str) -> bool:
+    """Answered with the entry, or the entry offered first."""
+    if match.status is Status.ANSWER:
+        return match.entry is not None and match.entry.id == entry_id
+    return match.status is Status.SUGGEST and bool(match.suggestions) and (
+        match.suggestions[0].entry.id == entry_id
+    )
 
 
 def _answers(match: Match, entry_id: str) -> bool:
     return match.status is Status.ANSWER and match.entry is not None and (
         match.entry.id == entry_id
     )
+
+
+# At most this many new or changed entries are checked on a reload, and a changed not_covered
+# list is checked against every entry only in a FAQ of at most REVIEW_ALL_ENTRIES: the bundled
+# FAQ's 45 entries (about 700 questions and alternates) take 3 s to check on this 2-core machine,
+# and a reload should not hold the admin's reply much longer than the load itself. A bigger
+# change is named in one line that points to `faq-bot check`, which checks everything.
+REVIEW_ENTRIES = 40
+REVIEW_ALL_ENTRIES = 200
+
+
+def review(
+    faq: Faq, matcher: Matcher, entries: Collection[str], not_covered_changed: bool = False
+) -> list[str]:
+    """What a reload tells the admin about the entries it added or changed (`entries`): their
+    own questions that miss them, then the not_covered phrases that hide them. A changed
+    not_covered list can hide any entry, so then every entry is looked at for that (cheap: only
+    the phrases an entry is about are matched). The matcher runs once per question and
+    alternate of those entries, not of the whole FAQ, so a reload stays quick."""
+    chosen = [entry.id for entry in _chosen(faq, entries)]
+    checked = chosen[:REVIEW_ENTRIES]
+    missed = lint(faq, matcher, checked) if checked else []
+    every = not_covered_changed and len(faq.entries) <= REVIEW_ALL_ENTRIES
+    hiding = hidden(faq, matcher, None if every else checked)
+    notes = [*map(str, missed), *map(str, hiding)]
+    if len(chosen) > len(checked):
+        notes.append(
+            f"{faq.source}: {len(chosen) - len(checked)} more new or changed entries were not "
+            "checked here: run faq-bot check on the file"
+        )
+    if not_covered_changed and not every:
+        notes.append(
+            f"{faq.source}: the changed not_covered list was checked against the new or changed "
+            "entries only: run faq-bot check on the file"
+        )
+    return notes

@@ -10,7 +10,9 @@ reads it again, and goes on only when both reads are the same bytes with the sam
 and inode (`read_settled`). A save cut off at a line end can still be valid YAML, and a valid
 FAQ (the last entry missing, an answer cut mid-word), so validation alone cannot tell.
 
-No Telegram imports: the handlers report results, this module only decides and logs them.
+No Telegram imports: the handlers report results, this module only decides and logs them. The
+results of reloads nobody asked for in a chat (the watcher's, SIGHUP's) go to a callback
+(`on_unasked_reload`), which bot.app points at bot.announce to tell the admins.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.faq import Entry, Faq, FaqError, faq_from_bytes, read_faq_file
+from bot.lint import review
 from bot.matcher import Matcher
 
 logger = logging.getLogger(__name__)
@@ -40,10 +44,11 @@ SETTLE_SECONDS = 1.0
 # (about five seconds): the watcher looks again at its next poll, /reload says so.
 SETTLE_READS = 6
 
-# Faq fields that are not entries; a reload reports which of these changed too.
+# Faq fields that are not entries; a reload reports which of these changed too. Fields kept out
+# of comparison (warnings, where each not-covered phrase is written) are no content.
 _SETTINGS_FIELDS = tuple(
     f.name for f in fields(Faq)
-    if f.name not in ("source", "entries", "warnings") and not f.name.startswith("_")
+    if f.compare and f.name not in ("source", "entries") and not f.name.startswith("_")
 )
 
 
@@ -167,7 +172,13 @@ class ReloadResult:
     changed: tuple[str, ...] = ()
     settings_changed: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # worth fixing, but the file is in service (see Faq)
+    # bot.lint's findings on the entries this reload added or changed: their own questions that
+    # miss them, not_covered phrases that hide them (bot.lint.review). In service all the same.
+    lint: tuple[str, ...] = ()
     error: str = ""
+    # The SHA-256 of the bytes this reload read ("" when it could not read them): how the admin
+    # notices (bot.announce) tell a broken save already reported from a new one.
+    sha256: str = ""
 
     @property
     def anything_changed(self) -> bool:
@@ -188,6 +199,8 @@ class ReloadResult:
             parts.append("no changes")
         if self.warnings:
             parts.append(f"{len(self.warnings)} warning(s): run faq-bot check")
+        if self.lint:
+            parts.append(f"{len(self.lint)} entry warning(s): run faq-bot check")
         return "; ".join(parts)
 
 
@@ -213,6 +226,36 @@ def settings_diff(old: Faq, new: Faq) -> tuple[str, ...]:
     return tuple(name for name in _SETTINGS_FIELDS if getattr(old, name) != getattr(new, name))
 
 
+def _review(
+    snapshot: Snapshot, entries: tuple[str, ...], not_covered_changed: bool
+) -> tuple[str, ...]:
+    """bot.lint.review of a reload's new and changed entries. The new FAQ is already in
+    service, so a fault here is logged and the reload still reports, without findings."""
+    try:
+        return tuple(review(snapshot.faq, snapshot.matcher, entries, not_covered_changed))
+    except Exception:
+        logger.exception("Could not check the reloaded entries; run faq-bot check")
+        return ()
+
+
+@dataclass(frozen=True, eq=False)
+class Version:
+    """One content of the file put in service: its FAQ, the SHA-256 of its bytes, and when and
+    by what (`trigger`) it was applied. Compared by identity: a new Version is made only when
+    different bytes go into service, so "is" means "the same save"."""
+
+    faq: Faq
+    sha256: str
+    applied_at: datetime
+    trigger: str
+
+
+# Told of every reload nobody in a chat asked for (the watcher's, SIGHUP's), after it, with the
+# Version in service then (the new one, or the one that stays when the file is broken). Kept
+# free of Telegram here: bot.app wires in bot.announce, which tells the admins.
+Announce = Callable[[ReloadResult, Version], Awaitable[None]]
+
+
 class LiveFaq:
     """Holds the snapshot in service and replaces it atomically on a successful reload."""
 
@@ -236,6 +279,11 @@ class LiveFaq:
         self._settle = settle
         self._sleep = sleep
         self._changing = False  # the watcher has said the file is still changing
+        # Which save is in service, since when: what /reload and the admin notices name.
+        self._version = Version(
+            snapshot.faq, seen.sha256 if seen else "", datetime.now(UTC), "start-up"
+        )
+        self._announce: Announce | None = None
 
     @classmethod
     def load(
@@ -262,15 +310,39 @@ class LiveFaq:
     def current(self) -> Snapshot:
         return self._snapshot
 
-    async def reload(self, trigger: str) -> ReloadResult:
+    @property
+    def version(self) -> Version:
+        """The save in service (its FAQ equals `current.faq`), and when and how it was applied."""
+        return self._version
+
+    def on_unasked_reload(self, announce: Announce | None) -> None:
+        """Who hears of the reloads nobody in a chat asked for (the watcher's, SIGHUP's)."""
+        self._announce = announce
+
+    async def reload(self, trigger: str, *, announce: bool = False) -> ReloadResult:
         """Wait for the file to hold still, then validate and index those bytes off the event
-        loop, and swap them in.
+        loop, and swap them in. With `announce` (SIGHUP), the result goes to the callback set
+        with `on_unasked_reload` too.
 
         Reloads are serialised: two admins sending /reload at once get two consistent results.
         """
         result = await self._reload(trigger, only_if_changed=False)
         assert result is not None
+        if announce:
+            await self._tell(result)
         return result
+
+    async def _tell(self, result: ReloadResult) -> None:
+        """Hand the result to the announce callback, outside the reload lock (sending to the
+        admins takes network round trips; a /reload should not wait for them). A callback that
+        fails is logged: the FAQ in service is what matters."""
+        version = self._version  # read before any await: the save this result left in service
+        if self._announce is None:
+            return
+        try:
+            await self._announce(result, version)
+        except Exception:
+            logger.exception("Could not announce the FAQ reload (%s)", result.trigger)
 
     async def _reload(self, trigger: str, only_if_changed: bool) -> ReloadResult | None:
         """The reload; with `only_if_changed` (the watcher), None when the file holds the bytes
@@ -303,23 +375,33 @@ class LiveFaq:
                 )
             except FaqError as exc:
                 self._seen = seen
-                return self._failed(trigger, str(exc))
+                return self._failed(trigger, str(exc), seen.sha256)
             old = self._snapshot.faq
             added, removed, changed = diff(old, snapshot.faq)
+            # Before the swap, so that nothing awaits between the swap and its result: a reload
+            # cancelled mid-way (the bot stopping) leaves no new FAQ in service unreported.
+            findings = await asyncio.to_thread(
+                _review, snapshot, (*added, *changed), old.not_covered != snapshot.faq.not_covered
+            )
             self._snapshot = snapshot  # the swap: one assignment
             self._seen = seen
+            if seen.sha256 != self._version.sha256:  # the same bytes again are no new save
+                self._version = Version(snapshot.faq, seen.sha256, datetime.now(UTC), trigger)
             result = ReloadResult(
                 ok=True, trigger=trigger, entry_count=len(snapshot.faq.entries),
                 added=added, removed=removed, changed=changed,
                 settings_changed=settings_diff(old, snapshot.faq),
                 warnings=tuple(map(str, snapshot.faq.warnings)),
+                lint=findings,
+                sha256=seen.sha256,
             )
             logger.info("%s", result.summary())
             return result
 
-    def _failed(self, trigger: str, error: str) -> ReloadResult:
+    def _failed(self, trigger: str, error: str, sha256: str = "") -> ReloadResult:
         result = ReloadResult(
-            ok=False, trigger=trigger, entry_count=len(self._snapshot.faq.entries), error=error
+            ok=False, trigger=trigger, entry_count=len(self._snapshot.faq.entries), error=error,
+            sha256=sha256,
         )
         logger.error("%s:\n%s", result.summary(), result.error)
         return result
@@ -339,7 +421,9 @@ class LiveFaq:
                 now = await asyncio.to_thread(stamp, self.path, False)
                 if now is None or now.same_stat(self._seen):
                     continue
-                await self._reload("file change", only_if_changed=True)
+                result = await self._reload("file change", only_if_changed=True)
+                if result is not None:
+                    await self._tell(result)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the watcher must outlive any surprise; the bot keeps serving

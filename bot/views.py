@@ -26,6 +26,7 @@ import html
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from telegram import (
     CopyTextButton,
@@ -45,7 +46,7 @@ from bot.faq import CONDITIONS_ID, Entry, Faq, Practice
 from bot.grouping import Group
 from bot.handoff import PENDING_SECONDS
 from bot.language import ForeignReply
-from bot.live import ReloadResult
+from bot.live import ReloadResult, Version
 from bot.matcher import Match, Matcher, Status
 from bot.replies import (
     CONTACT_NOT_SET_UP,
@@ -584,10 +585,135 @@ def store_unavailable(reason: str) -> str:
     )
 
 
-def unanswered_reply(faq: Faq, groups: Sequence[Group], limit: int, retention_days: int) -> Reply:
-    """/unanswered: the most asked groups, escaped (they are what people typed)."""
+def unanswered_reply(
+    faq: Faq, groups: Sequence[Group], limit: int, retention_days: int,
+    teach_tokens: Sequence[str] = (),
+) -> Reply:
+    """/unanswered: the most asked groups, escaped (they are what people typed); with
+    `teach_tokens` (one per group shown, bot.teaching), a "Teach…" button for each."""
     blocks = reports.unanswered_blocks(groups, limit, retention_days, _titles(faq))
-    return Reply(tuple(render_html(blocks)))
+    rows = [
+        [InlineKeyboardButton(f"Teach\u2026 {number}", callback_data=f"Tq:{token}")]
+        for number, token in enumerate(teach_tokens, start=1)
+    ]
+    return Reply(tuple(render_html(blocks)), InlineKeyboardMarkup(rows) if rows else None)
+
+
+# -- teaching the FAQ from Telegram (admins; bot.teach edits the file) ------------------------
+#
+# Callback data, each under 64 bytes whatever the FAQ: T?:<token>[:...], the token naming the
+# held question (bot.teaching), entries by a 20-character hash of their id, topics by key.
+
+TEACH_GONE = (
+    "That question is no longer held (the list is over 30 minutes old, or the bot restarted)."
+    " Send /unanswered again."
+)
+TEACH_CANCELLED = "Cancelled: faq.yaml was not changed."
+TEACH_ENTRY_GONE = (
+    "That entry is no longer in the FAQ (it was removed or renamed since); nothing was written."
+    " Pick another one."
+)
+
+
+def _teach_row(token: str) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton("Not covered", callback_data=f"Tn:{token}"),
+        InlineKeyboardButton("Cancel", callback_data=f"Tx:{token}"),
+    ]
+
+
+def teach_topics(faq: Faq, question: str, token: str) -> Reply:
+    """Teach… pressed: the topics, to find the entry that answers the question."""
+    rows = [
+        [InlineKeyboardButton(
+            f"{topic} ({len(entries)})", callback_data=f"Tg:{token}:{topic_key(topic)}:0"
+        )]
+        for topic, entries in faq.topics().items()
+    ]
+    rows.append(_teach_row(token))
+    text = (
+        f"<b>Teach</b> \u201c{html.escape(question, quote=False)}\u201d\n"
+        "Pick the topic of the entry that answers it, or <i>Not covered</i> if the FAQ does "
+        "not cover it."
+    )
+    return Reply((text,), InlineKeyboardMarkup(rows))
+
+
+def teach_topic_page(faq: Faq, topic: str, page: int, question: str, token: str) -> Reply:
+    """One page of a topic's entries to teach the question to."""
+    entries = faq.topics().get(topic, [])
+    pages = max(1, -(-len(entries) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    rows = [
+        [InlineKeyboardButton(entry.question, callback_data=f"Te:{token}:{_id_hash(entry.id)}")]
+        for entry in entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    ]
+    key = topic_key(topic)
+    navigation = []
+    if page > 0:
+        navigation.append(
+            InlineKeyboardButton("\u25c0 Previous", callback_data=f"Tg:{token}:{key}:{page - 1}")
+        )
+    if page < pages - 1:
+        navigation.append(
+            InlineKeyboardButton("Next \u25b6", callback_data=f"Tg:{token}:{key}:{page + 1}")
+        )
+    if navigation:
+        rows.append(navigation)
+    rows.append([InlineKeyboardButton("\u00ab All topics", callback_data=f"Tm:{token}")])
+    rows.append(_teach_row(token))
+    counter = f" (page {page + 1} of {pages})" if pages > 1 else ""
+    text = (
+        f"<b>{html.escape(topic, quote=False)}</b>{counter}\n"
+        f"Which entry answers \u201c{html.escape(question, quote=False)}\u201d?"
+    )
+    return Reply((text,), InlineKeyboardMarkup(rows))
+
+
+def teach_entry(faq: Faq, key: str) -> Entry | None:
+    """The entry a teach button names (by its id's hash), or None if it is gone."""
+    return next((entry for entry in faq.entries if _id_hash(entry.id) == key), None)
+
+
+def teach_confirm(question: str, entry: Entry, token: str) -> Reply:
+    """Before anything is written: the question, the entry, Add or Cancel."""
+    text = (
+        f"Add \u201c{html.escape(question, quote=False)}\u201d as another way to ask "
+        f"\u201c{html.escape(entry.question, quote=False)}\u201d ({html.escape(entry.id)})?"
+    )
+    return Reply((text,), InlineKeyboardMarkup([[
+        InlineKeyboardButton("Add", callback_data=f"Ta:{token}:{_id_hash(entry.id)}"),
+        InlineKeyboardButton("Cancel", callback_data=f"Tx:{token}"),
+    ]]))
+
+
+def teach_not_covered_confirm(question: str, token: str) -> Reply:
+    text = (
+        f"Add \u201c{html.escape(question, quote=False)}\u201d to the topics the FAQ does not "
+        "cover? Questions like it will then be told the FAQ does not cover them."
+    )
+    return Reply((text,), InlineKeyboardMarkup([[
+        InlineKeyboardButton("Add", callback_data=f"TN:{token}"),
+        InlineKeyboardButton("Cancel", callback_data=f"Tx:{token}"),
+    ]]))
+
+
+def teach_done(question: str, entry: Entry | None, reload: Reply) -> Reply:
+    """Written and reloaded: what was added where, then the reload's report."""
+    said = html.escape(question, quote=False)
+    if entry is None:
+        done = f"Added \u201c{said}\u201d to not_covered; the FAQ was reloaded:"
+    else:
+        done = (
+            f"Added \u201c{said}\u201d as an alternate of \u201c"
+            f"{html.escape(entry.question, quote=False)}\u201d ({html.escape(entry.id)}); the "
+            "FAQ was reloaded:"
+        )
+    return Reply((done, *reload.parts), reload.keyboard)
+
+
+def teach_failed(reason: str) -> Reply:
+    return plain(f"Not taught: {html.escape(reason, quote=False)}")
 
 
 def stats_reply(faq: Faq, stats: Stats) -> Reply:
@@ -626,6 +752,16 @@ def _problem_blocks(lines: Sequence[str]) -> list[Block]:
     return blocks
 
 
+def _warning_blocks(result: ReloadResult) -> list[Block]:
+    """What is worth fixing in a file now in service, as one capped list: first the new or
+    changed entries that patients' questions would miss (bot.lint.review), the admin's likely
+    reason to have saved, then the file's other warnings."""
+    notes = [*result.lint, *result.warnings]
+    if not notes:
+        return []
+    return [Block("Worth fixing (the file works as it is):", "bold"), *_problem_blocks(notes)]
+
+
 def reload_reply(result: ReloadResult) -> Reply:
     """What the admin who asked for a reload reads: one message, with counts and the first few
     problems, warnings and entry ids (RELOAD_PROBLEMS_SHOWN, RELOAD_IDS_SHOWN)."""
@@ -653,10 +789,99 @@ def reload_reply(result: ReloadResult) -> Reply:
             blocks.append(Block(f"{label}: {', '.join(shown)}{tail}"))
     if not result.anything_changed:
         blocks.append(Block("Nothing changed."))
-    if result.warnings:
-        blocks.append(Block("Worth fixing (the file works as it is):", "bold"))
-        blocks.extend(_problem_blocks(result.warnings))
+    blocks.extend(_warning_blocks(result))
     return Reply(tuple(render_html(blocks)))
+
+
+# -- reloads nobody asked for in a chat (bot.announce) ------------------------------------------
+
+
+def _by(trigger: str) -> str:
+    """Who applied a reload, for the admins (ReloadResult.trigger and Version.trigger)."""
+    if trigger == "file change":
+        return "the file watcher"
+    if trigger == "SIGHUP":
+        return "a SIGHUP signal"
+    if trigger.startswith("/reload by admin "):
+        return f"/reload from admin {trigger.removeprefix('/reload by admin ')}"
+    return trigger
+
+
+def _at(moment: datetime, now: datetime | None = None) -> str:
+    """HH:MM UTC, with the date when it was not today (a bot runs for weeks)."""
+    moment = moment.astimezone(UTC)
+    today = (now or datetime.now(UTC)).astimezone(UTC).date()
+    return moment.strftime("%H:%M UTC" if moment.date() == today else "%Y-%m-%d %H:%M UTC")
+
+
+def _counts(result: ReloadResult) -> str:
+    """"added 1, changed 2, removed 0": the headline of a change, ids listed below it."""
+    text = (
+        f"added {len(result.added)}, changed {len(result.changed)}, "
+        f"removed {len(result.removed)}"
+    )
+    if result.settings_changed:
+        text += f", also changed: {', '.join(result.settings_changed)}"
+    return text
+
+
+def _change_blocks(result: ReloadResult) -> list[Block]:
+    """The entries in service, the ids added, removed and changed (capped), the warnings."""
+    blocks = [Block(f"{result.entry_count} entries in service.")]
+    for label, ids in (
+        ("Added", result.added), ("Removed", result.removed), ("Changed", result.changed),
+    ):
+        if ids:
+            shown, more = _first(ids, RELOAD_IDS_SHOWN)
+            tail = f" and {more} more" if more else ""
+            blocks.append(Block(f"{label}: {', '.join(shown)}{tail}"))
+    blocks.extend(_warning_blocks(result))
+    return blocks
+
+
+def reload_failed_notice(result: ReloadResult, in_service: Version, file: str) -> Reply:
+    """To every admin when the watcher (or SIGHUP) found the new file broken: which file, its
+    first problems with their lines and fixes (capped as reload_reply), and what still
+    answers people."""
+    problems = [line for line in result.error.splitlines() if line.strip()]
+    count = f"{len(problems)} problems" if len(problems) != 1 else "a problem"
+    blocks = [
+        Block(f"The new {file} has {count}, so {_by(result.trigger)} did not load it.", "bold"),
+        Block(
+            f"The previous FAQ ({result.entry_count} entries, loaded at "
+            f"{_at(in_service.applied_at)}) stays in service. Fix these and save the file "
+            "again; I will tell you when it is loaded:"
+        ),
+        *_problem_blocks(problems),
+    ]
+    return Reply(tuple(render_html(blocks)))
+
+
+def reload_applied_notice(
+    change: ReloadResult, file: str, at: datetime, *, fixed: bool
+) -> Reply:
+    """To every admin when the watcher (or SIGHUP) put a good file in service at `at`:
+    `change` is what changed since the FAQ this admin last heard of; `fixed` when a broken save
+    of the file was reported before. (Not the Version's time: a save that puts back the bytes
+    in service, the usual fix of a broken one, is no new Version.)"""
+    blocks = [Block(
+        f"{file} reloaded by {_by(change.trigger)} at {_at(at)}: {_counts(change)}.", "bold"
+    )]
+    if fixed:
+        blocks.append(Block("The problems reported earlier are fixed."))
+    return Reply(tuple(render_html([*blocks, *_change_blocks(change)])))
+
+
+def already_applied_reply(change: ReloadResult, in_service: Version) -> Reply:
+    """/reload when the file holds nothing new but the FAQ in service was applied (by the
+    watcher, SIGHUP or another admin) since this admin last heard: when, and what changed
+    since the FAQ they last heard of."""
+    blocks = [Block(
+        f"Already applied by {_by(in_service.trigger)} at {_at(in_service.applied_at)}: "
+        f"{_counts(change)}.",
+        "bold",
+    )]
+    return Reply(tuple(render_html([*blocks, *_change_blocks(change)])))
 
 
 # -- inline mode ----------------------------------------------------------------------------

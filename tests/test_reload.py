@@ -4,6 +4,7 @@ the old FAQ kept when the new one is broken, and the diff reported."""
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import os
 import signal
@@ -17,7 +18,7 @@ from helpers.harness import copy_faq, running_bot
 
 from bot import views
 from bot.faq import load_faq
-from bot.live import LiveFaq, diff
+from bot.live import LiveFaq, diff, settings_diff
 
 # Each reload builds a second FAQ, and the watcher is waited for in real time: not in a routine
 # run.
@@ -119,6 +120,45 @@ def test_diff_ignores_line_moves() -> None:
 
     moved = parse_faq(text, "moved")
     assert diff(faq, moved) == ((), (), ())
+    # not_covered phrases moved down a line: where they are written is no change either
+    assert settings_diff(faq, moved) == ()
+
+
+# An entry the admin adds to a file that lists its subject as not covered: the bot would
+# decline "is there parking?" (see bot.lint.hidden).
+CAR = (
+    "\n  - id: car\n    topic: Visiting\n    question: Where can I leave my car?\n"
+    "    answer: There is free parking behind the building. Ask at the desk for a permit.\n"
+)
+
+
+def with_parking(text: str) -> str:
+    return text.replace("  - how much\n", "  - how much\n  - parking\n")
+
+
+def parking_warning(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return (
+        f"{path}:{lines.index('  - parking') + 1}: 'parking' (not_covered) keeps the entry 'car' "
+        f"(line {lines.index('  - id: car') + 1}) from being found by questions about parking: "
+        "remove it from not_covered, or add an alternate question to the entry that uses it"
+    )
+
+
+async def test_a_reload_warns_about_the_entries_it_added_or_changed_only(tmp_path: Path) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    edit(path, with_parking)
+    live = LiveFaq.load(path, settle=0.05)
+    edit(path, lambda text: text + CAR)
+    added = await live.reload("test")
+    assert added.added == ("car",)
+    assert added.lint == (parking_warning(path),)
+    assert "1 entry warning(s): run faq-bot check" in added.summary()
+    # The next save changes another entry: the car entry is not reported again.
+    edit(path, lambda text: text.replace("Cupping uses cups", "Cupping therapy uses cups"))
+    changed = await live.reload("test")
+    assert changed.changed == ("cupping",)
+    assert changed.lint == ()
 
 
 async def test_concurrent_reloads_are_serialised_and_consistent(tmp_path: Path) -> None:
@@ -177,6 +217,21 @@ async def test_reload_puts_a_file_with_warnings_in_service_and_shows_them(
         assert f"{where}: 'sciatica' is listed twice" in text
         assert "1 warning(s): run faq-bot check" in caplog.text
         assert bot.live.current.faq.get("sciatica") is not None
+
+
+async def test_reload_after_adding_a_hidden_entry_says_why_and_what_to_change(
+    tmp_path: Path,
+) -> None:
+    path = copy_faq(tmp_path, MINI_FAQ)
+    edit(path, with_parking)
+    async with running_bot(path) as bot:
+        edit(path, lambda text: text + CAR)
+        await bot.send(command_update("/reload", from_id=ADMIN_ID))
+        (text,) = bot.fake.texts()
+        assert text.startswith("<b>FAQ reloaded: 6 entries in service.</b>")
+        assert "Added: car" in text
+        assert "<b>Worth fixing (the file works as it is):</b>" in text
+        assert html.escape(parking_warning(path), quote=False) in text
 
 
 async def test_reload_of_a_broken_file_sends_the_error_and_keeps_answering(

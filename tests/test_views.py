@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ from telegram import InlineKeyboardMarkup, InputTextMessageContent
 from bot import views
 from bot.faq import Faq, load_faq
 from bot.grouping import Asked, group_questions
+from bot.live import ReloadResult
 from bot.matcher import Matcher, Status
 from bot.store import new_token
 
@@ -74,7 +76,7 @@ def test_every_inline_answer_fits_telegram(text: str) -> None:
         assert isinstance(content, InputTextMessageContent)
         assert len(content.message_text) <= TELEGRAM_TEXT_LIMIT
         if result.id != "urgent":
-            assert "Disclaimer" in content.message_text
+            assert html.escape(FAQ.disclaimer.strip(), quote=False) in content.message_text
 
 
 def test_every_menu_fits_telegram() -> None:
@@ -245,3 +247,18 @@ def test_privacy_describes_the_handoff_link_only_when_set_up() -> None:
     assert "staff chat" in with_handoff
     assert "it is deleted after 7 days" in with_handoff
     assert "held only in my memory" in with_handoff
+
+
+def test_the_reload_reply_puts_the_entry_warnings_first_and_caps_the_list() -> None:
+    # bot.lint's findings on the new entries, then the file's warnings: one list of at most
+    # RELOAD_PROBLEMS_SHOWN lines, the rest counted.
+    lint = tuple(f"faq.yaml:{n}: entry {n} misses its question" for n in range(12))
+    result = ReloadResult(
+        ok=True, trigger="test", entry_count=3, added=("a",), lint=lint,
+        warnings=("faq.yaml:99: 'x' is listed twice",),
+    )
+    (text,) = views.reload_reply(result).parts
+    assert "<b>Worth fixing (the file works as it is):</b>" in text
+    shown = [line for line in text.splitlines() if line.startswith("faq.yaml:")]
+    assert shown == list(lint[: views.RELOAD_PROBLEMS_SHOWN])
+    assert "\u2026and 3 more: run faq-bot check on the file to see all." in text
