@@ -6,6 +6,7 @@ tests stop it the way a deployment does: with SIGTERM, sent once the bot has rep
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import signal
@@ -18,12 +19,14 @@ import httpx
 import pytest
 from helpers.factories import command_update, message_update
 from helpers.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, StopWhenAnswered
-from helpers.harness import SHIPPED_FAQ, copy_faq
+from helpers.harness import copy_faq
 
 from bot.app import run_bot
 from bot.faq import FaqError, load_faq
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+
+MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
 
 
 def env(faq: Path, **extra: str) -> dict[str, str]:
@@ -49,9 +52,10 @@ def test_bad_setting_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_broken_faq_prints_the_check_error_and_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    faq = copy_faq(tmp_path)
-    faq.write_text(faq.read_text(encoding="utf-8").replace("  - id: disclaimer\n",
-                                                          "  - id: Bad Id\n"), encoding="utf-8")
+    faq = copy_faq(tmp_path, MINI_FAQ)
+    text = faq.read_text(encoding="utf-8")
+    assert "  - id: swedish\n" in text
+    faq.write_text(text.replace("  - id: swedish\n", "  - id: Bad Id\n"), encoding="utf-8")
     fake = FakeTelegram()
     assert run_bot(env(faq), request=fake, get_updates_request=fake) == 2
     with pytest.raises(FaqError) as caught:
@@ -63,15 +67,16 @@ def test_broken_faq_prints_the_check_error_and_exits_2(
 
 
 def test_polling_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the small test FAQ, not the shipped one: a practice may reword or drop any entry
     fake = StopWhenAnswered(replies=2)
     fake.push_update(command_update("/start"))
-    fake.push_update(message_update("my jaw clicks and hurts"))
-    code = run_bot(env(copy_faq(tmp_path), LOG_LEVEL="INFO"),
+    fake.push_update(message_update("my jaw hurts, do you treat tennis elbow?"))
+    code = run_bot(env(copy_faq(tmp_path, MINI_FAQ), LOG_LEVEL="INFO"),
                    request=fake, get_updates_request=fake)
     assert code == 0
     err = capsys.readouterr().err
-    entries = len(load_faq(SHIPPED_FAQ).entries)
-    assert f"Bot @{BOT_USERNAME} is ready: {entries} FAQ entries" in err
+    faq = load_faq(MINI_FAQ)
+    assert f"Bot @{BOT_USERNAME} is ready: {len(faq.entries)} FAQ entries" in err
     assert "long polling" in err
     methods = [call.method for call in fake.calls]
     assert methods[0] == "getMe"
@@ -79,7 +84,8 @@ def test_polling_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         assert method in methods
     texts = fake.texts()
     assert texts[0].startswith("<b>Hello")
-    assert "Disclaimer" in texts[1]
+    assert "<b>Do you treat tennis elbow?</b>" in texts[1]
+    assert html.escape(faq.disclaimer.strip(), quote=False) in texts[1]
     assert "jaw" not in err  # question text is health data: not logged at INFO
     assert TOKEN not in err
 

@@ -40,6 +40,18 @@ METRICS = (
 # MINIMAL_FAQ's fallback, which tells us which FAQ file a command used.
 FALLBACK = "Sorry, I could not find that."
 NONSENSE = "zqxj vbnm"
+# tests/helpers/mini_faq.yaml (two treated conditions under `conditions`) with a lead for each:
+# what the CLI does with leads and /conditions, whatever the shipped faq.yaml says.
+MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
+LEADS_FAQ = MINI_FAQ.read_text(encoding="utf-8").replace(
+    "    question: Do you treat sciatica?\n",
+    "    question: Do you treat sciatica?\n"
+    "    lead: Yes, sciatica is one of the conditions we treat.\n",
+).replace(
+    "    question: Do you treat tennis elbow?\n",
+    "    question: Do you treat tennis elbow?\n"
+    "    lead: Yes, tennis elbow is one of the conditions we treat.\n",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -155,12 +167,15 @@ def test_ask_says_a_clear_no_to_a_condition_not_on_the_list(
     assert (process.returncode, process.stdout, process.stderr) == (0, expected, "")
 
 
-def test_ask_says_yes_first_for_a_treated_condition(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = call(capsys, "ask", "--faq", str(BUNDLED_FAQ), "do you treat sciatica?")
+def test_ask_says_yes_first_for_a_treated_condition(
+    capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
+) -> None:
+    faq = load_faq(write_faq(LEADS_FAQ).path)
+    code, out, _ = call(capsys, "ask", "--faq", faq.source, "do you treat sciatica?")
     assert code == 0
-    assert out.startswith(
+    assert out == (
         "Yes, sciatica is one of the conditions we treat.\n\nDo you treat sciatica?\n\n"
-        "Treated Conditions\n• Sciatica\n\nDisclaimer:"
+        f"Treated Conditions\n• Sciatica\n\n{faq.disclaimer.strip()}\n"
     )
 
 
@@ -359,9 +374,33 @@ def test_check_a_file_whose_entries_collide(
     assert err == ""
     where = f"{faq_file.path}:{faq_file.line_of('- id: swedish')}"
     assert out.splitlines() == [
-        f"{where}: swedish: 'Do you treat sciatica?' is not matched to this entry: "
-        "answered by 'sciatica'",
-        f"{faq_file.path}: 1 collision(s) among 4 entries",
+        f"{where}: swedish: 'Do you treat sciatica?' does not reach this entry: the bot answers "
+        f"it with the entry 'sciatica' (line {faq_file.line_of('- id: sciatica')}). 'sciatica' "
+        "asks nearly the same: word the two apart, or merge them if they are one question",
+        f"{faq_file.path}: 1 question(s) that miss their entry among 4 entries",
+    ]
+
+
+def test_check_names_the_not_covered_line_that_hides_an_entry(
+    capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
+) -> None:
+    # An admin adds a plain entry about parking to a file that lists parking as not covered.
+    text = MINIMAL_FAQ.replace(
+        "entries:\n", "not_covered:\n  business: [price, parking]\nentries:\n"
+    )
+    text += (
+        "  - id: car\n    question: Where can I leave my car?\n"
+        "    answer: There is free parking behind the building. Ask at the desk for a permit.\n"
+    )
+    faq_file = write_faq(text)
+    code, out, err = call(capsys, "check", str(faq_file.path))
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        f"warning: {faq_file.path}:{faq_file.line_of('business:')}: 'parking' (not_covered) "
+        f"keeps the entry 'car' (line {faq_file.line_of('- id: car')}) from being found by "
+        "questions about parking: remove it from not_covered, or add an alternate question to "
+        "the entry that uses it",
+        f"{faq_file.path}: 1 not_covered phrase(s) that hide an entry among 5 entries",
     ]
 
 
@@ -538,19 +577,20 @@ def test_chat_commands(
     assert replies["/nope"] == "/nope\nUnknown command /nope. Type /help for the commands.\n\n"
 
 
-def test_chat_conditions_lists_every_treated_condition(bundled_faq: Faq) -> None:
-    chat = cli.Chat(bundled_faq, Matcher(bundled_faq))
+def test_chat_conditions_lists_every_treated_condition(write_faq: WriteFaq) -> None:
+    faq = load_faq(write_faq(LEADS_FAQ).path)
+    chat = cli.Chat(faq, Matcher(faq))
     reply = chat.respond("/conditions")
     assert reply is not None
-    conditions = cli.condition_entries(bundled_faq)
-    assert len(conditions) == 13
-    assert all(f". {entry.question}" in reply for entry in conditions)
+    conditions = cli.condition_entries(faq)
+    assert [entry.id for entry in conditions] == ["sciatica", "tennis-elbow"]
+    assert all(f"{n}. {entry.question}" in reply for n, entry in enumerate(conditions, 1))
     last = conditions[-1]
     picked = chat.respond(str(len(conditions)))
-    # its lead first, as any answer ("Yes, frozen shoulder is one of the conditions we treat.")
+    # its lead first, as any answer ("Yes, tennis elbow is one of the conditions we treat.")
     assert last.lead
     assert picked == (
-        f"{last.lead}\n\n{last.question}\n\n{last.answer}\n\n{bundled_faq.disclaimer}"
+        f"{last.lead}\n\n{last.question}\n\n{last.answer}\n\n{faq.disclaimer}"
     )
 
 
@@ -853,10 +893,17 @@ def test_chat_reads_follow_ups_against_the_last_answer_for_ten_minutes(
     before = chat.respond("what about my feet?")  # nothing before it: unsure, as always
     assert before is not None
     assert before.startswith("Did you mean one of these?")
-    assert "Yes, sciatica" in (chat.respond("do you treat sciatica?") or "")
+    # the shipped entries' own leads, read from the file (their wording: test_bundled_faq.py)
+    sciatica = bundled_faq.get("condition-sciatica")
+    feet_entry = bundled_faq.get("condition-plantar-fasciitis")
+    assert sciatica is not None
+    assert feet_entry is not None
+    assert sciatica.lead
+    assert feet_entry.lead
+    assert sciatica.lead in (chat.respond("do you treat sciatica?") or "")
     feet = chat.respond("what about my feet?")
     assert feet is not None
-    assert feet.startswith("Yes, plantar fasciitis is one of the conditions we treat.")
+    assert feet.startswith(feet_entry.lead)
     assert chat.respond("tell me more") == (
         "More on \u201cDo you treat plantar fasciitis?\u201d:\n"
         "  1. Which conditions do you treat?\nType a number to choose."
@@ -875,12 +922,17 @@ def test_chat_answers_two_questions_and_names_the_one_not_covered(
     disclaimer = bundled_faq.disclaimer.strip()
     pair = chat.respond("do you treat tennis elbow and what is swedish massage")
     assert pair is not None
-    assert pair.startswith("Yes, tennis elbow is one of the conditions we treat.")
+    tennis_elbow = bundled_faq.get("condition-tennis-elbow")
+    assert tennis_elbow is not None
+    assert tennis_elbow.lead
+    assert pair.startswith(tennis_elbow.lead)
     assert "What is Swedish massage?" in pair
     assert pair.count(disclaimer) == 2  # each answer with its disclaimer
     one = chat.respond("what do I wear for deep tissue and where do I park?")
     assert one is not None
-    assert "wear your underwear" in one
+    deep_tissue = bundled_faq.get("deepest-massage")  # asks what to wear for deep tissue
+    assert deep_tissue is not None
+    assert deep_tissue.answer.strip() in one
     assert one.count(disclaimer) == 1
     assert "I couldn't find an answer to \u201cwhere do I park?\u201d." in one
     assert one.endswith("please contact the practice directly.")

@@ -22,7 +22,6 @@ from bot.faq import (
     resolve_faq_path,
 )
 from bot.matcher import Matcher, Status
-from bot.text import words
 
 SWEDISH_KEYWORDS = "    keywords: [swedish]\n"
 
@@ -74,25 +73,15 @@ def test_minimal_faq_loads_into_the_model(minimal_faq: Faq, write_faq: WriteFaq)
     assert minimal_faq.get("no-such-entry") is None
 
 
-def test_the_bundled_faq_loads_and_is_complete() -> None:
+def test_the_bundled_faq_loads() -> None:
+    """The shipped file's shape, whatever a practice writes in it; what it says (its count of
+    entries, its disclaimer, the 13 conditions): tests/test_bundled_faq.py."""
     faq = load_faq(bundled_faq_path())
-    assert len(faq.entries) >= 40
-    assert faq.disclaimer.startswith("Disclaimer:")
-    assert faq.fallback != DEFAULT_FALLBACK  # the practice's own
-    # triage, small talk and synonyms are the bot's: the practice's file only has its content
-    builtin = builtin_data()
-    assert faq.urgent_reply == builtin.urgent.reply
-    assert faq.urgent_triggers == builtin.urgent.triggers
-    assert faq.urgent_past == builtin.urgent.past
-    assert faq.urgent_current == builtin.urgent.current
-    assert faq.urgent_classes == builtin.urgent.classes
-    assert faq.smalltalk == builtin.smalltalk
-    assert faq.synonyms == builtin.synonyms
+    assert faq.entries
+    assert faq.disclaimer.strip()
     assert all(entry.answer.strip() and entry.question.strip() for entry in faq.entries)
-    overview = faq.get("conditions")
-    assert overview is not None
-    assert len(overview.related) == 13  # the document lists 13 treated conditions
-    assert all(faq.get(entry_id) is not None for entry_id in overview.related)
+    for entry in faq.entries:
+        assert all(faq.get(entry_id) is not None for entry_id in entry.related), entry.id
 
 
 # -- every kind of schema error -----------------------------------------------------------------
@@ -799,33 +788,6 @@ def test_a_mistake_in_a_lead_or_a_no_line_names_file_line_and_field(
     faq_file = write_faq(CLEAR_FAQ.replace(old, new, 1))
     message = problems_of(faq_file)
     assert_reported(message, faq_file, faq_file.line_of(*where), *fragments)
-
-
-def test_the_bundled_faq_says_yes_to_each_treated_condition_as_the_document_names_it() -> None:
-    faq = load_faq(bundled_faq_path())
-    overview = faq.get("conditions")
-    assert overview is not None
-    # the document's Treated Conditions list, in the order the overview relates its entries
-    listed = [line.removeprefix("• ") for line in overview.answer.splitlines()[1:]]
-    conditions = faq.related_entries(overview)
-    assert len(listed) == len(conditions) == 13
-    for name, entry in zip(listed, conditions, strict=True):
-        assert entry.lead.startswith("Yes, "), entry.id
-        assert entry.lead.endswith("the conditions we treat."), entry.id
-        assert set(words(name)) <= set(words(entry.lead)), (name, entry.lead)
-    others = [entry for entry in faq.entries if entry not in conditions]
-    assert [entry.id for entry in others if entry.lead] == []
-
-
-def test_the_bundled_faq_says_no_to_the_conditions_it_lists_as_not_covered() -> None:
-    faq = load_faq(bundled_faq_path())
-    assert faq.not_covered_no["psoriasis"] == NO
-    assert set(faq.not_covered_no) <= set(faq.not_covered)
-    assert set(faq.not_covered_no.values()) == {NO}
-    # only names of conditions: the line would read oddly with anything else
-    for phrase in ("dentist", "how often should", "eat before", "lose weight", "price"):
-        assert phrase in faq.not_covered
-        assert phrase not in faq.not_covered_no
 
 
 # -- limits: what a file may cost to load -------------------------------------------------------

@@ -281,7 +281,7 @@ def test_a_missing_token_is_one_line_naming_it(tmp_path: Path) -> None:
 
 
 def test_a_broken_faq_names_the_line_without_a_traceback(tmp_path: Path) -> None:
-    faq = copy_faq(tmp_path)
+    faq = copy_faq(tmp_path, REPO / "tests" / "helpers" / "mini_faq.yaml")  # its layout is ours
     lines = faq.read_text(encoding="utf-8").splitlines(keepends=True)
     broken_line = next(n for n, line in enumerate(lines) if line.startswith("  - id: "))
     lines[broken_line] = "  - id: Not A Valid Id\n"

@@ -11,6 +11,7 @@ by .ci/run) installs it from package-lock.json.
 
 from __future__ import annotations
 
+import html
 import itertools
 import os
 import signal
@@ -31,6 +32,7 @@ from helpers.emulator import (
 from helpers.harness import SHIPPED_FAQ, copy_faq
 
 from bot import views
+from bot.faq import Faq, load_faq
 from bot.replies import SUGGEST_INTRO
 
 # A Node.js emulator and a bot process per test: not in a routine run.
@@ -45,6 +47,20 @@ if not PACKAGE.is_dir():
 
 MINI_FAQ = Path(__file__).resolve().parents[1] / "helpers" / "mini_faq.yaml"
 ADMIN = 9001
+# The bot serves the shipped faq.yaml: what it says is read from the file, never written here,
+# so these tests stand when a practice rewords it (tests/test_bundled_faq.py checks the wording).
+SHIPPED = load_faq(SHIPPED_FAQ)
+
+
+def bold(text: str) -> str:
+    return f"<b>{html.escape(text, quote=False)}</b>"
+
+
+def entry_of(faq: Faq, entry_id: str) -> str:
+    """The question of an entry of the shipped FAQ, which the test names by its id."""
+    entry = faq.get(entry_id)
+    assert entry is not None, entry_id
+    return entry.question
 _people = itertools.count(20_000)
 
 
@@ -91,15 +107,20 @@ def test_answer_with_disclaimer_and_related_buttons(bot: BotProcess, emulator: E
     pat = person(emulator)
     pat.says("do u treat sciatica")
     answer = pat.receives_one()
-    assert answer.text.startswith("<b>Yes, sciatica is one of the conditions we treat.</b>")
-    assert "<b>Do you treat sciatica?</b>" in answer.text
-    assert "<blockquote expandable>Disclaimer:" in answer.text  # folded under the answer
+    sciatica = SHIPPED.get("condition-sciatica")
+    overview = SHIPPED.get("conditions")
+    assert sciatica is not None
+    assert overview is not None
+    assert answer.text.startswith(bold(sciatica.lead or sciatica.question))
+    assert bold(sciatica.question) in answer.text
+    disclaimer = html.escape(SHIPPED.disclaimer.strip(), quote=False)
+    assert f"<blockquote expandable>{disclaimer}" in answer.text  # folded under the answer
     assert answer.raw["parse_mode"] == "HTML"
-    assert ("Which conditions do you treat?", "a:conditions") in answer.buttons
+    assert (overview.question, "a:conditions") in answer.buttons
     pat.presses(answer, "a:conditions")
     conditions = pat.receives_one()
-    assert conditions.text.startswith("<b>Which conditions do you treat?</b>")
-    assert len(conditions.buttons) == 13
+    assert conditions.text.startswith(bold(overview.question))
+    assert len(conditions.buttons) == len(overview.related)
 
 
 def test_suggestion_buttons_answer(bot: BotProcess, emulator: Emulator) -> None:
@@ -118,7 +139,8 @@ def test_fallback_then_topics_then_paging_in_place(bot: BotProcess, emulator: Em
     pat = person(emulator)
     pat.says("how much is a session?")
     fallback = pat.receives_one()
-    assert fallback.text.startswith("Sorry, I couldn")
+    opening = " ".join(SHIPPED.fallback.split()[:3])  # "Sorry, I couldn't"
+    assert fallback.text.startswith(html.escape(opening, quote=False))
     assert fallback.buttons == [("Browse topics", "t")]
     pat.presses(fallback, "t")
     menu = pat.receives_one()
@@ -148,7 +170,7 @@ def test_smalltalk_and_urgent(bot: BotProcess, emulator: Emulator) -> None:
     urgent = pat.receives_one()
     assert "emergency" in urgent.text
     assert urgent.buttons == []
-    assert "Disclaimer" not in urgent.text
+    assert html.escape(SHIPPED.disclaimer.strip(), quote=False) not in urgent.text
 
 
 def test_stale_button_and_sticker(bot: BotProcess, emulator: Emulator) -> None:
@@ -167,7 +189,7 @@ def test_group_etiquette(bot: BotProcess, emulator: Emulator) -> None:
     members.mentions_bot("whats cupping")
     asked = members.last_user_message_id()
     (reply,) = members.receives(1)  # updates are handled in order: the first got nothing
-    assert reply.text.startswith("<b>What is cupping therapy?</b>")
+    assert reply.text.startswith(bold(entry_of(SHIPPED, "type-cupping")))
     assert reply.reply_to == asked
     members.command("/conditions@TestNameBot")
     assert members.receives_one().reply_to == members.last_user_message_id()
@@ -211,6 +233,9 @@ def test_reload_three_ways_then_a_clean_stop(emulator: Emulator, tmp_path: Path)
             "    question: What is hot stone massage?\n    keywords: [hot stones]\n"
             "    answer: Warm stones are placed on the body.\n"), encoding="utf-8")
         process.wait_for_log("FAQ reloaded (file change)")
+        announced = admin.receives_one().text  # every admin hears of the watcher's reload
+        assert "reloaded by the file watcher" in announced, announced
+        assert "Added: hot-stones" in announced, announced
         admin.says("hot stones")
         assert admin.receives_one().text.startswith("<b>What is hot stone massage?</b>")
         # 4. SIGHUP

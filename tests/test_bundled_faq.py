@@ -1,0 +1,364 @@
+"""The bundled faq.yaml's content: the one module that checks what the shipped file *says*.
+
+It guards the FAQ this repository ships, not the bot:
+- every answer and the disclaimer quote the practice's document word for word, and every
+  question and list item of the document is in the FAQ (needs ../shared/source; skipped without);
+- what the shipped file holds: the document's 13 treated conditions, each answered with a "Yes,
+  ... one of the conditions we treat." lead, the clear no for the conditions it lists as not
+  covered, its own fallback, no urgent, small-talk or synonym changes of its own, the practice:
+  section only as a commented-out example (a practice fills it in); and that
+  `faq-bot check` finds nothing in it (no collisions, no not_covered phrase hiding an entry);
+- the accuracy floors of the bundled FAQ with the shipped decision on the labelled sets
+  (tests/data/fit, validation with ../shared/eval/dev.jsonl, the frozen test split, urgent
+  triage) and on the two-questions-in-one-message set (tests/data/compound).
+
+Every other test runs on small FAQs of its own (tests/helpers/mini_faq.yaml, conftest's
+MINIMAL_FAQ) or derives what it expects from whatever faq.yaml holds, so a practice that adapts
+faq.yaml to its own wording should expect only this module to fail. Run the suite with
+BUNDLED_FAQ_EDITED=1 to skip it (the skip says why); then `faq-bot check faq.yaml` and
+`faq-bot eval` are the checks of the practice's own file.
+
+The engine's floors on FAQs nobody fitted for (tests/data/plainfaq, StackFAQ) are not about the
+bundled content: they stay in tests/test_eval_floor.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.compound import Part, Parts, answer_parts
+from bot.evaluation import Case, Report, evaluate, load_cases
+from bot.faq import DEFAULT_FALLBACK, PRACTICE_KEYS, Entry, Faq, builtin_data, parse_faq
+from bot.lint import hidden, lint
+from bot.matcher import Matcher, Status
+from bot.text import words
+from tests.conftest import BUNDLED_FAQ, REPO, SHARED
+
+EDITED = os.environ.get("BUNDLED_FAQ_EDITED", "").strip() not in ("", "0")
+
+pytestmark = pytest.mark.skipif(
+    EDITED,
+    reason="BUNDLED_FAQ_EDITED is set: faq.yaml is the practice's own, so the checks that it "
+    "quotes the bundled document and keeps the bundled accuracy floors do not apply",
+)
+
+DOCUMENT = SHARED / "source" / "000_f5c6a2029e6426bd.txt"
+DATA = REPO / "tests" / "data"
+DEV = SHARED / "eval" / "dev.jsonl"
+COMPOUND_SET = DATA / "compound" / "compound.jsonl"
+NO = "{phrase} isn't on our list of treated conditions."
+
+needs_document = pytest.mark.skipif(
+    not DOCUMENT.is_file(), reason=f"the practice's document is not at {DOCUMENT}"
+)
+
+
+# -- the answers quote the practice's document ------------------------------------------------
+# Only whitespace and bullet glyphs may differ: both sides are compared after NFKC (which also
+# turns the document's non-breaking spaces into spaces), dropping "•" and collapsing whitespace.
+# Every line of an answer must then occur in the document: a line cannot be reworded, and lines
+# can be picked from different places (an entry for one condition quotes the heading and one
+# item of the list).
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("•", " ")
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def document() -> str:
+    return normalise(DOCUMENT.read_text(encoding="utf-8"))
+
+
+def test_normalise_only_forgives_whitespace_and_bullets() -> None:
+    assert normalise("  •\u00a0Neck &\n Back\tPain ") == "Neck & Back Pain"
+    assert normalise("\uff46\uff55\uff4c\uff4c") == "full"  # fullwidth letters
+    assert normalise("client\u2019s") != normalise("client's"), "a curly quote is not spacing"
+
+
+@needs_document
+def test_every_answer_line_is_in_the_document(bundled_faq: Faq, document: str) -> None:
+    not_verbatim = [
+        f"{entry.id} (faq.yaml:{entry.line}): {line.strip()!r}"
+        for entry in bundled_faq.entries
+        for line in entry.answer.splitlines()
+        if normalise(line) and normalise(line) not in document
+    ]
+    assert not_verbatim == [], "answers must quote the document:\n" + "\n".join(not_verbatim)
+
+
+@needs_document
+def test_the_disclaimer_is_the_documents(bundled_faq: Faq, document: str) -> None:
+    disclaimer = normalise(bundled_faq.disclaimer)
+    assert disclaimer.startswith("Disclaimer:")
+    assert disclaimer in document
+
+
+@needs_document
+def test_the_documents_questions_are_all_in_the_faq(bundled_faq: Faq) -> None:
+    """Each question the document asks is an entry's question or alternate, word for word."""
+    questions = [
+        line.strip() for line in DOCUMENT.read_text(encoding="utf-8").splitlines()
+        if re.fullmatch(r"[A-Z][^.!]*\?", line.strip())
+    ]
+    assert len(questions) >= 8
+    phrasings = {
+        normalise(phrasing).casefold()
+        for entry in bundled_faq.entries for phrasing in (entry.question, *entry.alternates)
+    }
+    missing = [q for q in questions if normalise(q).casefold() not in phrasings]
+    assert missing == []
+
+
+@needs_document
+def test_every_list_item_of_the_document_is_quoted_by_some_answer(
+    bundled_faq: Faq, document: str
+) -> None:
+    """The conditions, the 4 types and the 25 reasons: each list item is answerable."""
+    raw = DOCUMENT.read_text(encoding="utf-8").splitlines()
+    items = [normalise(line) for line in raw if line.strip().startswith("•")]
+    items += [normalise(line) for line in raw if re.match(r"\s*\d+\.\s", line)]
+    assert len(items) >= 13 + 5 + 4 + 25
+    answers = "\n".join(
+        normalise(line) for entry in bundled_faq.entries for line in entry.answer.splitlines()
+    ).splitlines()
+    missing = [item for item in items if item not in answers]
+    assert missing == []
+
+
+# -- what the shipped file holds --------------------------------------------------------------
+
+
+def test_the_bundled_faq_is_complete(bundled_faq: Faq) -> None:
+    faq = bundled_faq
+    assert len(faq.entries) >= 40
+    assert faq.disclaimer.startswith("Disclaimer:")
+    assert faq.fallback != DEFAULT_FALLBACK  # the practice's own
+    # triage, small talk and synonyms are the bot's: the shipped file only has its content
+    builtin = builtin_data()
+    assert faq.urgent_reply == builtin.urgent.reply
+    assert faq.urgent_triggers == builtin.urgent.triggers
+    assert faq.urgent_past == builtin.urgent.past
+    assert faq.urgent_current == builtin.urgent.current
+    assert faq.urgent_classes == builtin.urgent.classes
+    assert faq.smalltalk == builtin.smalltalk
+    assert faq.synonyms == builtin.synonyms
+    overview = faq.get("conditions")
+    assert overview is not None
+    assert len(overview.related) == 13  # the document lists 13 treated conditions
+
+
+def test_the_bundled_faq_says_yes_to_each_treated_condition_as_the_document_names_it(
+    bundled_faq: Faq,
+) -> None:
+    faq = bundled_faq
+    overview = faq.get("conditions")
+    assert overview is not None
+    # the document's Treated Conditions list, in the order the overview relates its entries
+    listed = [line.removeprefix("• ") for line in overview.answer.splitlines()[1:]]
+    conditions = faq.related_entries(overview)
+    assert len(listed) == len(conditions) == 13
+    for name, entry in zip(listed, conditions, strict=True):
+        assert entry.lead.startswith("Yes, "), entry.id
+        assert entry.lead.endswith("the conditions we treat."), entry.id
+        assert set(words(name)) <= set(words(entry.lead)), (name, entry.lead)
+    others = [entry for entry in faq.entries if entry not in conditions]
+    assert [entry.id for entry in others if entry.lead] == []
+
+
+def test_the_bundled_faq_says_no_to_the_conditions_it_lists_as_not_covered(
+    bundled_faq: Faq,
+) -> None:
+    faq = bundled_faq
+    assert faq.not_covered_no["psoriasis"] == NO
+    assert set(faq.not_covered_no) <= set(faq.not_covered)
+    assert set(faq.not_covered_no.values()) == {NO}
+    # only names of conditions: the line would read oddly with anything else
+    for phrase in ("dentist", "how often should", "eat before", "lose weight", "price"):
+        assert phrase in faq.not_covered
+        assert phrase not in faq.not_covered_no
+
+
+def test_the_bundled_faq_shows_the_practice_section_commented_out_with_examples_only() -> None:
+    text = BUNDLED_FAQ.read_text(encoding="utf-8")
+    assert parse_faq(text, "faq.yaml").practice is None
+    block = re.search(r"^# practice:\n(?:#   .*\n)+", text, flags=re.MULTILINE)
+    assert block is not None, "the commented-out example section is missing"
+    example = block.group(0)
+    assert all(f"#   {key}:" in example for key in PRACTICE_KEYS)
+    # uncommented, the example loads; every value in it is a made-up example
+    uncommented = text.replace(example, re.sub(r"^# ", "", example, flags=re.MULTILINE))
+    practice = parse_faq(uncommented, "faq.yaml").practice
+    assert practice is not None
+    assert "Example" in practice.name
+    assert "Example" in practice.address
+    assert practice.phone == "+44 20 0000 0000"
+    for link in (practice.email, practice.website, practice.booking_url):
+        assert "example.org" in link
+
+
+@pytest.mark.slow  # matches every question and alternate of the bundled FAQ
+def test_the_bundled_faq_has_no_collisions(bundled_faq: Faq) -> None:
+    assert lint(bundled_faq) == []
+
+
+@pytest.mark.slow  # builds the bundled FAQ's matcher twice
+def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
+    # "how many sessions" is made of a word of clinical-massage-benefits' question ("... clinical
+    # massage therapy session?", "sessions" read as "therapy"), and that entry alone would
+    # answer it; but "therapy" is in the questions of 7 entries, so the phrase names no subject
+    # of that entry: it draws a line the practice wants (the number depends on the person).
+    assert hidden(bundled_faq) == []
+
+
+# -- accuracy floors of the bundled FAQ on the labelled sets ----------------------------------
+# Each floor sits a little under the figure measured when the decision was last fitted (see
+# `scripts/fit_decision.py` and `faq-bot eval`): they catch a change that makes matching worse;
+# they are not targets. Each embeds and matches a whole labelled split: minutes, so marked slow.
+
+
+def cases_of(*paths: Path) -> list[Case]:
+    return [case for path in paths for case in load_cases(path)]
+
+
+def split(name: str) -> list[Path]:
+    return sorted((DATA / name).glob("*.jsonl"))
+
+
+def share(report: Report, verdict: str, group: str) -> float:
+    count, total = report.rate(verdict, group)
+    return count / total if total else 0.0
+
+
+def check(report: Report, right: float, wrong: float, false_answers: float) -> None:
+    assert share(report, "right", "answerable") >= right
+    assert share(report, "wrong", "answerable") <= wrong
+    assert share(report, "false-answer", "unanswerable") <= false_answers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "right", "wrong", "false_answers"),
+    [
+        # measured 0.831 right, 1.2% wrong, 1.6% off-topic answered (3,319 + 1,216 lines)
+        ("fit", 0.80, 0.02, 0.03),
+        # heldout 1-6, blind_val, blind3 and dev: measured 0.892 right, 0.8% wrong, 4.7%
+        # off-topic answered (1,320 + 513 lines). blind3, written from the document alone,
+        # scored 0.844 right, 0.6% wrong, 13.4% off-topic answered on its first run; it then
+        # became a validation set: off-topic questions that name an entry's subject ("should I
+        # get an MRI for my sciatica?") are the engine's open weakness
+        ("validation", 0.87, 0.02, 0.06),
+        # frozen: blind_test and blind4 (320 lines written from the document alone, first run
+        # at cebda75: 0.858 right, 0.5% wrong, 14.0% off-topic answered); pooled, measured
+        # 0.850 right, 0.8% wrong, 10.8% off-topic answered (380 + 185 lines)
+        ("test", 0.82, 0.02, 0.13),
+    ],
+)
+def test_the_bundled_faq_keeps_its_pooled_figures(
+    bundled_matcher: Matcher, name: str, right: float, wrong: float, false_answers: float
+) -> None:
+    paths = split(name)
+    if name == "validation" and DEV.is_file():
+        paths.append(DEV)
+    check(evaluate(bundled_matcher, cases_of(*paths)), right, wrong, false_answers)
+
+
+@pytest.mark.slow
+def test_every_labelled_emergency_reaches_urgent_care(bundled_matcher: Matcher) -> None:
+    paths = [*split("urgent"), *split("fit"), *split("validation"), *split("test")]
+    report = evaluate(bundled_matcher, cases_of(*paths))
+    # measured 1,494 of 1,500 emergencies (99.6%)
+    assert share(report, "ok", "urgent") >= 0.99
+    # idioms, denials, "what if"s and history told as emergencies: measured 0.6% of every
+    # other message (0.8% before triage read the clause around a sign)
+    assert share(report, "false-urgent", "not urgent") <= 0.009
+
+
+# -- two questions in one message, measured on the bundled FAQ ---------------------------------
+# tests/data/compound/compound.jsonl labels each part with a phrase of the answer that should
+# come back (or "oos" for a part the FAQ does not cover). bot.compound itself:
+# tests/test_compound.py.
+
+
+def _texts(item: Entry) -> str:
+    return f"{item.lead}\n{item.question}\n{item.answer}".casefold()
+
+
+def _holds(item: Entry, label: str) -> bool:
+    """Whether an answer holds a label's phrase (or one of its "|" alternatives)."""
+    return any(phrase.casefold() in _texts(item) for phrase in label.split("|"))
+
+
+@dataclass
+class Rates:
+    pairs: int = 0
+    pairs_right: int = 0  # every covered part answered, the uncovered named, nothing wrong
+    pairs_before: int = 0  # the same, answering the whole message only (before splitting)
+    singles: int = 0
+    singles_right: int = 0
+    singles_right_before: int = 0
+    singles_split: int = 0
+    singles_split_wrong: int = 0  # a split single question that got an answer it should not
+
+
+def _right(labels: list[str], answers: list[Entry], named: list[Part]) -> bool:
+    """Every covered part answered, nothing answered that no part asked, and an uncovered
+    ("oos") part named, when the message has one and something was answered."""
+    covered = [label for label in labels if label != "oos"]
+    found = all(any(_holds(item, label) for item in answers) for label in covered)
+    return found and not _wrong(covered, answers) and (
+        "oos" not in labels or bool(named) or not covered
+    )
+
+
+def _wrong(covered: list[str], answers: list[Entry]) -> bool:
+    return any(not any(_holds(item, label) for label in covered) for item in answers)
+
+
+def measure(matcher: Matcher) -> Rates:
+    rates = Rates()
+    for line in COMPOUND_SET.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        labels: list[str] = case["parts"]
+        whole = matcher.match(case["text"])
+        before = [whole.entry] if whole.status is Status.ANSWER and whole.entry else []
+        parts = answer_parts(matcher, case["text"], whole)
+        given, named = before, []
+        if isinstance(parts, Parts):
+            given, named = list(parts.entries), list(parts.uncovered)
+        if case["kind"] == "two":
+            rates.pairs += 1
+            rates.pairs_right += _right(labels, given, named)
+            rates.pairs_before += _right(labels, before, [])
+        else:
+            rates.singles += 1
+            rates.singles_right += _right(labels, given, named)
+            rates.singles_right_before += _right(labels, before, [])
+            if isinstance(parts, Parts):
+                rates.singles_split += 1
+                covered = [label for label in labels if label != "oos"]
+                rates.singles_split_wrong += _wrong(covered, given)
+    return rates
+
+
+def test_splitting_answers_two_questions_and_leaves_single_ones_alone(
+    bundled_matcher: Matcher,
+) -> None:
+    rates = measure(bundled_matcher)
+    print(rates)
+    # Measured 2026-12-05 on the bundled FAQ: 41 of 42 pairs right (none before splitting:
+    # the whole message answered one part at best); 40 of 42 single questions right, as
+    # before (39) or better; 3 singles split, none into a wrong answer. Floors a little below.
+    assert rates.pairs_right >= 0.9 * rates.pairs
+    assert rates.pairs_before <= rates.pairs_right / 4
+    assert rates.singles_right >= rates.singles_right_before
+    assert rates.singles_split_wrong == 0
+    assert rates.singles_split <= 0.15 * rates.singles
