@@ -60,8 +60,10 @@ def unanswered_blocks(
             lines.append("also: " + ", ".join(f"\u201c{text}\u201d" for text in group.variants))
         blocks.append(Block("\n".join(lines)))
     blocks.append(Block(
-        "Add the common ones to faq.yaml as alternates of an entry (a picked suggestion shows "
-        "which), or as new entries, then /reload.",
+        "Teach the common ones as another way to ask the entry that answers them (a picked "
+        "suggestion shows which): the Teach\u2026 buttons in Telegram, or "
+        "faq-bot teach \"QUESTION\" ENTRY_ID. A new subject goes in faq.yaml as a new entry, "
+        "then /reload.",
         "italic",
     ))
     return blocks

@@ -11,6 +11,7 @@ import difflib
 import logging
 import os
 import threading
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from helpers.harness import SHIPPED_FAQ, Harness, copy_faq, running_bot
 from bot import teach
 from bot.cli import main
 from bot.faq import faq_from_bytes, load_faq
+from bot.grouping import Group
+from bot.reports import plain, unanswered_blocks
 from bot.teach import MAX_QUESTION_CHARS, TAUGHT_GROUP, TeachError, add_alternate, add_not_covered
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
@@ -424,3 +427,14 @@ def test_cli_teach_failures_exit_2_with_one_clear_line(
     assert err.count("\n") == 1  # one line, no traceback
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["faq.yaml"]
+
+
+def test_the_unanswered_report_points_to_teaching() -> None:
+    """What /unanswered and `faq-bot unanswered` end with says how to teach a question."""
+    group = Group(
+        example="is there a bike rack?", count=2, last_asked=date(2026, 1, 2),
+        declined=2, suggested=0, picked=(), variants=(),
+    )
+    footer = plain(unanswered_blocks([group], 10)).splitlines()[-1]
+    assert "Teach\u2026" in footer
+    assert 'faq-bot teach "QUESTION" ENTRY_ID' in footer
