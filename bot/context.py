@@ -27,11 +27,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Status
 from bot.text import words
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from bot.matcher import Matcher
@@ -90,16 +92,9 @@ def parse_pick(text: str) -> int | None:
     return None
 
 
-@dataclass(frozen=True)
-class Shown:
-    """A list of choices shown in a chat: each button's callback data, in order, and when."""
-
-    choices: tuple[str, ...]
-    at: float
-
-
-class RecentChoices:
-    """The last list of choices shown in each chat, for `ttl` seconds, at most `max_chats`."""
+class RecentPerChat(Generic[T]):
+    """One value per chat (a list of choices, an entry id), for `ttl` seconds, at most
+    `max_chats` chats (the one remembered longest ago is forgotten first)."""
 
     def __init__(
         self,
@@ -110,33 +105,39 @@ class RecentChoices:
         self.ttl = ttl
         self.max_chats = max_chats
         self.clock = clock
-        self._shown: OrderedDict[int, Shown] = OrderedDict()
+        self._kept: OrderedDict[int, tuple[T, float]] = OrderedDict()
 
     def __len__(self) -> int:
-        return len(self._shown)
+        return len(self._kept)
+
+    def _keep(self, chat_id: int, value: T) -> None:
+        self._kept.pop(chat_id, None)
+        self._kept[chat_id] = (value, self.clock())
+        while len(self._kept) > self.max_chats:
+            self._kept.popitem(last=False)
+
+    def current(self, chat_id: int) -> T | None:
+        """The chat's value, or None if there is none or it is older than the TTL."""
+        kept = self._kept.get(chat_id)
+        if kept is None:
+            return None
+        if self.clock() - kept[1] > self.ttl:
+            del self._kept[chat_id]
+            return None
+        return kept[0]
+
+    def forget(self, chat_id: int) -> None:
+        self._kept.pop(chat_id, None)
+
+
+class RecentChoices(RecentPerChat[tuple[str, ...]]):
+    """The last list of choices shown in each chat: each button's callback data, in order."""
 
     def remember(self, chat_id: int, choices: Sequence[str]) -> None:
         """`choices` (callback data, in the order shown) are now the chat's list. An empty
         sequence changes nothing: a reply without choices leaves the last list pickable."""
-        if not choices:
-            return
-        self._shown.pop(chat_id, None)
-        self._shown[chat_id] = Shown(tuple(choices), self.clock())
-        while len(self._shown) > self.max_chats:
-            self._shown.popitem(last=False)  # the chat whose list is oldest
-
-    def current(self, chat_id: int) -> tuple[str, ...] | None:
-        """The chat's list, or None if there is none or it is older than the TTL."""
-        shown = self._shown.get(chat_id)
-        if shown is None:
-            return None
-        if self.clock() - shown.at > self.ttl:
-            del self._shown[chat_id]
-            return None
-        return shown.choices
-
-    def forget(self, chat_id: int) -> None:
-        self._shown.pop(chat_id, None)
+        if choices:
+            self._keep(chat_id, tuple(choices))
 
 
 def pick_from(choices: Sequence[str], position: int) -> str | None:
@@ -161,51 +162,13 @@ def choices_in(bot_data: MutableMapping[Any, Any]) -> RecentChoices:
 # -- the last answer, and follow-ups read against it ----------------------------------------
 
 
-@dataclass(frozen=True)
-class Answered:
-    """The entry last answered in a chat (its id, never the text that asked for it), and when."""
-
-    entry_id: str
-    at: float
-
-
-class RecentAnswers:
-    """The entry last answered in each chat, for `ttl` seconds, at most `max_chats` chats: the
+class RecentAnswers(RecentPerChat[str]):
+    """The entry last answered in each chat (its id, never the text that asked for it): the
     same bounds as `RecentChoices`, for the same reasons (a follow-up comes within minutes)."""
-
-    def __init__(
-        self,
-        ttl: float = CHOICES_TTL,
-        max_chats: int = MAX_CHATS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.ttl = ttl
-        self.max_chats = max_chats
-        self.clock = clock
-        self._answered: OrderedDict[int, Answered] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._answered)
 
     def remember(self, chat_id: int, entry_id: str) -> None:
         """`entry_id` was just answered in the chat: follow-ups are now read against it."""
-        self._answered.pop(chat_id, None)
-        self._answered[chat_id] = Answered(entry_id, self.clock())
-        while len(self._answered) > self.max_chats:
-            self._answered.popitem(last=False)  # the chat answered longest ago
-
-    def current(self, chat_id: int) -> str | None:
-        """The id of the chat's last answered entry, or None if none or older than the TTL."""
-        answered = self._answered.get(chat_id)
-        if answered is None:
-            return None
-        if self.clock() - answered.at > self.ttl:
-            del self._answered[chat_id]
-            return None
-        return answered.entry_id
-
-    def forget(self, chat_id: int) -> None:
-        self._answered.pop(chat_id, None)
+        self._keep(chat_id, entry_id)
 
 
 def answers_in(bot_data: MutableMapping[Any, Any]) -> RecentAnswers:
