@@ -29,17 +29,17 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from helpers.floors import DATA, cases_of, check, share, split
 
 from bot.compound import Part, Parts, answer_parts
-from bot.evaluation import Case, Report, evaluate, load_cases
+from bot.evaluation import evaluate
 from bot.faq import DEFAULT_FALLBACK, PRACTICE_KEYS, Entry, Faq, builtin_data, parse_faq
 from bot.lint import hidden, lint
 from bot.matcher import Matcher, Status
 from bot.text import words
-from tests.conftest import BUNDLED_FAQ, REPO, SHARED
+from tests.conftest import BUNDLED_FAQ, SHARED
 
 EDITED = os.environ.get("BUNDLED_FAQ_EDITED", "").strip() not in ("", "0")
 
@@ -50,7 +50,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 DOCUMENT = SHARED / "source" / "000_f5c6a2029e6426bd.txt"
-DATA = REPO / "tests" / "data"
 DEV = SHARED / "eval" / "dev.jsonl"
 COMPOUND_SET = DATA / "compound" / "compound.jsonl"
 NO = "{phrase} isn't on our list of treated conditions."
@@ -223,25 +222,6 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
 # Each floor sits a little under the figure measured when the decision was last fitted (see
 # `scripts/fit_decision.py` and `faq-bot eval`): they catch a change that makes matching worse;
 # they are not targets. Each embeds and matches a whole labelled split: minutes, so marked slow.
-
-
-def cases_of(*paths: Path) -> list[Case]:
-    return [case for path in paths for case in load_cases(path)]
-
-
-def split(name: str) -> list[Path]:
-    return sorted((DATA / name).glob("*.jsonl"))
-
-
-def share(report: Report, verdict: str, group: str) -> float:
-    count, total = report.rate(verdict, group)
-    return count / total if total else 0.0
-
-
-def check(report: Report, right: float, wrong: float, false_answers: float) -> None:
-    assert share(report, "right", "answerable") >= right
-    assert share(report, "wrong", "answerable") <= wrong
-    assert share(report, "false-answer", "unanswerable") <= false_answers
 
 
 @pytest.mark.slow

@@ -16,37 +16,18 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers.floors import DATA, cases_of, check
 
-from bot.evaluation import Case, Report, evaluate, load_cases, plain_faq_yaml
+from bot.evaluation import evaluate, plain_faq_yaml
 from bot.faq import load_faq
 from bot.matcher import Matcher
-from tests.conftest import REPO, SHARED
+from tests.conftest import SHARED
 
 # Each floor embeds and matches a whole labelled split: minutes, so not in a routine `pytest`.
 pytestmark = pytest.mark.slow
 
-DATA = REPO / "tests" / "data"
 DEV = SHARED / "eval" / "dev.jsonl"
 STACKFAQ = SHARED / "eval" / "stackfaq"
-
-
-def cases_of(*paths: Path) -> list[Case]:
-    return [case for path in paths for case in load_cases(path)]
-
-
-def split(name: str) -> list[Path]:
-    return sorted((DATA / name).glob("*.jsonl"))
-
-
-def share(report: Report, verdict: str, group: str) -> float:
-    count, total = report.rate(verdict, group)
-    return count / total if total else 0.0
-
-
-def check(report: Report, right: float, wrong: float, false_answers: float) -> None:
-    assert share(report, "right", "answerable") >= right
-    assert share(report, "wrong", "answerable") <= wrong
-    assert share(report, "false-answer", "unanswerable") <= false_answers
 
 
 def test_a_plain_faq_nobody_fitted_for_is_answered() -> None:
