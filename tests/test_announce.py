@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 from collections.abc import Callable
 from datetime import UTC, timedelta
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 from helpers.factories import ADMIN_ID, command_update
 from helpers.fake_telegram import Call, FakeTelegram
-from helpers.harness import Harness, copy_faq, running_bot
+from helpers.harness import Harness, copy_faq, edit, running_bot
 from telegram.request import RequestData
 
 # The watcher is waited for in real time, and each reload builds a second FAQ (as test_reload).
@@ -33,15 +32,6 @@ HOT_STONES = (
     "    question: What is hot stone massage?\n    keywords: [hot stones]\n"
     "    answer: Warm stones are placed on the body.\n"
 )
-
-
-def edit(path: Path, change: Callable[[str], str]) -> None:
-    """Rewrite the file, making sure its stat changes even on coarse-mtime filesystems."""
-    before = path.stat()
-    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
-    after = path.stat()
-    if (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size):
-        os.utime(path, ns=(after.st_atime_ns, after.st_mtime_ns + 1_000_000_000))
 
 
 def add_and_change(text: str) -> str:

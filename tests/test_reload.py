@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers.factories import ADMIN_ID, PATIENT_ID, callback_update, command_update, message_update
 from helpers.fake_telegram import buttons
-from helpers.harness import copy_faq, running_bot
+from helpers.harness import copy_faq, edit, running_bot
 
 from bot import views
 from bot.faq import load_faq
@@ -25,15 +25,6 @@ from bot.live import LiveFaq, diff, settings_diff
 pytestmark = pytest.mark.slow
 
 MINI_FAQ = Path(__file__).parent / "helpers" / "mini_faq.yaml"
-
-
-def edit(path: Path, change: Callable[[str], str]) -> None:
-    """Rewrite the file, making sure its stat changes even on coarse-mtime filesystems."""
-    before = path.stat()
-    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
-    after = path.stat()
-    if (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size):
-        os.utime(path, ns=(after.st_atime_ns, after.st_mtime_ns + 1_000_000_000))
 
 
 def add_remove_change(text: str) -> str:

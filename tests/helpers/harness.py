@@ -9,8 +9,9 @@ and the error handler exactly as in production. The question store is a file nex
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,3 +117,12 @@ async def running_bot(
         await app.shutdown()
         assert app.post_shutdown is not None
         await app.post_shutdown(app)
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    """Rewrite the file, making sure its stat changes even on coarse-mtime filesystems."""
+    before = path.stat()
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    after = path.stat()
+    if (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size):
+        os.utime(path, ns=(after.st_atime_ns, after.st_mtime_ns + 1_000_000_000))
