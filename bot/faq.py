@@ -48,6 +48,10 @@ URGENT_AND = "&"
 # phrases listed under `urgent.classes.numb` and `urgent.classes.groin`.
 URGENT_CLASS = re.compile(r"<([a-z][a-z0-9_]*)>")
 
+# The not_covered group `faq-bot teach` and the Teach buttons add questions to (bot.teach). A
+# group is one topic (bot.coverage), but these were marked one at a time: each is its own.
+TAUGHT_GROUP = "taught from Telegram"
+
 # What a faq.yaml gets when it leaves these out.
 DEFAULT_FALLBACK = (
     "Sorry, I couldn't find that in our FAQ. Try /topics to browse the questions, or ask in"
@@ -221,6 +225,10 @@ class Faq:
     # `faq-bot check` and /reload can say which line hides an entry (bot.lint). Where a phrase
     # sits is no content: a reload that only moves it changes nothing.
     not_covered_at: Mapping[str, int] = field(default_factory=dict, compare=False)
+    # The group each not-covered phrase is listed in (a flat list: each phrase its own): a
+    # group is one topic, and an entry whose question or alternate uses one of its phrases
+    # covers the topic, so the whole group stops counting (bot.lexical.LexicalIndex).
+    not_covered_group: Mapping[str, str] = field(default_factory=dict)
     # `languages:`, the notes per language code (NOTE_LANGUAGES). Empty when the file has no
     # such section: then a message in another language gets the English reply.
     languages: Mapping[str, LanguageNotes] = field(default_factory=dict)
@@ -551,6 +559,7 @@ class _Validator:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.not_covered_at: dict[str, int] = {}  # phrase -> its line, filled by not_covered
+        self.not_covered_group: dict[str, str] = {}  # phrase -> its group, filled by not_covered
         self._constructor = yaml.constructor.SafeConstructor()
         self._related_at: dict[str, tuple[int, str]] = {}  # entry id -> (line, field) of related
 
@@ -660,18 +669,26 @@ class _Validator:
         """A list of topics, or named groups of them: each a list (`prices: [price, cost]`) or
         a `reply` line (the clear no) and its `phrases`
         (`{reply: "{phrase} isn't on our list.", phrases: [gout]}`).
-        Returns every phrase, and the phrases of groups with a `no` line, each with it."""
+        Returns every phrase, and the phrases of groups with a `no` line, each with it; each
+        phrase's group is kept in `not_covered_group`."""
         seen: dict[str, int] = {}  # folded phrase -> line, kept in `not_covered_at`
         if not isinstance(node, yaml.MappingNode):
             listed = self.text_list(node, "not_covered", seen=seen)
             self.not_covered_at = {phrase: seen[_key(phrase)] for phrase in listed}
+            self.not_covered_group = {phrase: phrase for phrase in listed}
             return listed, {}
         phrases: list[str] = []
         no_lines: dict[str, str] = {}
         for name, group in self.mapping(node, "not_covered", None).items():
             where = f"not_covered.{name}"
             if not isinstance(group, yaml.MappingNode):
-                phrases.extend(self.text_list(group, where, seen=seen))
+                listed = self.text_list(group, where, seen=seen)
+                phrases.extend(listed)
+                self.not_covered_group.update(
+                    # questions taught one at a time, each a topic of its own
+                    {phrase: phrase for phrase in listed} if name == TAUGHT_GROUP
+                    else dict.fromkeys(listed, name)
+                )
                 continue
             fields = self.mapping(group, where, self.NOT_COVERED_GROUP_KEYS)
             no = self.no_line(fields.get("reply"), f"{where}.reply", group)
@@ -683,6 +700,7 @@ class _Validator:
                     fields["phrases"], f"{where}.phrases", "must list at least one phrase"
                 )
             phrases.extend(listed)
+            self.not_covered_group.update(dict.fromkeys(listed, name))
             for phrase in listed:
                 if no:
                     no_lines.setdefault(phrase, no)
@@ -880,6 +898,7 @@ class _Validator:
             entries=entries,
             not_covered_no=not_covered_no,
             not_covered_at=self.not_covered_at,
+            not_covered_group=self.not_covered_group,
             languages=languages,
             practice=practice,
             warnings=tuple(self.warnings),

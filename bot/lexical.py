@@ -22,11 +22,6 @@ from bot.spelling import Speller
 from bot.text import CONTEXT_WORDS, STOPWORDS
 from bot.triage import positions_of
 
-# A term in the questions and alternates of at most this many entries names their subject
-# (see LexicalIndex): "hours" or "insurance" in a FAQ of dozens of entries; "massage" is in 43
-# of the bundled 45 and "therapy" in 7.
-SUBJECT_SPREAD = 2
-
 
 @dataclass(frozen=True)
 class Query:
@@ -58,12 +53,14 @@ class LexicalIndex:
         self._bodies: list[frozenset[str]] = []
         entry_phrasings: list[list[frozenset[str]]] = []
         for entry in faq.entries:
-            phrasings = {frozenset(self.content(phrasing)) for phrasing in entry.phrasings}
+            phrasings = {
+                frozenset(content_terms(speller, phrasing)) for phrasing in entry.phrasings
+            }
             phrasings.discard(frozenset())
             head = frozenset().union(*phrasings)
             entry_phrasings.append(sorted(phrasings, key=sorted))
             self._heads.append(head)
-            self._bodies.append(frozenset(self.content(entry.answer)) - head)
+            self._bodies.append(frozenset(content_terms(speller, entry.answer)) - head)
         count = len(faq.entries)
         frequency: dict[str, int] = {}
         for head, body in zip(self._heads, self._bodies, strict=True):
@@ -90,50 +87,13 @@ class LexicalIndex:
         }
         self._count = count
         self._phrasings = [_Phrasings(phrasings, self.idf) for phrasings in entry_phrasings]
-        # Not-covered phrases by their first term: a message is only scanned for those. An
-        # entry's own question and alternates beat the list: a phrase one of them holds
-        # ("insurance" in "Do you accept health insurance?") is not a topic the FAQ lacks.
-        # (One string of every question's terms, a line each, so that a phrase is looked for
-        # once in C, not once per question: a big FAQ has tens of thousands.)
-        asked = "".join(
-            f" {' '.join(speller.terms(text))} \n" for entry in faq.entries
-            for text in (entry.question, *entry.alternates)
-        )
-        # So does an entry's subject: a phrase whose content terms all name what one entry's
-        # question asks about ("are you open" beside "What are your opening hours?"). A term
-        # names a subject when the questions and alternates of at most SUBJECT_SPREAD entries
-        # use it; one used by many ("therapy", "massage") is the FAQ's common vocabulary, and
-        # a phrase of it ("how many sessions") is a line the practice draws.
-        spread: dict[str, int] = {}
-        subjects: list[frozenset[str]] = []
-        for entry in faq.entries:
-            for term in frozenset().union(
-                *(self.content(text) for text in (entry.question, *entry.alternates))
-            ):
-                spread[term] = spread.get(term, 0) + 1
-            subjects.append(frozenset(self.content(entry.question)))
-        named = [
-            frozenset(term for term in subject if spread.get(term, 0) <= SUBJECT_SPREAD)
-            for subject in subjects
-        ]
+        # Not-covered phrases by their first term: a message is only scanned for those. (Those
+        # the FAQ's own entries cover are gone already: bot.coverage.)
         self._not_covered: dict[str, list[list[str]]] = {}
         for phrase in faq.not_covered:
-            folded = speller.terms(phrase)
-            if not folded or f" {' '.join(folded)} " in asked:
-                continue
-            content = frozenset(self.content(phrase))
-            if content and any(content <= subject for subject in named):
-                continue
-            self._not_covered.setdefault(folded[0], []).append(folded)
+            if folded := speller.terms(phrase):
+                self._not_covered.setdefault(folded[0], []).append(folded)
         self._context = frozenset(speller.terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
-
-    def content(self, text: str) -> list[str]:
-        """The content terms of a FAQ text (all of it: answers can be long)."""
-        raw = self._speller.words(text)
-        return [
-            term for word, term in zip(raw, self._speller.terms_of(raw), strict=True)
-            if _is_content(word, term)
-        ]
 
     def query(self, raw: Sequence[str], terms: Sequence[str]) -> Query:
         """Weigh a folded message (`raw` words and their `terms`)."""
@@ -220,6 +180,15 @@ class _Phrasings:
             if found is not None:
                 held[found] += weight
         return float((held / self._totals).max())
+
+
+def content_terms(speller: Speller, text: str) -> list[str]:
+    """The content terms of a FAQ text (all of it: answers can be long)."""
+    raw = speller.words(text)
+    return [
+        term for word, term in zip(raw, speller.terms_of(raw), strict=True)
+        if _is_content(word, term)
+    ]
 
 
 def _is_content(word: str, term: str) -> bool:

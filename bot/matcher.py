@@ -26,6 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from bot.coverage import covered
 from bot.decision import Decision, load_decision
 from bot.embedding import Encoder, models_dir, shared_encoder
 from bot.faq import Entry, Faq, Smalltalk
@@ -128,9 +129,11 @@ class Matcher:
             faq.synonyms,
         )
         self._triage = Triage(faq, self.speller)
-        self._lexical = LexicalIndex(faq, self.speller)
+        # The indexes read the FAQ without the not-covered topics its own entries cover.
+        matched = covered(faq, self.speller)
+        self._lexical = LexicalIndex(matched, self.speller)
         self._semantic = SemanticIndex(
-            faq, vector_cache(encoder, default_cache_dir() if cache_dir is None else cache_dir)
+            matched, vector_cache(encoder, default_cache_dir() if cache_dir is None else cache_dir)
         )
         self._entries = faq.entries
         # The not-covered phrases that have a `no` line, folded, by their first term: a decline
@@ -143,7 +146,8 @@ class Matcher:
                 )
         # Each entry's phrasings folded once, for the fuzzy feature.
         self._folded = [
-            [normalize(text) for text in dict.fromkeys(entry.phrasings)] for entry in faq.entries
+            [normalize(text) for text in dict.fromkeys(entry.phrasings)]
+            for entry in matched.entries
         ]
 
     def match(self, text: str) -> Match:

@@ -9,7 +9,7 @@ Two edits, used by the Telegram teach flow (bot.handlers) and `faq-bot teach` (b
   TAUGHT_GROUP, made at the end of the section the first time. Its own group, not one of the
   admin's: the admin's groups stay as written, some carry a `reply` line that names the
   phrase (which a taught question would read oddly in), and everything taught from Telegram
-  is in one place to review or undo.
+  is in one place to review or undo. (Each question in it is a topic of its own: bot.faq.)
 
 How the file keeps its comments, order and formatting: ruamel.yaml composes the file (a round
 trip parse that keeps every node's position), and the new item is written as one line of
@@ -47,10 +47,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.faq import Faq, FaqError, faq_from_bytes, read_faq_file
+from bot.faq import TAUGHT_GROUP, Faq, FaqError, faq_from_bytes, read_faq_file
 
 MAX_QUESTION_CHARS = 500
-TAUGHT_GROUP = "taught from Telegram"
 
 _lock = threading.Lock()
 # The hashes this process wrote, each with the hash it was made from: a teach prepared on an

@@ -1,0 +1,109 @@
+"""Which of the FAQ's not-covered topics its own entries cover, and so no longer count.
+
+`not_covered` lists topics the FAQ does not answer (prices, opening hours, other treatments),
+in named groups, one topic a group. An admin who adds an entry about one of them ("What are your
+opening hours?") means the bot to answer it; the list must not keep hiding it. Two rules:
+
+- An entry whose question or alternate holds one of a group's phrases covers the group's topic:
+  the whole group stops counting, and its phrases become the entry's keywords for matching
+  ("what time", "closing time" and "open on weekends" lead to the opening-hours entry, though
+  they share no word with its question). In a flat list, each phrase is a topic of its own.
+- A phrase whose content words all name what one entry's question asks about ("are you open"
+  beside "Are you open on Sundays?") does not count either. A word names a subject when the
+  questions and alternates of at most SUBJECT_SPREAD entries use it: one used by many
+  ("therapy", "massage") is the FAQ's common vocabulary, and a phrase of it ("how many
+  sessions") is a line the practice draws.
+
+The matcher's indexes are built from `covered(faq, speller)`; the Faq itself, which replies and
+`faq-bot check` read, is left as the admin wrote it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import replace
+
+from bot.faq import Faq
+from bot.lexical import content_terms
+from bot.spelling import Speller
+
+# A term in the questions and alternates of at most this many entries names their subject
+# ("hours" or "insurance" in a FAQ of dozens of entries); "massage" is in 43 of the bundled 45
+# and "therapy" in 7.
+SUBJECT_SPREAD = 2
+
+
+def covered(faq: Faq, speller: Speller) -> Faq:
+    """The FAQ as the matcher reads it: without the not-covered phrases its entries cover,
+    and with each covered group's phrases among the keywords of the entries that cover it."""
+    if not faq.not_covered:
+        return faq
+    group_of = {phrase: faq.not_covered_group.get(phrase, phrase) for phrase in faq.not_covered}
+    folded = {phrase: " ".join(speller.terms(phrase)) for phrase in faq.not_covered}
+    claims = _claims(faq, speller, {
+        terms: group_of[phrase] for phrase, terms in folded.items() if terms
+    })
+    named = _subjects(faq, speller)
+    kept = tuple(
+        phrase for phrase in faq.not_covered
+        if folded[phrase] and group_of[phrase] not in claims
+        and not _names_a_subject(content_terms(speller, phrase), named)
+    )
+    if not claims:
+        return replace(faq, not_covered=kept)
+    taken: dict[int, list[str]] = {}
+    for phrase in faq.not_covered:
+        for index in claims.get(group_of[phrase], ()):
+            taken.setdefault(index, []).append(phrase)
+    entries = tuple(
+        replace(entry, keywords=(*entry.keywords, *taken[index])) if index in taken else entry
+        for index, entry in enumerate(faq.entries)
+    )
+    return replace(faq, not_covered=kept, entries=entries)
+
+
+def _claims(faq: Faq, speller: Speller, groups: dict[str, str]) -> dict[str, list[int]]:
+    """Per group, the entries whose question or an alternate holds one of its phrases (given
+    folded, with their groups). Every question is one line of one string, so that a phrase is
+    looked for once in C, not once per question: a big FAQ has tens of thousands."""
+    lines: list[str] = []
+    owners: list[int] = []
+    for index, entry in enumerate(faq.entries):
+        for text in (entry.question, *entry.alternates):
+            lines.append(f" {' '.join(speller.terms(text))} \n")
+            owners.append(index)
+    starts: list[int] = []
+    offset = 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line)
+    asked = "".join(lines)
+    claims: dict[str, dict[int, None]] = {}
+    for terms, group in groups.items():
+        found = asked.find(f" {terms} ")
+        while found >= 0:
+            owner = owners[bisect_right(starts, found) - 1]
+            claims.setdefault(group, {})[owner] = None
+            found = asked.find(f" {terms} ", found + 1)
+    return {group: list(entries) for group, entries in claims.items()}
+
+
+def _subjects(faq: Faq, speller: Speller) -> list[frozenset[str]]:
+    """Per entry, the content terms of its question that name its subject (SUBJECT_SPREAD)."""
+    spread: dict[str, int] = {}
+    for entry in faq.entries:
+        for term in frozenset().union(
+            *(content_terms(speller, text) for text in (entry.question, *entry.alternates))
+        ):
+            spread[term] = spread.get(term, 0) + 1
+    return [
+        frozenset(
+            term for term in content_terms(speller, entry.question)
+            if spread.get(term, 0) <= SUBJECT_SPREAD
+        )
+        for entry in faq.entries
+    ]
+
+
+def _names_a_subject(terms: list[str], named: list[frozenset[str]]) -> bool:
+    return bool(terms) and any(set(terms) <= subject for subject in named)
