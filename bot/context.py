@@ -29,6 +29,7 @@ from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from bot.botdata import kept_in
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Status
 from bot.text import words
@@ -151,11 +152,7 @@ def pick_from(choices: Sequence[str], position: int) -> str | None:
 
 def choices_in(bot_data: MutableMapping[Any, Any]) -> RecentChoices:
     """The application's RecentChoices, created on first use (tests may put their own)."""
-    choices = bot_data.get(CHOICES_KEY)
-    if not isinstance(choices, RecentChoices):
-        choices = RecentChoices()
-        bot_data[CHOICES_KEY] = choices
-    return choices
+    return kept_in(bot_data, CHOICES_KEY, RecentChoices)
 
 
 
@@ -173,11 +170,7 @@ class RecentAnswers(RecentPerChat[str]):
 
 def answers_in(bot_data: MutableMapping[Any, Any]) -> RecentAnswers:
     """The application's RecentAnswers, created on first use (tests may put their own)."""
-    answers = bot_data.get(ANSWERS_KEY)
-    if not isinstance(answers, RecentAnswers):
-        answers = RecentAnswers()
-        bot_data[ANSWERS_KEY] = answers
-    return answers
+    return kept_in(bot_data, ANSWERS_KEY, RecentAnswers)
 
 
 # Words by which a message refers back to what was said ("how does it work?", "what if it

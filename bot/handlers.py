@@ -59,7 +59,7 @@ from bot.recorder import StoreUnavailable
 from bot.services import Services, get_services
 from bot.store import Question, new_token
 from bot.teach import TeachError, add_alternate, add_not_covered
-from bot.teaching import teaching_in
+from bot.teaching import Held, teaching_in
 from bot.views import Reply
 
 logger = logging.getLogger(__name__)
@@ -294,7 +294,7 @@ async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     # the file in service, which bot.teach checks before writing (bot.teaching).
     held = teaching_in(context.bot_data)
     seen = services.live.version.sha256
-    tokens = [held.hold(message.chat.id, group.example, seen) for group in groups[:limit]]
+    tokens = [held.hold(message.chat.id, Held(group.example, seen)) for group in groups[:limit]]
     await _respond(
         message,
         views.unanswered_reply(services.live.current.faq, groups, limit, days, tokens),

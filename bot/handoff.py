@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +36,7 @@ from typing import Any, TypeVar
 from bot.config import Settings
 from bot.recorder import DAY, utc_today
 from bot.store import GuardedStore, HandoffLink, Store, StoreDown
+from bot.tokens import TokenStore
 
 logger = logging.getLogger(__name__)
 
@@ -56,19 +56,20 @@ class LinksUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Pending:
-    """A question that may still be handed off: its text and the message that asked it."""
+    """A question that may still be handed off: its text and the message that asked it (how
+    long it waits is the store's: `PendingQuestions`)."""
 
     text: str
     message_id: int
-    expires: float  # on the monotonic clock
 
 
 class PendingQuestions:
     """Questions waiting for the person's Send, per chat, in memory only, each for a while.
 
-    A question is reached by its chat and a random token carried by the buttons, so a button
-    pressed in one chat can never reach another chat's question. `take` removes it: a second
-    press of Send finds nothing, and nothing is posted twice."""
+    A question is reached by its chat and a random token carried by the buttons (a
+    `bot.tokens.TokenStore`), so a button pressed in one chat can never reach another chat's
+    question. `take` removes it: a second press of Send finds nothing, and nothing is posted
+    twice."""
 
     def __init__(
         self,
@@ -79,8 +80,7 @@ class PendingQuestions:
         self._ttl = ttl
         self._limit = limit
         self._clock = clock
-        # (chat id, token) -> question, oldest expiry first (a refreshed one moves to the end)
-        self._questions: OrderedDict[tuple[int, str], Pending] = OrderedDict()
+        self._questions: TokenStore[Pending] = TokenStore(ttl, limit, clock)
         # chats asked for their question by a bare /ask -> when that ends
         self._awaiting: OrderedDict[int, float] = OrderedDict()
 
@@ -90,27 +90,15 @@ class PendingQuestions:
 
     def hold(self, chat_id: int, text: str, message_id: int) -> str:
         """Keep `text` for a while; returns the token for the buttons."""
-        self._sweep()
-        token = secrets.token_urlsafe(6)
-        self._questions[(chat_id, token)] = Pending(text, message_id, self._clock() + self._ttl)
-        while len(self._questions) > self._limit:
-            self._questions.popitem(last=False)
-        return token
+        return self._questions.hold(chat_id, Pending(text, message_id))
 
     def keep(self, chat_id: int, token: str) -> Pending | None:
         """The question, now waiting afresh (the person is about to confirm), or None."""
-        self._sweep()
-        pending = self._questions.pop((chat_id, token), None)
-        if pending is None:
-            return None
-        pending = Pending(pending.text, pending.message_id, self._clock() + self._ttl)
-        self._questions[(chat_id, token)] = pending
-        return pending
+        return self._questions.keep(chat_id, token)
 
     def take(self, chat_id: int, token: str) -> Pending | None:
         """Remove the question and return it, or None if it is gone (sent, cancelled, expired)."""
-        self._sweep()
-        return self._questions.pop((chat_id, token), None)
+        return self._questions.take(chat_id, token)
 
     def await_question(self, chat_id: int) -> None:
         """A bare /ask: the chat's next message is the question to hand off."""
@@ -126,12 +114,8 @@ class PendingQuestions:
         return self._awaiting.pop(chat_id, None) is not None
 
     def _sweep(self) -> None:
+        # The questions sweep themselves (the store); this is the chats awaiting a question.
         now = self._clock()
-        while self._questions:
-            key, pending = next(iter(self._questions.items()))
-            if pending.expires > now:
-                break
-            del self._questions[key]
         while self._awaiting:
             chat_id, expires = next(iter(self._awaiting.items()))
             if expires > now:
