@@ -122,12 +122,7 @@ class Matcher:
         self.faq = faq
         self.encoder = encoder = encoder or shared_encoder()
         self.decision = decision or load_decision(encoder.name)
-        self.speller = Speller(
-            _word_usage(faq),
-            (word for entry in faq.entries for text in entry.phrasings for word in words(text)),
-            common_words() if everyday is None else everyday,
-            faq.synonyms,
-        )
+        self.speller = speller_for(faq, everyday)
         self._triage = Triage(faq, self.speller)
         # The indexes read the FAQ without the not-covered topics its own entries cover.
         matched = covered(faq, self.speller)
@@ -307,6 +302,17 @@ def top_indexes(scores: np.ndarray, count: int) -> np.ndarray:
 def linked(one: Entry, other: Entry) -> bool:
     """Whether one entry lists the other as related (a list and one of its items)."""
     return other.id in one.related or one.id in other.related
+
+
+def speller_for(faq: Faq, everyday: frozenset[str] | None = None) -> Speller:
+    """The typo corrector for a FAQ: its words, its phrasings' words, everyday English (the
+    bundled list unless `everyday` is given) and its synonyms."""
+    return Speller(
+        _word_usage(faq),
+        (word for entry in faq.entries for text in entry.phrasings for word in words(text)),
+        common_words() if everyday is None else everyday,
+        faq.synonyms,
+    )
 
 
 def _word_usage(faq: Faq) -> Counter[str]:

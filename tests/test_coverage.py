@@ -7,9 +7,7 @@ import pytest
 
 from bot.coverage import covered
 from bot.faq import TAUGHT_GROUP, Faq, parse_faq
-from bot.matcher import Matcher, Status, _word_usage
-from bot.spelling import Speller
-from bot.text import words
+from bot.matcher import Matcher, Status, speller_for
 
 HEADER = "disclaimer: Not medical advice.\n"
 
@@ -32,15 +30,6 @@ entries:
 """
 
 
-def speller_for(faq: Faq) -> Speller:
-    return Speller(
-        _word_usage(faq),
-        (word for entry in faq.entries for text in entry.phrasings for word in words(text)),
-        frozenset(),
-        faq.synonyms,
-    )
-
-
 def with_not_covered(section: str) -> str:
     """GROUPED with another not_covered section ("" for none)."""
     return GROUPED[:GROUPED.index("not_covered:")] + section + GROUPED[GROUPED.index("entries:"):]
@@ -48,7 +37,7 @@ def with_not_covered(section: str) -> str:
 
 def read(text: str) -> tuple[Faq, Faq]:
     faq = parse_faq(text)
-    return faq, covered(faq, speller_for(faq))
+    return faq, covered(faq, speller_for(faq, frozenset()))
 
 
 def test_the_parser_keeps_each_phrases_group() -> None:
@@ -128,7 +117,7 @@ def test_a_phrase_naming_one_entrys_subject_stops_counting_without_becoming_a_ke
 
 def test_a_faq_without_not_covered_is_read_as_it_is() -> None:
     faq = parse_faq(with_not_covered(""))
-    assert covered(faq, speller_for(faq)) is faq
+    assert covered(faq, speller_for(faq, frozenset())) is faq
 
 
 # -- through the matcher ------------------------------------------------------------------------

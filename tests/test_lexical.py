@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bot.coverage import covered
-from bot.faq import Faq, parse_faq
+from bot.faq import parse_faq
 from bot.lexical import LexicalIndex, Query
-from bot.matcher import _word_usage
+from bot.matcher import speller_for
 from bot.spelling import Speller
-from bot.text import words
 
 HEADER = "disclaimer: Not medical advice.\n"
 
@@ -30,18 +29,9 @@ entries:
 
 def index_for(text: str, everyday: frozenset[str] = frozenset()) -> tuple[LexicalIndex, Speller]:
     faq = parse_faq(text)
-    speller = _speller(faq, everyday)
+    speller = speller_for(faq, everyday)
     # as the matcher builds it: without the not-covered topics the entries cover
     return LexicalIndex(covered(faq, speller), speller), speller
-
-
-def _speller(faq: Faq, everyday: frozenset[str]) -> Speller:
-    return Speller(
-        _word_usage(faq),
-        (word for entry in faq.entries for text in entry.phrasings for word in words(text)),
-        everyday,
-        faq.synonyms,
-    )
 
 
 def query(index: LexicalIndex, speller: Speller, message: str) -> Query:

@@ -13,21 +13,9 @@ import pytest
 
 from bot import spelling
 from bot.faq import Faq, parse_faq
-from bot.lexicon import common_words
-from bot.matcher import _word_usage
+from bot.matcher import speller_for
 from bot.spelling import Speller
-from bot.text import words
 from tests.conftest import FAQ_HEADER
-
-
-def speller_for(faq: Faq, everyday: frozenset[str] | None = None) -> Speller:
-    """The Speller Matcher builds for `faq` (with the bundled everyday words unless given)."""
-    return Speller(
-        _word_usage(faq),
-        (word for entry in faq.entries for text in entry.phrasings for word in words(text)),
-        common_words() if everyday is None else everyday,
-        faq.synonyms,
-    )
 
 
 def folded(speller: Speller, text: str) -> list[str]:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.faq import Faq, Smalltalk, parse_faq
-from bot.lexicon import common_words
-from bot.matcher import _word_usage
+from bot.faq import Smalltalk, parse_faq
+from bot.matcher import speller_for
 from bot.spelling import Speller
-from bot.text import words
 from bot.triage import Triage
 
 ENTRIES = """\
@@ -30,17 +28,8 @@ def triage_for(urgent: str = "") -> tuple[Triage, Speller]:
     if urgent:
         text += f"urgent: {urgent}\n"
     faq = parse_faq(text + ENTRIES)
-    speller = _speller(faq)
+    speller = speller_for(faq)
     return Triage(faq, speller), speller
-
-
-def _speller(faq: Faq) -> Speller:
-    return Speller(
-        _word_usage(faq),
-        (word for entry in faq.entries for text in entry.phrasings for word in words(text)),
-        common_words(),
-        faq.synonyms,
-    )
 
 
 def is_urgent(triage: Triage, speller: Speller, message: str) -> bool:
@@ -264,7 +253,7 @@ def test_an_admins_small_talk_gets_its_own_reply() -> None:
         "smalltalk: {weather: {reply: Lovely day for a massage., triggers: [nice weather]}}\n"
         + ENTRIES
     )
-    speller = _speller(faq)
+    speller = speller_for(faq)
     found = smalltalk(Triage(faq, speller), speller, "nice weather!")
     assert found is not None
     assert (found.name, found.reply) == ("weather", "Lovely day for a massage.")
