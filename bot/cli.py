@@ -40,7 +40,7 @@ from bot.evaluation import EvalFileError, Report, evaluate, format_report, load_
 from bot.faq import CONDITIONS_ID, Entry, Faq, FaqError, load_faq, resolve_faq_path
 from bot.health import DEFAULT_MAX_AGE, check, mark_path
 from bot.language import foreign_reply
-from bot.lint import hidden, lint
+from bot.lint import hidden, lint, taken_over
 from bot.matcher import Match, Matcher, Status
 from bot.replies import CONTACT_NOT_SET_UP, contact_blocks, render_plain
 
@@ -288,6 +288,8 @@ def _check(args: argparse.Namespace) -> int:
     hiding = hidden(faq, matcher)
     for finding in hiding:
         print(f"warning: {finding}")
+    for note in taken_over(faq, matcher):
+        print(f"note: {note}")
     findings = [f"{len(collisions)} question(s) that miss their entry"] if collisions else []
     if hiding:
         findings.append(f"{len(hiding)} not_covered phrase(s) that hide an entry")

@@ -21,9 +21,9 @@ The matcher's indexes are built from `covered(faq, speller)`; the Faq itself, wh
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from bot.faq import Faq
+from bot.faq import Entry, Faq
 from bot.lexical import content_terms
 from bot.spelling import Speller
 
@@ -33,6 +33,31 @@ from bot.spelling import Speller
 SUBJECT_SPREAD = 2
 
 
+@dataclass(frozen=True)
+class Takeover:
+    """A not-covered group an entry covers: the phrase of it the entry's question (or an
+    alternate) holds."""
+
+    entry: Entry
+    group: str
+    phrase: str
+    phrases: int  # how many phrases the group has
+
+
+def takeovers(faq: Faq, speller: Speller) -> list[Takeover]:
+    """Every not-covered group an entry covers, in file order of the entries."""
+    group_of = {phrase: faq.not_covered_group.get(phrase, phrase) for phrase in faq.not_covered}
+    found: dict[tuple[int, str], Takeover] = {}
+    for phrase, index in _claimed_phrases(faq, speller).values():
+        group = group_of[phrase]
+        if (index, group) not in found:
+            found[index, group] = Takeover(
+                faq.entries[index], group, phrase,
+                sum(1 for other in group_of.values() if other == group),
+            )
+    return [found[key] for key in sorted(found)]
+
+
 def covered(faq: Faq, speller: Speller) -> Faq:
     """The FAQ as the matcher reads it: without the not-covered phrases its entries cover,
     and with each covered group's phrases among the keywords of the entries that cover it."""
@@ -40,9 +65,9 @@ def covered(faq: Faq, speller: Speller) -> Faq:
         return faq
     group_of = {phrase: faq.not_covered_group.get(phrase, phrase) for phrase in faq.not_covered}
     folded = {phrase: " ".join(speller.terms(phrase)) for phrase in faq.not_covered}
-    claims = _claims(faq, speller, {
-        terms: group_of[phrase] for phrase, terms in folded.items() if terms
-    })
+    claims: dict[str, dict[int, None]] = {}  # group -> the entries that cover it
+    for phrase, index in _claimed_phrases(faq, speller).values():
+        claims.setdefault(group_of[phrase], {})[index] = None
     named = _subjects(faq, speller)
     kept = tuple(
         phrase for phrase in faq.not_covered
@@ -62,10 +87,11 @@ def covered(faq: Faq, speller: Speller) -> Faq:
     return replace(faq, not_covered=kept, entries=entries)
 
 
-def _claims(faq: Faq, speller: Speller, groups: dict[str, str]) -> dict[str, list[int]]:
-    """Per group, the entries whose question or an alternate holds one of its phrases (given
-    folded, with their groups). Every question is one line of one string, so that a phrase is
-    looked for once in C, not once per question: a big FAQ has tens of thousands."""
+def _claimed_phrases(faq: Faq, speller: Speller) -> dict[tuple[str, int], tuple[str, int]]:
+    """Each (folded phrase, entry) where the entry's question or an alternate holds the phrase,
+    with the phrase as written and the entry's place. Every question is one line of one string,
+    so that a phrase is looked for once in C, not once per question: a big FAQ has tens of
+    thousands."""
     lines: list[str] = []
     owners: list[int] = []
     for index, entry in enumerate(faq.entries):
@@ -78,14 +104,17 @@ def _claims(faq: Faq, speller: Speller, groups: dict[str, str]) -> dict[str, lis
         starts.append(offset)
         offset += len(line)
     asked = "".join(lines)
-    claims: dict[str, dict[int, None]] = {}
-    for terms, group in groups.items():
-        found = asked.find(f" {terms} ")
-        while found >= 0:
-            owner = owners[bisect_right(starts, found) - 1]
-            claims.setdefault(group, {})[owner] = None
-            found = asked.find(f" {terms} ", found + 1)
-    return {group: list(entries) for group, entries in claims.items()}
+    found: dict[tuple[str, int], tuple[str, int]] = {}
+    for phrase in faq.not_covered:
+        terms = " ".join(speller.terms(phrase))
+        if not terms:
+            continue
+        at = asked.find(f" {terms} ")
+        while at >= 0:
+            owner = owners[bisect_right(starts, at) - 1]
+            found.setdefault((terms, owner), (phrase, owner))
+            at = asked.find(f" {terms} ", at + 1)
+    return found
 
 
 def _subjects(faq: Faq, speller: Speller) -> list[frozenset[str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
+from bot.coverage import covered, takeovers
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Matcher, Status
 
@@ -152,13 +153,11 @@ def hidden(
     def folded(text: str) -> str:
         return f" {' '.join(terms(text))} "
 
-    asked = "\n".join(
-        folded(text) for entry in faq.entries for text in (entry.question, *entry.alternates)
-    )
-    # a phrase an entry is asked by already loses to it (bot.lexical)
+    # Only the phrases that still count: those of a group an entry covers, or that name one
+    # entry's subject, already lose to it (bot.coverage).
     phrases = [
-        (phrase, key) for phrase in dict.fromkeys(faq.not_covered)
-        if (key := folded(phrase)).strip() and key not in asked
+        (phrase, folded(phrase))
+        for phrase in dict.fromkeys(covered(faq, matcher.speller).not_covered)
     ]
     suspects = []
     for entry in _chosen(faq, entries):
@@ -168,8 +167,6 @@ def hidden(
         # an answer talks about whatever it contains.
         keywords = {folded(keyword) for keyword in entry.keywords}
         answer = folded(entry.answer)
-        # (A phrase made only of the words that name the entry's subject, "are you open" for
-        # "What are your opening hours?", already loses to it in bot.lexical.)
         for phrase, key in phrases:
             if key in keywords or key in answer:
                 suspects.append((entry, phrase))
@@ -185,6 +182,30 @@ def hidden(
                 faq.source, faq.not_covered_at.get(phrase, 0), entry.id, phrase, entry.line
             ))
     return found
+
+
+def taken_over(
+    faq: Faq, matcher: Matcher, entries: Collection[str] | None = None
+) -> list[str]:
+    """A note for each not_covered topic an entry now covers (or only the entries with the ids
+    in `entries`): not a mistake, but the admin should know that its questions are answered
+    now instead of declined, and by which entry (bot.coverage)."""
+    notes = []
+    for takeover in takeovers(faq, matcher.speller):
+        entry = takeover.entry
+        if entries is not None and entry.id not in entries:
+            continue
+        line = faq.not_covered_at.get(takeover.phrase, 0)
+        where = (
+            "listed under not_covered: questions about it"
+            if takeover.phrases == 1 else
+            f"in not_covered's {takeover.group!r}: that topic's {takeover.phrases} phrase(s)"
+        )
+        notes.append(
+            f"{faq.source}:{line}: the entry {entry.id!r} (line {entry.line}) asks about "
+            f"{takeover.phrase!r}, {where} now lead to the entry instead of being declined"
+        )
+    return notes
 
 
 def _chosen(faq: Faq, entries: Collection[str] | None) -> Iterable[Entry]:

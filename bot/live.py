@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.faq import Entry, Faq, FaqError, faq_from_bytes, read_faq_file
-from bot.lint import review
+from bot.lint import review, taken_over
 from bot.matcher import Matcher
 
 logger = logging.getLogger(__name__)
@@ -175,6 +175,9 @@ class ReloadResult:
     # bot.lint's findings on the entries this reload added or changed: their own questions that
     # miss them, not_covered phrases that hide them (bot.lint.review). In service all the same.
     lint: tuple[str, ...] = ()
+    # Not faults: the not_covered topics those entries now cover, which lead to them instead of
+    # being declined (bot.lint.taken_over).
+    notes: tuple[str, ...] = ()
     error: str = ""
     # The SHA-256 of the bytes this reload read ("" when it could not read them): how the admin
     # notices (bot.announce) tell a broken save already reported from a new one.
@@ -235,6 +238,15 @@ def _review(
         return tuple(review(snapshot.faq, snapshot.matcher, entries, not_covered_changed))
     except Exception:
         logger.exception("Could not check the reloaded entries; run faq-bot check")
+        return ()
+
+
+def _notes(snapshot: Snapshot, entries: tuple[str, ...]) -> tuple[str, ...]:
+    """bot.lint.taken_over of a reload's new and changed entries (cheap: no matching)."""
+    try:
+        return tuple(taken_over(snapshot.faq, snapshot.matcher, entries))
+    except Exception:
+        logger.exception("Could not list the not_covered topics the reloaded entries cover")
         return ()
 
 
@@ -393,6 +405,7 @@ class LiveFaq:
                 settings_changed=settings_diff(old, snapshot.faq),
                 warnings=tuple(map(str, snapshot.faq.warnings)),
                 lint=findings,
+                notes=_notes(snapshot, (*added, *changed)),
                 sha256=seen.sha256,
             )
             logger.info("%s", result.summary())

@@ -762,6 +762,13 @@ def _warning_blocks(result: ReloadResult) -> list[Block]:
     return [Block("Worth fixing (the file works as it is):", "bold"), *_problem_blocks(notes)]
 
 
+def _note_blocks(result: ReloadResult) -> list[Block]:
+    """What changed in how messages are read, which is no fault (bot.lint.taken_over)."""
+    if not result.notes:
+        return []
+    return [Block("Good to know:", "bold"), *_problem_blocks(list(result.notes))]
+
+
 def reload_reply(result: ReloadResult) -> Reply:
     """What the admin who asked for a reload reads: one message, with counts and the first few
     problems, warnings and entry ids (RELOAD_PROBLEMS_SHOWN, RELOAD_IDS_SHOWN)."""
@@ -790,6 +797,7 @@ def reload_reply(result: ReloadResult) -> Reply:
     if not result.anything_changed:
         blocks.append(Block("Nothing changed."))
     blocks.extend(_warning_blocks(result))
+    blocks.extend(_note_blocks(result))
     return Reply(tuple(render_html(blocks)))
 
 
@@ -836,6 +844,7 @@ def _change_blocks(result: ReloadResult) -> list[Block]:
             tail = f" and {more} more" if more else ""
             blocks.append(Block(f"{label}: {', '.join(shown)}{tail}"))
     blocks.extend(_warning_blocks(result))
+    blocks.extend(_note_blocks(result))
     return blocks
 
 

@@ -404,6 +404,26 @@ def test_check_names_the_not_covered_line_that_hides_an_entry(
     ]
 
 
+def test_check_notes_a_not_covered_topic_an_entry_now_covers_and_still_passes(
+    capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
+) -> None:
+    groups = "not_covered:\n  insurance: [insurance, claim]\n  prices: [price]\n"
+    text = MINIMAL_FAQ.replace("entries:\n", groups + "entries:\n")
+    text += (
+        "  - id: insurance\n    question: Do you accept health insurance?\n"
+        "    answer: Many private health insurers cover clinical massage.\n"
+    )
+    faq_file = write_faq(text)
+    code, out, err = call(capsys, "check", str(faq_file.path))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"note: {faq_file.path}:{faq_file.line_of('insurance: [')}: the entry 'insurance' "
+        f"(line {faq_file.line_of('- id: insurance')}) asks about 'insurance', in not_covered's "
+        "'insurance': that topic's 2 phrase(s) now lead to the entry instead of being declined",
+        f"{faq_file.path}: OK, 5 entries, no collisions",
+    ]
+
+
 def test_check_reports_a_phrase_listed_twice(
     capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
 ) -> None:

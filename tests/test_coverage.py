@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coverage import covered
+from bot.coverage import covered, takeovers
 from bot.faq import TAUGHT_GROUP, Faq, parse_faq
 from bot.matcher import Matcher, Status, speller_for
 
@@ -161,3 +161,18 @@ def test_questions_taught_as_not_covered_are_each_a_topic_of_their_own() -> None
     assert faq.not_covered_group["opening hours"] == "opening hours"
     assert matched.not_covered == ("do you sell gift cards",)
     assert matched.entries[1].keywords == ("opening hours",)
+
+
+def test_takeovers_name_each_covered_group_once_per_entry_with_the_phrase_asked() -> None:
+    faq = parse_faq(GROUPED.replace(
+        "question: What are your opening hours?",
+        "question: What are your opening hours?\n    alternates: [What time do you close?]",
+    ))
+    found = [
+        (t.entry.id, t.group, t.phrase, t.phrases)
+        for t in takeovers(faq, speller_for(faq, frozenset()))
+    ]
+    assert found == [
+        ("insurance", "insurance", "insurance", 4),
+        ("hours", "opening hours", "opening hours", 4),
+    ]

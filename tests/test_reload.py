@@ -225,6 +225,35 @@ async def test_reload_after_adding_a_hidden_entry_says_why_and_what_to_change(
         assert html.escape(parking_warning(path), quote=False) in text
 
 
+PARKING_ENTRY = (
+    "\n  - id: parking\n    topic: Visiting\n    question: Is there parking?\n"
+    "    answer: There is free parking behind the building. Ask at the desk for a permit.\n"
+)
+
+
+async def test_reload_after_adding_an_entry_about_a_not_covered_topic_says_it_now_leads_there(
+    tmp_path: Path,
+) -> None:
+    # The entry's own question holds "parking": the phrase is the entry's now (bot.coverage).
+    # That is no fault, so it is not "worth fixing", but the admin hears of it.
+    path = copy_faq(tmp_path, MINI_FAQ)
+    edit(path, with_parking)
+    async with running_bot(path) as bot:
+        edit(path, lambda text: text + PARKING_ENTRY)
+        await bot.send(command_update("/reload", from_id=ADMIN_ID))
+        (text,) = bot.fake.texts()
+        assert "Added: parking" in text
+        assert "Worth fixing" not in text
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert (
+            f"<b>Good to know:</b>\n\n{path}:{lines.index('  - parking') + 1}: the entry 'parking' "
+            f"(line {lines.index('  - id: parking') + 1}) asks about 'parking', listed under "
+            "not_covered: questions about it now lead to the entry instead of being declined"
+        ) in text
+        await bot.send(message_update("is parking free?"))
+        assert "free parking behind the building" in bot.fake.texts()[0]
+
+
 async def test_reload_of_a_broken_file_sends_the_error_and_keeps_answering(
     tmp_path: Path,
 ) -> None:
