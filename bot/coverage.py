@@ -15,13 +15,16 @@ opening hours?") means the bot to answer it; the list must not keep hiding it. T
   sessions") is a line the practice draws.
 
 The matcher's indexes are built from `covered(faq, speller)`; the Faq itself, which replies and
-`faq-bot check` read, is left as the admin wrote it.
+`faq-bot check` read, is left as the admin wrote it. A message that names a taken-over phrase
+is still about its topic: the lexical index counts it against the entries that do not cover it,
+as it counts a not-covered phrase against every entry that lacks it.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from bot.faq import Entry, Faq
 from bot.lexical import content_terms
@@ -58,11 +61,21 @@ def takeovers(faq: Faq, speller: Speller) -> list[Takeover]:
     return [found[key] for key in sorted(found)]
 
 
-def covered(faq: Faq, speller: Speller) -> Faq:
-    """The FAQ as the matcher reads it: without the not-covered phrases its entries cover,
-    and with each covered group's phrases among the keywords of the entries that cover it."""
+@dataclass(frozen=True)
+class Coverage:
+    """The FAQ as the matcher reads it: without the not-covered phrases its entries cover, and
+    with each covered group's phrases among the keywords of the entries that cover it; and those
+    phrases, each with the entries (by place) it now leads to. A message that names one is
+    still about that topic: an entry that does not cover it is not what it asks about."""
+
+    faq: Faq
+    owners: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+
+def covered(faq: Faq, speller: Speller) -> Coverage:
+    """How the matcher reads `faq` (see Coverage)."""
     if not faq.not_covered:
-        return faq
+        return Coverage(faq)
     group_of = {phrase: faq.not_covered_group.get(phrase, phrase) for phrase in faq.not_covered}
     folded = {phrase: " ".join(speller.terms(phrase)) for phrase in faq.not_covered}
     claims: dict[str, dict[int, None]] = {}  # group -> the entries that cover it
@@ -75,16 +88,19 @@ def covered(faq: Faq, speller: Speller) -> Faq:
         and not _names_a_subject(content_terms(speller, phrase), named)
     )
     if not claims:
-        return replace(faq, not_covered=kept)
+        return Coverage(replace(faq, not_covered=kept))
     taken: dict[int, list[str]] = {}
+    owners: dict[str, frozenset[int]] = {}
     for phrase in faq.not_covered:
-        for index in claims.get(group_of[phrase], ()):
-            taken.setdefault(index, []).append(phrase)
+        if (group := group_of[phrase]) in claims:
+            owners[phrase] = frozenset(claims[group])
+            for index in claims[group]:
+                taken.setdefault(index, []).append(phrase)
     entries = tuple(
         replace(entry, keywords=(*entry.keywords, *taken[index])) if index in taken else entry
         for index, entry in enumerate(faq.entries)
     )
-    return replace(faq, not_covered=kept, entries=entries)
+    return Coverage(replace(faq, not_covered=kept, entries=entries), owners)
 
 
 def _claimed_phrases(faq: Faq, speller: Speller) -> dict[tuple[str, int], tuple[str, int]]:

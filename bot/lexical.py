@@ -12,7 +12,7 @@ everyday one ("kettle") is usually chatter; the fitted decision weighs both.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +32,9 @@ class Query:
     unknown_everyday: float  # share of content words that only everyday English uses
     not_covered: frozenset[str]  # terms of the not-covered phrases the message holds
     size: int  # content words
+    # the entries (by place) that cover a not-covered topic the message names, one set per
+    # phrase named (bot.coverage): every other entry is not what it asks about
+    topics: tuple[frozenset[int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,19 @@ class Overlap:
     head: float  # share of the message's FAQ-term weight its head holds
     body: float  # share held only by its answer
     phrasing: float  # how completely the message holds the entry's closest phrasing (0-1)
-    uncovered: bool  # the message names a not-covered topic the entry's head does not hold
+    # the message names a not-covered topic that the entry's head does not hold, or one that
+    # other entries cover and this one does not
+    uncovered: bool
 
 
 class LexicalIndex:
     """Postings and weights of one FAQ's terms."""
 
-    def __init__(self, faq: Faq, speller: Speller) -> None:
+    def __init__(
+        self, faq: Faq, speller: Speller, owners: Mapping[str, frozenset[int]] | None = None
+    ) -> None:
+        """`faq` as bot.coverage reads it, and `owners`: each not-covered phrase its entries
+        cover, with those entries."""
         self._speller = speller
         self._heads: list[frozenset[str]] = []
         self._bodies: list[frozenset[str]] = []
@@ -93,6 +102,11 @@ class LexicalIndex:
         for phrase in faq.not_covered:
             if folded := speller.terms(phrase):
                 self._not_covered.setdefault(folded[0], []).append(folded)
+        # Covered topics' phrases, likewise, each with the entries that cover it.
+        self._topics: dict[str, list[tuple[list[str], frozenset[int]]]] = {}
+        for phrase, entries in (owners or {}).items():
+            if folded := speller.terms(phrase):
+                self._topics.setdefault(folded[0], []).append((folded, entries))
         self._context = frozenset(speller.terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
 
     def query(self, raw: Sequence[str], terms: Sequence[str]) -> Query:
@@ -116,7 +130,13 @@ class LexicalIndex:
                 everyday += 1
             else:
                 rare += 1
+        topics = tuple(
+            entries
+            for term in set(terms) for phrase, entries in self._topics.get(term, ())
+            if positions_of(terms, [phrase])
+        )
         return Query(
+            topics=topics,
             weights=weights,
             unknown_rare=rare / size if size else 0.0,
             unknown_everyday=everyday / size if size else 0.0,
@@ -147,7 +167,8 @@ class LexicalIndex:
             head=held_head / total if total else 0.0,
             body=held_body / total if total else 0.0,
             phrasing=self._phrasings[index].held(query.weights),
-            uncovered=bool(query.not_covered - head),
+            uncovered=bool(query.not_covered - head)
+            or any(index not in entries for entries in query.topics),
         )
 
 

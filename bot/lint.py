@@ -157,7 +157,7 @@ def hidden(
     # entry's subject, already lose to it (bot.coverage).
     phrases = [
         (phrase, folded(phrase))
-        for phrase in dict.fromkeys(covered(faq, matcher.speller).not_covered)
+        for phrase in dict.fromkeys(covered(faq, matcher.speller).faq.not_covered)
     ]
     suspects = []
     for entry in _chosen(faq, entries):

@@ -125,8 +125,9 @@ class Matcher:
         self.speller = speller_for(faq, everyday)
         self._triage = Triage(faq, self.speller)
         # The indexes read the FAQ without the not-covered topics its own entries cover.
-        matched = covered(faq, self.speller)
-        self._lexical = LexicalIndex(matched, self.speller)
+        coverage = covered(faq, self.speller)
+        matched = coverage.faq
+        self._lexical = LexicalIndex(matched, self.speller, coverage.owners)
         self._semantic = SemanticIndex(
             matched, vector_cache(encoder, default_cache_dir() if cache_dir is None else cache_dir)
         )

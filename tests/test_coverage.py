@@ -7,6 +7,7 @@ import pytest
 
 from bot.coverage import covered, takeovers
 from bot.faq import TAUGHT_GROUP, Faq, parse_faq
+from bot.lexical import LexicalIndex
 from bot.matcher import Matcher, Status, speller_for
 
 HEADER = "disclaimer: Not medical advice.\n"
@@ -37,7 +38,7 @@ def with_not_covered(section: str) -> str:
 
 def read(text: str) -> tuple[Faq, Faq]:
     faq = parse_faq(text)
-    return faq, covered(faq, speller_for(faq, frozenset()))
+    return faq, covered(faq, speller_for(faq, frozenset())).faq
 
 
 def test_the_parser_keeps_each_phrases_group() -> None:
@@ -117,7 +118,7 @@ def test_a_phrase_naming_one_entrys_subject_stops_counting_without_becoming_a_ke
 
 def test_a_faq_without_not_covered_is_read_as_it_is() -> None:
     faq = parse_faq(with_not_covered(""))
-    assert covered(faq, speller_for(faq, frozenset())) is faq
+    assert covered(faq, speller_for(faq, frozenset())).faq is faq
 
 
 # -- through the matcher ------------------------------------------------------------------------
@@ -176,3 +177,21 @@ def test_takeovers_name_each_covered_group_once_per_entry_with_the_phrase_asked(
         ("insurance", "insurance", "insurance", 4),
         ("hours", "opening hours", "opening hours", 4),
     ]
+
+
+def test_a_taken_over_phrase_counts_against_the_entries_that_do_not_cover_it() -> None:
+    # "claim" is the insurance entry's now: a message about claiming for a sciatica treatment
+    # is about insurance, so the sciatica entry is marked as lacking its topic, as it would be
+    # for a phrase still listed as not covered.
+    faq = parse_faq(GROUPED)
+    speller = speller_for(faq, frozenset())
+    coverage = covered(faq, speller)
+    assert coverage.owners["claim"] == frozenset({0})
+    assert "price" not in coverage.owners
+    index = LexicalIndex(coverage.faq, speller, coverage.owners)
+    raw = speller.words("can I claim for my sciatica treatment?")
+    query = index.query(raw, speller.terms_of(raw))
+    assert query.not_covered == frozenset()
+    assert not index.overlap(query, 0).uncovered
+    assert index.overlap(query, 2).uncovered
+    assert "claim" in " ".join(query.weights), "the phrase is the insurance entry's vocabulary"

@@ -246,9 +246,9 @@ async def test_reload_after_adding_an_entry_about_a_not_covered_topic_says_it_no
         assert "Worth fixing" not in text
         lines = path.read_text(encoding="utf-8").splitlines()
         assert (
-            f"<b>Good to know:</b>\n\n{path}:{lines.index('  - parking') + 1}: the entry 'parking' "
-            f"(line {lines.index('  - id: parking') + 1}) asks about 'parking', listed under "
-            "not_covered: questions about it now lead to the entry instead of being declined"
+            f"<b>Good to know:</b>\n\n{path}:{lines.index('  - parking') + 1}: the entry "
+            f"'parking' (line {lines.index('  - id: parking') + 1}) asks about 'parking', listed "
+            "under not_covered: questions about it now lead to the entry instead of being declined"
         ) in text
         await bot.send(message_update("is parking free?"))
         assert "free parking behind the building" in bot.fake.texts()[0]
