@@ -276,12 +276,14 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
     [
         # measured 0.831 right, 1.2% wrong, 1.6% off-topic answered (3,319 + 1,216 lines)
         ("fit", 0.80, 0.02, 0.03),
-        # heldout 1-6, blind_val, blind3 and dev: measured 0.892 right, 0.8% wrong, 4.7%
-        # off-topic answered (1,320 + 513 lines). blind3, written from the document alone,
-        # scored 0.844 right, 0.6% wrong, 13.4% off-topic answered on its first run; it then
-        # became a validation set: off-topic questions that name an entry's subject ("should I
-        # get an MRI for my sciatica?") are the engine's open weakness
-        ("validation", 0.87, 0.02, 0.06),
+        # heldout 1-6, blind_val, blind3, blind5 and dev: measured 0.886 right, 0.7% wrong,
+        # 5.9% off-topic answered (1,505 + 608 lines). blind3 and blind5, written from the
+        # document alone, scored on their first runs 0.844 right, 0.6% wrong, 13.4% off-topic
+        # answered (blind3) and 0.849, 0.5%, 12.6% (blind5, at e535ebd); then they became
+        # validation sets: off-topic questions that name an entry's subject ("should I get an
+        # MRI for my sciatica?") are the engine's open weakness. (The off-topic floor moved
+        # from 6% to 7% when blind5 joined: a harder set, not a worse engine.)
+        ("validation", 0.87, 0.02, 0.07),
         # frozen: blind_test and blind4 (320 lines written from the document alone, first run
         # at cebda75: 0.858 right, 0.5% wrong, 14.0% off-topic answered); pooled, measured
         # 0.850 right, 0.8% wrong, 10.8% off-topic answered (380 + 185 lines)
