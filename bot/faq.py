@@ -227,7 +227,7 @@ class Faq:
     not_covered_at: Mapping[str, int] = field(default_factory=dict, compare=False)
     # The group each not-covered phrase is listed in (a flat list: each phrase its own): a
     # group is one topic, and an entry whose question or alternate uses one of its phrases
-    # covers the topic, so the whole group stops counting (bot.lexical.LexicalIndex).
+    # covers the topic, so the whole group stops counting (bot.coverage).
     not_covered_group: Mapping[str, str] = field(default_factory=dict)
     # `languages:`, the notes per language code (NOTE_LANGUAGES). Empty when the file has no
     # such section: then a message in another language gets the English reply.

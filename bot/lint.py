@@ -141,12 +141,11 @@ def hidden(
     faq: Faq, matcher: Matcher | None = None, entries: Collection[str] | None = None
 ) -> list[Hidden]:
     """Each entry (of all, or those with the ids in `entries`) that a not_covered phrase hides:
-    the phrase is not in the entry's question or alternates and names no subject of it (both
-    already beat the list: bot.lexical) but the entry is about it (the phrase is one of its
-    keywords, or in its answer), and
-    the phrase alone is answered by the entry without the list, but not with it (declined, or
-    only offered as a suggestion: a bare phrase that only gets suggestions either way is too
-    vague to blame the list for). In the order of the entries."""
+    the phrase still counts (no entry covers its topic, and it names no entry's subject:
+    bot.coverage) but the entry is about it (the phrase is one of its keywords, or in its
+    answer), and the phrase alone is answered by the entry without the list, but not with it
+    (declined, or only offered as a suggestion: a bare phrase that only gets suggestions either
+    way is too vague to blame the list for). In the order of the entries."""
     matcher = matcher or Matcher(faq)
     terms = matcher.speller.terms
 
