@@ -88,11 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="faq-bot",
         description=(
             "The clinic's FAQ bot: chat, answer questions, check faq.yaml, evaluate, read what "
-            "the Telegram bot could not answer."
+            "the Telegram bot could not answer. Without a command: the Telegram bot when "
+            "BOT_TOKEN is set, else a chat in the terminal."
         ),
         epilog="The FAQ is --faq PATH, else $FAQ_PATH, else ./faq.yaml, else the bundled one.",
     )
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    # Without a command, the bot's main job: the Telegram bot when BOT_TOKEN is set, else a
+    # chat in the terminal on the FAQ (the first thing a new user tries, with no token yet).
+    parser.set_defaults(command=_main_job, faq=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     chat = commands.add_parser("chat", help="talk to the bot in the terminal (no token needed)")
     _add_faq_option(chat)
@@ -223,6 +227,17 @@ def _positive(raw: str) -> int:
 
 
 # -- commands -----------------------------------------------------------------------------
+
+
+def _main_job(args: argparse.Namespace) -> int:
+    if os.environ.get("BOT_TOKEN", "").strip():
+        return _run(args)
+    print(
+        "BOT_TOKEN is not set, so the bot answers here in the terminal. Set BOT_TOKEN (or run "
+        "faq-bot run) to start it on Telegram.",
+        file=sys.stderr,
+    )
+    return _chat(args)
 
 
 def _chat(args: argparse.Namespace) -> int:

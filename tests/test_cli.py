@@ -710,17 +710,31 @@ def test_a_broken_faq_exits_2_with_the_problems_on_stderr(
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
-        cli.main([])
+        cli.main(["no-such-command"])
     assert caught.value.code == 2
     assert "faq-bot" in capsys.readouterr().err
+
+
+def test_without_a_command_and_without_a_token_the_bot_chats_in_the_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.setitem(sys.modules, "bot.app", None)  # the Telegram bot is never started
+    code, out, err = call(
+        capsys, stdin="do you treat sciatica\n/quit\n", monkeypatch=monkeypatch
+    )
+    assert code == 0
+    assert "BOT_TOKEN is not set, so the bot answers here in the terminal" in err
+    assert out.startswith("FAQ chat: ")
+    assert "sciatica" in out.casefold()
 
 
 # -- run, and start-up cost ---------------------------------------------------------------
 
 
-def test_run_hands_the_environment_to_the_telegram_app(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def telegram_app(monkeypatch: pytest.MonkeyPatch) -> list[Mapping[str, str]]:
+    """bot.app replaced by one whose run_bot records the environment it is given and exits 7."""
     received: list[Mapping[str, str]] = []
 
     def run_bot(env: Mapping[str, str]) -> int:
@@ -731,8 +745,23 @@ def test_run_hands_the_environment_to_the_telegram_app(
     fake_app.run_bot = run_bot  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "bot.app", fake_app)
     monkeypatch.setenv("BOT_TOKEN", "123:abc")
+    return received
+
+
+def test_run_hands_the_environment_to_the_telegram_app(
+    telegram_app: list[Mapping[str, str]],
+) -> None:
     assert cli.main(["run"]) == 7
-    assert received == [os.environ]
+    assert telegram_app == [os.environ]
+
+
+def test_without_a_command_but_with_a_token_the_telegram_bot_runs(
+    telegram_app: list[Mapping[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("never read\n"))
+    assert cli.main([]) == 7
+    assert telegram_app == [os.environ]
+    assert sys.stdin.read() == "never read\n", "no chat was started"
 
 
 def test_run_without_the_telegram_app_says_so(
