@@ -8,7 +8,6 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Callable
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 from helpers.factories import ADMIN_ID, command_update
 from helpers.fake_telegram import Call, FakeTelegram
-from helpers.harness import Harness, copy_faq, edit, running_bot
+from helpers.harness import HOT_STONES, Harness, copy_faq, edit, running_bot, texts_to, wait_for
 from telegram.request import RequestData
 
 # The watcher is waited for in real time, and each reload builds a second FAQ (as test_reload).
@@ -27,30 +26,11 @@ OTHER_ADMIN = 1002
 ADMINS = frozenset({ADMIN_ID, OTHER_ADMIN})
 # A tab where YAML wants spaces: broken, with a line and a fix in its message.
 TAB = ("  - id: swedish\n", "  - id: swedish\n\tcolour: blue\n")
-HOT_STONES = (
-    "\n  - id: hot-stones\n    topic: Types of massage\n"
-    "    question: What is hot stone massage?\n    keywords: [hot stones]\n"
-    "    answer: Warm stones are placed on the body.\n"
-)
 
 
 def add_and_change(text: str) -> str:
     """Add hot-stones and change cupping's answer."""
     return text.replace("Cupping uses cups", "Cupping therapy uses cups") + HOT_STONES
-
-
-async def wait_for(condition: Callable[[], bool]) -> None:
-    """Poll `condition` for up to five seconds (the watcher works by polling, too)."""
-    for _ in range(250):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met within 5 s")
-
-
-def texts_to(bot: Harness, chat_id: int) -> list[str]:
-    """Every message the bot sent to one chat since it started."""
-    return [str(message["text"]) for message in bot.fake.sent_to(chat_id)]
 
 
 def hh_mm(bot: Harness, later: timedelta = timedelta()) -> str:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.factories import ADMIN_ID, command_update, message_update, to_update
 from helpers.fake_telegram import FakeTelegram
-from helpers.harness import Harness, copy_faq, running_bot
+from helpers.harness import Harness, copy_faq, running_bot, texts_to, wait_for
 from telegram.error import TimedOut
 from telegram.request import RequestData
 
@@ -57,23 +57,9 @@ class SlowTelegram(FakeTelegram):
         return await super().do_request(url, method, request_data, *args, **kwargs)
 
 
-async def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> float:
-    """Poll `condition`; return how long it took to hold."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > seconds:
-            raise AssertionError(f"condition not met within {seconds} s")
-        await asyncio.sleep(0.005)
-    return time.monotonic() - started
-
-
 async def push(bot: Harness, data: dict[str, Any]) -> None:
     """Hand an update to the running Application as the Updater does."""
     await bot.app.update_queue.put(to_update(data, bot.app.bot))
-
-
-def texts_to(bot: Harness, chat_id: int) -> list[str]:
-    return [str(message["text"]) for message in bot.fake.sent_to(chat_id)]
 
 
 def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

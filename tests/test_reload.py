@@ -8,13 +8,12 @@ import html
 import logging
 import os
 import signal
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from helpers.factories import ADMIN_ID, PATIENT_ID, callback_update, command_update, message_update
 from helpers.fake_telegram import buttons
-from helpers.harness import copy_faq, edit, running_bot
+from helpers.harness import HOT_STONES, copy_faq, edit, running_bot, wait_for
 
 from bot import views
 from bot.faq import load_faq
@@ -34,11 +33,7 @@ def add_remove_change(text: str) -> str:
     text = text[:start] + text[end:]
     text = text.replace("related: [sciatica, tennis-elbow]", "related: [sciatica]")
     text = text.replace("Cupping uses cups", "Cupping therapy uses cups")
-    return text + (
-        "\n  - id: hot-stones\n    topic: Types of massage\n"
-        "    question: What is hot stone massage?\n    keywords: [hot stones]\n"
-        "    answer: Warm stones are placed on the body.\n"
-    )
+    return text + HOT_STONES
 
 
 BREAK = ("  - id: swedish\n", "  - id: swedish\n    colour: blue\n")
@@ -46,15 +41,6 @@ BREAK = ("  - id: swedish\n", "  - id: swedish\n    colour: blue\n")
 
 def broken(text: str) -> str:
     return text.replace(*BREAK)
-
-
-async def wait_for(condition: Callable[[], bool]) -> None:
-    """Poll `condition` for up to five seconds (the watcher works by polling, too)."""
-    for _ in range(250):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met within 5 s")
 
 
 # -- the live holder ------------------------------------------------------------------------

@@ -9,8 +9,10 @@ and the error handler exactly as in production. The question store is a file nex
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -126,3 +128,27 @@ def edit(path: Path, change: Callable[[str], str]) -> None:
     after = path.stat()
     if (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size):
         os.utime(path, ns=(after.st_atime_ns, after.st_mtime_ns + 1_000_000_000))
+
+
+async def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> float:
+    """Poll `condition` (the watcher and the bot's tasks work on their own time) until it holds;
+    return how long that took. AssertionError after `seconds`."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > seconds:
+            raise AssertionError(f"condition not met within {seconds:g} s")
+        await asyncio.sleep(0.005)
+    return time.monotonic() - started
+
+
+def texts_to(bot: Harness, chat_id: int) -> list[str]:
+    """Every message the bot sent to one chat since it started."""
+    return [str(message["text"]) for message in bot.fake.sent_to(chat_id)]
+
+
+# An entry the reload tests add to the mini FAQ.
+HOT_STONES = (
+    "\n  - id: hot-stones\n    topic: Types of massage\n"
+    "    question: What is hot stone massage?\n    keywords: [hot stones]\n"
+    "    answer: Warm stones are placed on the body.\n"
+)
