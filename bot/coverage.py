@@ -23,6 +23,7 @@ as it counts a not-covered phrase against every entry that lacks it.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -47,20 +48,6 @@ class Takeover:
     phrases: int  # how many phrases the group has
 
 
-def takeovers(faq: Faq, speller: Speller) -> list[Takeover]:
-    """Every not-covered group an entry covers, in file order of the entries."""
-    group_of = {phrase: faq.not_covered_group.get(phrase, phrase) for phrase in faq.not_covered}
-    found: dict[tuple[int, str], Takeover] = {}
-    for phrase, index in _claimed_phrases(faq, speller).values():
-        group = group_of[phrase]
-        if (index, group) not in found:
-            found[index, group] = Takeover(
-                faq.entries[index], group, phrase,
-                sum(1 for other in group_of.values() if other == group),
-            )
-    return [found[key] for key in sorted(found)]
-
-
 @dataclass(frozen=True)
 class Coverage:
     """The FAQ as the matcher reads it: without the not-covered phrases its entries cover, and
@@ -70,6 +57,9 @@ class Coverage:
 
     faq: Faq
     owners: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    # each group an entry covers, once per entry, in file order: what `faq-bot check` and a
+    # reload tell the admin (bot.lint.taken_over)
+    takeovers: tuple[Takeover, ...] = ()
 
 
 def covered(faq: Faq, speller: Speller) -> Coverage:
@@ -78,9 +68,9 @@ def covered(faq: Faq, speller: Speller) -> Coverage:
         return Coverage(faq)
     group_of = {phrase: faq.not_covered_group.get(phrase, phrase) for phrase in faq.not_covered}
     folded = {phrase: " ".join(speller.terms(phrase)) for phrase in faq.not_covered}
-    claims: dict[str, dict[int, None]] = {}  # group -> the entries that cover it
-    for phrase, index in _claimed_phrases(faq, speller).values():
-        claims.setdefault(group_of[phrase], {})[index] = None
+    claims: dict[str, dict[int, str]] = {}  # group -> the entries that cover it, with a phrase
+    for phrase, index in _claimed_phrases(faq, speller, folded):
+        claims.setdefault(group_of[phrase], {}).setdefault(index, phrase)
     named = _subjects(faq, speller)
     kept = tuple(
         phrase for phrase in faq.not_covered
@@ -89,6 +79,14 @@ def covered(faq: Faq, speller: Speller) -> Coverage:
     )
     if not claims:
         return Coverage(replace(faq, not_covered=kept))
+    sizes = Counter(group_of.values())
+    takeovers = tuple(
+        Takeover(faq.entries[index], group, phrase, sizes[group])
+        for index, group, phrase in sorted(
+            (index, group, phrase)
+            for group, entries in claims.items() for index, phrase in entries.items()
+        )
+    )
     taken: dict[int, list[str]] = {}
     owners: dict[str, frozenset[int]] = {}
     for phrase in faq.not_covered:
@@ -100,14 +98,16 @@ def covered(faq: Faq, speller: Speller) -> Coverage:
         replace(entry, keywords=(*entry.keywords, *taken[index])) if index in taken else entry
         for index, entry in enumerate(faq.entries)
     )
-    return Coverage(replace(faq, not_covered=kept, entries=entries), owners)
+    return Coverage(replace(faq, not_covered=kept, entries=entries), owners, takeovers)
 
 
-def _claimed_phrases(faq: Faq, speller: Speller) -> dict[tuple[str, int], tuple[str, int]]:
-    """Each (folded phrase, entry) where the entry's question or an alternate holds the phrase,
-    with the phrase as written and the entry's place. Every question is one line of one string,
-    so that a phrase is looked for once in C, not once per question: a big FAQ has tens of
-    thousands."""
+def _claimed_phrases(
+    faq: Faq, speller: Speller, folded: Mapping[str, str]
+) -> list[tuple[str, int]]:
+    """Each (phrase, entry's place) where the entry's question or an alternate holds the phrase
+    (`folded`: each phrase's terms), in the order of the phrases. Every question is one line of
+    one string, so that a phrase is looked for once in C, not once per question: a big FAQ has
+    tens of thousands."""
     lines: list[str] = []
     owners: list[int] = []
     for index, entry in enumerate(faq.entries):
@@ -120,17 +120,15 @@ def _claimed_phrases(faq: Faq, speller: Speller) -> dict[tuple[str, int], tuple[
         starts.append(offset)
         offset += len(line)
     asked = "".join(lines)
-    found: dict[tuple[str, int], tuple[str, int]] = {}
-    for phrase in faq.not_covered:
-        terms = " ".join(speller.terms(phrase))
+    found: dict[tuple[str, int], None] = {}
+    for phrase, terms in folded.items():
         if not terms:
             continue
         at = asked.find(f" {terms} ")
         while at >= 0:
-            owner = owners[bisect_right(starts, at) - 1]
-            found.setdefault((terms, owner), (phrase, owner))
+            found[phrase, owners[bisect_right(starts, at) - 1]] = None
             at = asked.find(f" {terms} ", at + 1)
-    return found
+    return list(found)
 
 
 def _subjects(faq: Faq, speller: Speller) -> list[frozenset[str]]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
-from bot.coverage import covered, takeovers
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Matcher, Status
 
@@ -156,7 +155,7 @@ def hidden(
     # entry's subject, already lose to it (bot.coverage).
     phrases = [
         (phrase, folded(phrase))
-        for phrase in dict.fromkeys(covered(faq, matcher.speller).faq.not_covered)
+        for phrase in dict.fromkeys(matcher.coverage.faq.not_covered)
     ]
     suspects = []
     for entry in _chosen(faq, entries):
@@ -190,7 +189,7 @@ def taken_over(
     in `entries`): not a mistake, but the admin should know that its questions are answered
     now instead of declined, and by which entry (bot.coverage)."""
     notes = []
-    for takeover in takeovers(faq, matcher.speller):
+    for takeover in matcher.coverage.takeovers:
         entry = takeover.entry
         if entries is not None and entry.id not in entries:
             continue

@@ -125,7 +125,7 @@ class Matcher:
         self.speller = speller_for(faq, everyday)
         self._triage = Triage(faq, self.speller)
         # The indexes read the FAQ without the not-covered topics its own entries cover.
-        coverage = covered(faq, self.speller)
+        self.coverage = coverage = covered(faq, self.speller)
         matched = coverage.faq
         self._lexical = LexicalIndex(matched, self.speller, coverage.owners)
         self._semantic = SemanticIndex(

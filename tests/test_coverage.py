@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coverage import covered, takeovers
+from bot.coverage import covered
 from bot.faq import TAUGHT_GROUP, Faq, parse_faq
 from bot.lexical import LexicalIndex
 from bot.matcher import Matcher, Status, speller_for
@@ -171,7 +171,7 @@ def test_takeovers_name_each_covered_group_once_per_entry_with_the_phrase_asked(
     ))
     found = [
         (t.entry.id, t.group, t.phrase, t.phrases)
-        for t in takeovers(faq, speller_for(faq, frozenset()))
+        for t in covered(faq, speller_for(faq, frozenset())).takeovers
     ]
     assert found == [
         ("insurance", "insurance", "insurance", 4),
