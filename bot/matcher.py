@@ -41,6 +41,14 @@ from bot.triage import Triage
 # misses is almost always among the semantic side's first few, and the reverse; more only
 # costs time (measured with scripts/fit_decision.py's recall line).
 CANDIDATES_PER_SIGNAL = 5
+# An entry's lead (sem_lead) is its closeness over the nearest other entry's, or over this when
+# every other entry is further: a lead over entries that are themselves unrelated to the
+# message says little, and in a FAQ of a few entries there is no close rival at all. 0.4 is
+# about where off-topic messages' second-closest entry sits in the fit sets (median 0.43 on
+# the bundled FAQ); scripts/fit_decision.py, refitted each way: at 0.4 the validation sets'
+# off-topic answers fell from 12.7% to 8.3% (StackFAQ's 18.8% to 11.3%) for 0.5 point of right
+# answers; 0.3 moved little, 0.5 cost 1.1 points.
+RIVAL_FLOOR = 0.4
 MAX_SUGGESTIONS = 3  # buttons under a reply: more is a menu, not a suggestion
 
 
@@ -223,15 +231,16 @@ class Matcher:
         indexes = list(dict.fromkeys([*map(int, by_meaning), *by_words]))
         overlaps = {index: self._lexical.overlap(query, index) for index in indexes}
         lexical = {index: o.head + o.body / 2 for index, o in overlaps.items()}
-        # With one entry there is no other: its lead is over an unrelated text's closeness,
-        # which is about 0 for this model.
+        # With one entry there is no other: its lead is over RIVAL_FLOOR.
         best_two = np.partition(head, -2)[-2:] if len(head) > 1 else np.array([0.0, *head])
         folded = normalize(text)
         result = []
         for index in indexes:
             overlap = overlaps[index]
             sem_head = float(head[index])
-            other_head = float(best_two[1] if sem_head < best_two[1] else best_two[0])
+            other_head = max(
+                float(best_two[1] if sem_head < best_two[1] else best_two[0]), RIVAL_FLOOR
+            )
             other_lexical = max(
                 (score for other, score in lexical.items() if other != index), default=0.0
             )

@@ -58,6 +58,7 @@ class VectorCache:
         try:
             with np.load(path, allow_pickle=False) as stored:
                 keys, vectors = stored["keys"], stored["vectors"]
+                revision = str(stored["revision"]) if "revision" in stored else "none"
             if vectors.ndim != 2 or vectors.shape[1] != self.encoder.dims:
                 raise ValueError(f"vectors of {vectors.shape[1:]} numbers")
             if len(keys) != len(vectors):
@@ -65,6 +66,11 @@ class VectorCache:
         # A file cut short by a crash, or not a cache at all: numpy raises any of these.
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             log.warning("Ignoring the embedding cache %s (%s); it will be rebuilt", path, exc)
+            return
+        if revision != self.encoder.revision:
+            # Another model, or this one run another way: its vectors would not compare with
+            # a message's. Normal after an upgrade, so not a warning.
+            log.info("Not using %s: its vectors were made by another model version", path)
             return
         # A cache written before negligible components were dropped still reads fast.
         vectors = without_negligible(vectors.astype(np.float32))
@@ -84,6 +90,7 @@ class VectorCache:
             file,
             keys=np.array(wanted, dtype="S32"),
             vectors=np.vstack([self._memory[key] for key in wanted]),
+            revision=np.array(self.encoder.revision),
         )
 
     def vectors(self, texts: Sequence[str]) -> Vectors:

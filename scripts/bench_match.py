@@ -382,6 +382,7 @@ class _TimedEncoder:
         self.real = real
         self.name: str = real.name
         self.dims: int = real.dims
+        self.revision: str = real.revision
         self.sample = sample
         self.budget_s = budget_s
         self.rng = random.Random(seed)

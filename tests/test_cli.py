@@ -21,7 +21,7 @@ from conftest import (
     NO_CONDITIONS_ENTRY_FAQ,
     REPO,
     SHARED,
-    SUGGESTED,
+    SUGGESTED_MINIMAL,
     WriteFaq,
     suggestion_list,
 )
@@ -209,7 +209,7 @@ def test_ask_json_has_exactly_the_documented_keys(
         ("I have chest pain", "urgent"),
         (NONSENSE, "none"),
         ("", "none"),
-        (SUGGESTED, "suggest"),
+        (SUGGESTED_MINIMAL, "suggest"),
     ],
 )
 def test_ask_json_for_every_outcome(
@@ -247,7 +247,7 @@ def test_ask_batch_json_one_line_per_input_line_in_order(
 def test_ask_batch_plain_delimits_each_reply_with_the_separator(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, minimal_faq: Faq
 ) -> None:
-    questions = ["do you treat sciatica", "", SUGGESTED, "chest pain"]
+    questions = ["do you treat sciatica", "", SUGGESTED_MINIMAL, "chest pain"]
     code, out, _ = call(capsys, "ask", "--faq", minimal_faq.source,
                         stdin="\r\n".join(questions), monkeypatch=monkeypatch)
     assert code == 0
@@ -538,13 +538,13 @@ def test_eval_of_an_unreadable_file_fails_cleanly(
 
 @pytest.mark.slow  # starts faq-bot processes
 def test_chat_picks_a_numbered_suggestion_then_quits(minimal_faq: Faq) -> None:
-    offered = Matcher(minimal_faq).match(SUGGESTED)
+    offered = Matcher(minimal_faq).match(SUGGESTED_MINIMAL)
     assert offered.status is Status.SUGGEST  # the premise
     assert len(offered.suggestions) >= 2
     second = offered.suggestions[1].entry
     result = run(
         "chat", "--faq", minimal_faq.source,
-        stdin=f"{SUGGESTED}\n2\n/quit\n{NONSENSE}\n",
+        stdin=f"{SUGGESTED_MINIMAL}\n2\n/quit\n{NONSENSE}\n",
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
@@ -638,9 +638,9 @@ def test_chat_numbers_outside_a_menu_are_questions_and_out_of_range_asks_again(
 ) -> None:
     chat = cli.Chat(minimal_faq, Matcher(minimal_faq))
     assert chat.respond("7") == render_plain(minimal_faq, Matcher(minimal_faq).match("7"))
-    offered = Matcher(minimal_faq).match(SUGGESTED)
+    offered = Matcher(minimal_faq).match(SUGGESTED_MINIMAL)
     assert offered.status is Status.SUGGEST  # the premise
-    chat.respond(SUGGESTED)
+    chat.respond(SUGGESTED_MINIMAL)
     count = len(offered.suggestions)
     assert chat.respond("9") == f"Please pick a number from 1 to {count}, or ask a question."
     assert chat.respond("   ") == ""
@@ -939,7 +939,7 @@ def test_chat_reads_follow_ups_against_the_last_answer_for_ten_minutes(
 
     now = [0.0]
     chat = cli.Chat(bundled_faq, bundled_matcher, clock=lambda: now[0])
-    before = chat.respond("what about my feet?")  # nothing before it: unsure, as always
+    before = chat.respond("and my feet?")  # nothing before it: unsure, as always
     assert before is not None
     assert before.startswith("Did you mean one of these?")
     # the shipped entries' own leads, read from the file (their wording: test_bundled_faq.py)
@@ -950,7 +950,7 @@ def test_chat_reads_follow_ups_against_the_last_answer_for_ten_minutes(
     assert sciatica.lead
     assert feet_entry.lead
     assert sciatica.lead in (chat.respond("do you treat sciatica?") or "")
-    feet = chat.respond("what about my feet?")
+    feet = chat.respond("and my feet?")
     assert feet is not None
     assert feet.startswith(feet_entry.lead)
     assert chat.respond("tell me more") == (

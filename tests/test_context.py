@@ -239,10 +239,10 @@ def _read(matcher: Matcher, last_id: str | None, text: str) -> Match | More | No
 def test_a_new_subject_is_read_in_the_frame_of_the_last_question(
     bundled_matcher: Matcher,
 ) -> None:
-    # alone, "what about my feet?" is unsure; after "Do you treat sciatica?", it asks whether
+    # alone, "and my feet?" is unsure; after "Do you treat sciatica?", it asks whether
     # the practice treats feet: plantar fasciitis
-    assert bundled_matcher.match("what about my feet?").status is not Status.ANSWER
-    read = _read(bundled_matcher, "condition-sciatica", "what about my feet?")
+    assert bundled_matcher.match("and my feet?").status is not Status.ANSWER
+    read = _read(bundled_matcher, "condition-sciatica", "and my feet?")
     assert isinstance(read, Match)
     assert read.status is Status.ANSWER
     assert read.entry is not None
@@ -250,7 +250,7 @@ def test_a_new_subject_is_read_in_the_frame_of_the_last_question(
 
 
 def test_without_a_last_answer_nothing_is_read_in_context(bundled_matcher: Matcher) -> None:
-    for text in ("what about my feet?", "tell me more", "why?"):
+    for text in ("and my feet?", "tell me more", "why?"):
         assert _read(bundled_matcher, None, text) is None
 
 

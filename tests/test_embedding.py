@@ -48,18 +48,18 @@ def test_vectors_are_l2_normalised_float32_rows_of_the_models_dims(encoder: Enco
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-@pytest.mark.slow  # seventy texts, each also encoded alone
-def test_rows_come_back_in_the_order_of_the_texts(encoder: Encoder) -> None:
-    # the ONNX encoder sorts texts by length and batches them; each row must still be its own
-    # text's (int8 weights make a batched vector differ a little from one encoded alone)
+def test_a_texts_vector_is_the_same_whatever_it_is_encoded_with(encoder: Encoder) -> None:
+    # A FAQ's texts are encoded together on a load and a message alone; both must give the
+    # vector of the text alone (an int8 model run on a batch would not), so a message that
+    # repeats an entry's question matches it exactly and a reload leaves other entries as
+    # they were.
     texts = [f"{topic} question {n} " * (n % 7 + 1) for n, topic in enumerate(
-        ["sciatica", "parking", "gift vouchers", "deep tissue", "cancellations"] * 14
+        ["sciatica", "parking", "gift vouchers", "deep tissue", "cancellations"] * 4
     )]
     together = encoder.encode(texts)
     alone = np.vstack([encoder.encode([text]) for text in texts])
-    similarity = together @ alone.T
-    assert (similarity.argmax(axis=1) == np.arange(len(texts))).all()
-    assert float(np.diag(similarity).min()) > 0.95
+    np.testing.assert_array_equal(together, alone)
+    np.testing.assert_array_equal(encoder.encode(texts[::-1]), together[::-1])
 
 
 def test_a_paraphrase_is_closer_than_an_unrelated_sentence(encoder: Encoder) -> None:

@@ -834,11 +834,11 @@ async def test_a_new_subject_is_read_in_the_frame_of_the_last_answer(
     shipped_bot: Harness,
 ) -> None:
     # with nothing before it, as it always was: unsure, a list of suggestions
-    await shipped_bot.send(message_update("what about my feet?"))
+    await shipped_bot.send(message_update("and my feet?"))
     assert only_message(shipped_bot)["text"].startswith(f"<b>{SUGGEST_INTRO}</b>")
     # after "Do you treat sciatica?": do you treat my feet? Plantar fasciitis, answered
     await shipped_bot.send(message_update("do you treat sciatica?"))
-    await shipped_bot.send(message_update("what about my feet?"))
+    await shipped_bot.send(message_update("and my feet?"))
     answer = only_message(shipped_bot)["text"]
     assert shipped_title("condition-plantar-fasciitis") in answer
     assert FOLDED.split("Disclaimer")[0] in answer  # answered as any answer is
@@ -888,12 +888,12 @@ async def test_the_last_answer_is_forgotten_after_the_ttl(shipped_bot: Harness) 
     shipped_bot.app.bot_data[ANSWERS_KEY] = RecentAnswers(clock=lambda: now[0])
     await shipped_bot.send(message_update("do you treat sciatica?"))
     now[0] += CHOICES_TTL - 1  # still in time
-    await shipped_bot.send(message_update("what about my feet?"))
+    await shipped_bot.send(message_update("and my feet?"))
     assert shipped_title("condition-plantar-fasciitis") in only_message(shipped_bot)["text"]
     now[0] += CHOICES_TTL + 1  # more than 10 minutes on: as with nothing before it
     await shipped_bot.send(message_update("tell me more"))
     assert not only_message(shipped_bot)["text"].startswith("More on")
-    await shipped_bot.send(message_update("what about my feet?"))
+    await shipped_bot.send(message_update("and my feet?"))
     assert only_message(shipped_bot)["text"].startswith(f"<b>{SUGGEST_INTRO}</b>")
 
 

@@ -7,6 +7,7 @@ import hashlib
 import io
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.embedding import Vectors, load_encoder
+from bot.embedding import Vectors, load_encoder, models_dir
 from bot.faq import parse_faq
 from bot.semantic import (
     SemanticIndex,
@@ -28,9 +29,10 @@ from bot.semantic import (
 class FakeEncoder:
     """A tiny deterministic encoder that records what it is asked to embed."""
 
-    def __init__(self, name: str = "fake", dims: int = 8) -> None:
+    def __init__(self, name: str = "fake", dims: int = 8, revision: str = "1") -> None:
         self.name = name
         self.dims = dims
+        self.revision = revision
         self.calls: list[list[str]] = []
 
     def encode(self, texts: Sequence[str]) -> Vectors:
@@ -183,7 +185,10 @@ def test_negligible_components_are_dropped_from_encoded_and_cached_vectors(
     tiny = np.zeros((1, 8), dtype=np.float32)
     tiny[0, 0], tiny[0, 1] = 1.0, 1e-36
     seed = tmp_path / "seed-fake.npz"
-    np.savez(seed, keys=np.array([hashlib.sha256(b"tiny").digest()], dtype="S32"), vectors=tiny)
+    np.savez(
+        seed, keys=np.array([hashlib.sha256(b"tiny").digest()], dtype="S32"), vectors=tiny,
+        revision=np.array(FakeEncoder().revision),
+    )
     cached = VectorCache(FakeEncoder(), seeds=[seed]).vectors(["tiny"])
     assert cached[0, 1] == 0.0
     assert cached[0, 0] == 1.0
@@ -202,6 +207,33 @@ def test_a_seed_for_another_encoder_is_ignored(
     assert str(seed) in caplog.text
     assert cache.vectors(TEXTS).shape == (len(TEXTS), 8)
     assert encoder.embedded == TEXTS
+
+
+
+def test_vectors_of_another_model_revision_are_not_reused(tmp_path: Path) -> None:
+    # An upgrade that changes the model (or how it is run) must not compare a message's new
+    # vector with FAQ vectors the old one made.
+    VectorCache(FakeEncoder(revision="old"), tmp_path).vectors(TEXTS)
+    seed = tmp_path / "seed.npz"
+    VectorCache(FakeEncoder(revision="old")).save(seed, TEXTS)
+    upgraded = FakeEncoder(revision="new")
+    VectorCache(upgraded, tmp_path, seeds=[seed]).vectors(TEXTS)
+    assert upgraded.embedded == TEXTS
+    # the rewritten cache is the new revision's, and serves it
+    again = FakeEncoder(revision="new")
+    VectorCache(again, tmp_path).vectors(TEXTS)
+    assert again.calls == []
+
+
+def test_a_real_encoders_revision_names_its_files(tmp_path: Path) -> None:
+    assert load_encoder("minilm").revision == load_encoder("minilm").revision
+    assert load_encoder("minilm").revision != load_encoder("static").revision
+    copied = tmp_path / "minilm-static"
+    shutil.copytree(models_dir() / "minilm-static", copied)
+    table = np.load(copied / "embeddings.npy")
+    table[0, 0] += 1
+    np.save(copied / "embeddings.npy", table)
+    assert load_encoder("static", tmp_path).revision != load_encoder("static").revision
 
 
 MINI_FAQ = """\

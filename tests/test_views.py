@@ -10,6 +10,7 @@ import pytest
 from conftest import (
     NO_CONDITIONS_AT_ALL_FAQ,
     NO_CONDITIONS_ENTRY_FAQ,
+    SUGGESTED_MINIMAL,
     WriteFaq,
     suggestion_list,
 )
@@ -110,7 +111,7 @@ def test_other_data_is_not_a_pick(data: str) -> None:
 
 
 def test_suggestion_buttons_carry_the_token_only_when_given(minimal_faq: Faq) -> None:
-    match = suggestion_list(minimal_faq)
+    match = suggestion_list(minimal_faq, SUGGESTED_MINIMAL)
     offered = [suggestion.entry.id for suggestion in match.suggestions]
     for token, prefix in ((None, "a:"), ("abcdefgh", "p:abcdefgh:")):
         keyboard = views.match_reply(minimal_faq, match, pick_token=token).keyboard
