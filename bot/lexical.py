@@ -61,10 +61,14 @@ class LexicalIndex:
         self._heads: list[frozenset[str]] = []
         self._bodies: list[frozenset[str]] = []
         entry_phrasings: list[list[frozenset[str]]] = []
+        # Each text folded once: entries that cover one not-covered topic all hold its phrases.
+        terms_of_text: dict[str, frozenset[str]] = {}
         for entry in faq.entries:
-            phrasings = {
-                frozenset(content_terms(speller, phrasing)) for phrasing in entry.phrasings
-            }
+            phrasings = set()
+            for phrasing in entry.phrasings:
+                if phrasing not in terms_of_text:
+                    terms_of_text[phrasing] = frozenset(content_terms(speller, phrasing))
+                phrasings.add(terms_of_text[phrasing])
             phrasings.discard(frozenset())
             head = frozenset().union(*phrasings)
             entry_phrasings.append(sorted(phrasings, key=sorted))

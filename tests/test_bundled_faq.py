@@ -223,7 +223,9 @@ def test_plain_business_entries_an_admin_adds_are_found_past_the_bundled_not_cov
     # 3 of the 24 others answered with one of the six; once a taken-over phrase counted against
     # the entries that do not cover it ("how much" for deep tissue is about prices): 41 right,
     # 13 offered first (14 once, with the FAQ's vectors from an older cache: int8 quantisation
-    # makes a text's vector depend a little on the batch it was embedded in), 3 wrong, 3 of 24.
+    # makes a text's vector depend a little on the batch it was embedded in), 3 wrong, 3 of 24;
+    # since each text is embedded alone and the decision was refitted (cf7fcf7): 39 right, 15
+    # offered first, 2 wrong, 3 of 24.
     added = "\n".join(
         "  " + line if line else line
         for line in (PLAIN_BUSINESS / "entries.yaml").read_text(encoding="utf-8").splitlines()
@@ -252,7 +254,7 @@ def test_plain_business_entries_an_admin_adds_are_found_past_the_bundled_not_cov
         elif answered is not None:
             wrong += 1
     assert reached / len(asked) >= 0.70  # measured 54/72
-    assert wrong / len(asked) <= 0.06  # measured 3/72
+    assert wrong / len(asked) <= 0.06  # measured 2/72
     assert others_answered <= 4  # measured 3/24
 
 

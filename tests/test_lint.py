@@ -223,8 +223,10 @@ def test_an_alternate_claimed_by_two_entries_is_reported() -> None:
     assert len(collisions) >= 1
     report = "\n".join(map(str, collisions))
     assert "'Do you treat sciatica?' does not reach this entry" in report
-    assert "'sciatica'" in report
-    assert "'tennis-elbow'" in report
+    # both entries are named: the one the alternate misses and the one that takes it (which of
+    # the two a tie goes to is the matcher's business; an exact tie goes to the first entry)
+    assert "sciatica" in report.replace("'Do you treat sciatica?'", "")
+    assert "tennis-elbow" in report
 
 
 def test_every_collision_is_reported_not_just_the_first() -> None:

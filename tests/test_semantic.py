@@ -329,3 +329,22 @@ def test_numpy_multiplies_on_one_thread_unless_the_deployment_says_otherwise() -
     env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_NUM_THREADS"}
     assert _blas_threads_setting(env) == "1"
     assert _blas_threads_setting({**env, "OPENBLAS_NUM_THREADS": "2"}) == "2"
+
+
+def test_a_head_text_entries_share_is_embedded_once_and_scores_each_alike() -> None:
+    # Every entry that covers a not-covered topic holds its phrases: a big FAQ's heads repeat
+    # the same texts thousands of times, and each is compared with the message once.
+    shared = "How much does it cost?"
+    faq = parse_faq(
+        "disclaimer: Not medical advice.\nentries:\n" + "".join(
+            f"  - {{id: e{n}, question: What is {kind} massage?, alternates: [{shared}],"
+            f" answer: {kind}.}}\n"
+            for n, kind in enumerate(["swedish", "sports", "deep tissue"])
+        )
+    )
+    encoder = FakeEncoder()
+    index = SemanticIndex(faq, VectorCache(encoder))
+    assert encoder.embedded.count(shared) == 1
+    closeness = index.closeness(shared)
+    assert closeness.head.tolist() == [pytest.approx(1.0)] * 3
+    assert len(set(closeness.head.tolist())) == 1  # exactly alike: no tie broken by rounding
