@@ -195,12 +195,29 @@ def test_a_combination_holds_only_when_each_part_is_happening(message: str, urge
         "I feel dizzy and I'm staggering when I try to walk",
         "since my neck was cracked I'm dizzy and can't walk straight",
         "my foot has gone cold and pale and numb",
+        "the room is spinning, I keep being sick and I can't stand up",
     ],
 )
 def test_dizziness_with_double_vision_or_unsteady_walking_is_urgent(
     builtin: tuple[Triage, Speller], message: str
 ) -> None:
     assert is_urgent(*builtin, message)
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("I've taken a lot of painkillers on purpose", True),
+        ("took my sleeping tablets on purpose tonight, I'm frightened", True),
+        # taking one's medicine deliberately is no overdose; standing up is no emergency alone
+        ("I take my pills on purpose before a massage, is that ok?", False),
+        ("after sitting all day I can't stand up straight, does massage help?", False),
+    ],
+)
+def test_pills_taken_on_purpose_are_urgent(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
 
 
 def test_a_clause_ends_at_punctuation_dashes_and_but() -> None:
