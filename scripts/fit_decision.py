@@ -9,10 +9,10 @@ The labelled sets are split three ways (see README, "Measuring the matching"):
 - validation: the sets a change is judged on before it is kept: tests/data/validation/*.jsonl,
   ../shared/eval/dev.jsonl, StackFAQ's odd lines and the off-topic messages written for it
   (tests/data/stackfaq/off_topic.jsonl);
-- small: the validation sets asked of their FAQs cut down to a few entries (`small_faqs`),
-  measured only;
 - test: tests/data/test/ and tests/data/plainfaq/, frozen. This script never reads them;
   `faq-bot eval` reports them.
+It also reports "small": the validation sets asked of their FAQs cut down to a few entries
+(`small_faqs`), measured only, never fitted on.
 
 Each FAQ counts the same in the fit, however many questions it has, so the decision carries
 over to a FAQ nobody tuned for instead of learning the bundled one's habits. The logistic
