@@ -220,6 +220,30 @@ def test_pills_taken_on_purpose_are_urgent(
     assert is_urgent(*builtin, message) is urgent
 
 
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("my wife she fall and now she not speak, one side of face is down, help please", True),
+        ("one side of his face went down and he is not talking properly", True),
+        # lying face down is how a massage is given; not speaking of one side is no sign
+        ("can I lie face down if one side of my neck is stiff?", False),
+        ("I'd rather not speak about which side hurts, is that ok?", False),
+    ],
+)
+def test_a_face_dropped_on_one_side_or_lost_speech_is_urgent(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+def test_an_injury_some_yrs_ago_is_history(builtin: tuple[Triage, Speller]) -> None:
+    """"yrs" is how people text "years": a healed fracture is a question, not an emergency."""
+    faq_triage, speller = builtin
+    message = "broke my collarbone 3 yrs ago, healed fine but it's stiff. can massage help?"
+    assert not is_urgent(faq_triage, speller, message)
+    assert is_urgent(faq_triage, speller, "broke my collarbone just now, it's stiff")
+
+
 def test_a_clause_ends_at_punctuation_dashes_and_but() -> None:
     from bot.text import clauses
 
