@@ -100,25 +100,21 @@ class LexicalIndex:
         }
         self._count = count
         self._phrasings = [_Phrasings(phrasings, self.idf) for phrasings in entry_phrasings]
-        # Not-covered phrases by their first term: a message is only scanned for those. (Those
-        # the FAQ's own entries cover are gone already: bot.coverage.)
-        self._not_covered: dict[str, list[list[str]]] = {}
-        for phrase in faq.not_covered:
+        # The not-covered phrases by their first term (a message is only scanned for those),
+        # each with the entries that cover its topic (bot.coverage), or None while none does.
+        self._not_covered: dict[str, list[tuple[list[str], frozenset[int] | None]]] = {}
+        phrases = [*((phrase, None) for phrase in faq.not_covered), *(owners or {}).items()]
+        for phrase, entries in phrases:
             if folded := speller.terms(phrase):
-                self._not_covered.setdefault(folded[0], []).append(folded)
-        # Covered topics' phrases, likewise, each with the entries that cover it.
-        self._topics: dict[str, list[tuple[list[str], frozenset[int]]]] = {}
-        for phrase, entries in (owners or {}).items():
-            if folded := speller.terms(phrase):
-                self._topics.setdefault(folded[0], []).append((folded, entries))
+                self._not_covered.setdefault(folded[0], []).append((folded, entries))
         self._context = frozenset(speller.terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
 
     def query(self, raw: Sequence[str], terms: Sequence[str]) -> Query:
         """Weigh a folded message (`raw` words and their `terms`)."""
-        uncovered = positions_of(
-            terms,
-            (phrase for term in set(terms) for phrase in self._not_covered.get(term, ())),
-        )
+        named = [
+            found for term in set(terms) for found in self._not_covered.get(term, ())
+        ]
+        uncovered = positions_of(terms, (phrase for phrase, owners in named if owners is None))
         weights: dict[str, float] = {}
         rare = everyday = size = 0
         for position, (word, term) in enumerate(zip(raw, terms, strict=True)):
@@ -135,9 +131,8 @@ class LexicalIndex:
             else:
                 rare += 1
         topics = tuple(
-            entries
-            for term in set(terms) for phrase, entries in self._topics.get(term, ())
-            if positions_of(terms, [phrase])
+            owners for phrase, owners in named
+            if owners is not None and positions_of(terms, [phrase])
         )
         return Query(
             topics=topics,
