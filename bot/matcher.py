@@ -103,12 +103,14 @@ def default_cache_dir(env: Mapping[str, str] = os.environ) -> Path | None:
     return Path(base) / "clinic-faq-bot"
 
 
-_vector_caches: dict[tuple[str, Path | None], VectorCache] = {}
+_vector_caches: dict[tuple[str, str, Path | None], VectorCache] = {}
 
 
 def vector_cache(encoder: Encoder, directory: Path | None = None) -> VectorCache:
-    """One cache of FAQ text vectors per encoder and directory, shared by every load."""
-    key = (encoder.name, directory)
+    """One cache of FAQ text vectors per encoder and directory, shared by every load. Keyed by
+    the encoder's revision too: two encoders of one name (the shipped model and a copy of it
+    with other weights) give different vectors."""
+    key = (encoder.name, encoder.revision, directory)
     if key not in _vector_caches:
         seed = models_dir() / f"seed-{encoder.name}.npz"
         _vector_caches[key] = VectorCache(encoder, directory, seeds=[seed])

@@ -7,6 +7,7 @@ built once per module, as encoding a FAQ's texts is the slow part.
 
 from __future__ import annotations
 
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.decision import FEATURES, GATE_FEATURES, Decision, Logistic
-from bot.embedding import ENCODERS, load_encoder, shared_encoder
+from bot.embedding import ENCODERS, load_encoder, models_dir, shared_encoder
 from bot.faq import Faq, parse_faq
 from bot.matcher import (
     MAX_SUGGESTIONS,
@@ -25,6 +26,7 @@ from bot.matcher import (
     Matcher,
     Status,
     default_cache_dir,
+    vector_cache,
 )
 from tests.conftest import FAQ_HEADER, MINIMAL_FAQ
 
@@ -619,3 +621,25 @@ def test_top_indexes_are_a_stable_argsorts_first_few(size: int) -> None:
         scores = rng.integers(0, 4, size).astype(np.float32)
         expected = np.argsort(-scores, kind="stable")[:5]
         assert list(top_indexes(scores, 5)) == list(expected)
+
+
+def test_two_encoders_of_one_name_but_other_weights_do_not_share_faq_vectors(
+    tmp_path: Path,
+) -> None:
+    # A cache keyed by the encoder's name alone gave the second matcher the first one's FAQ
+    # vectors, and with them its encoder.
+    copied = tmp_path / "minilm-static"
+    shutil.copytree(models_dir() / "minilm-static", copied)
+    table = np.load(copied / "embeddings.npy")
+    np.save(copied / "embeddings.npy", table[:, ::-1].copy())  # the same words, other vectors
+    shipped, other = load_encoder("static"), load_encoder("static", tmp_path)
+    assert shipped.name == other.name
+    assert vector_cache(shipped) is not vector_cache(other)
+    assert vector_cache(load_encoder("static")) is vector_cache(shipped)  # same revision
+    faq = parse_faq(MINIMAL_FAQ)
+    question = "is a stiff neck something you can help with"
+    _, first = Matcher(faq, encoder=shipped).candidates(question)
+    _, second = Matcher(faq, encoder=other).candidates(question)
+    assert first
+    assert second
+    assert first[0].features != second[0].features
