@@ -30,7 +30,7 @@ from bot.context import REFERRING
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Status
 from bot.replies import contact_line, no_line, practice_pointer
-from bot.text import words
+from bot.text import STOPWORDS, words
 
 if TYPE_CHECKING:
     from bot.matcher import Matcher
@@ -79,7 +79,10 @@ def _is_question(part: str) -> bool:
 
 
 def _long_enough(part: str) -> bool:
-    return len(words(part, limit=None)) >= MIN_PART_WORDS
+    """At least MIN_PART_WORDS words, one of them more than a function word: "What for?" and
+    "why is that?" ask about the part before them, not a question of their own."""
+    found = words(part, limit=None)
+    return len(found) >= MIN_PART_WORDS and any(word not in STOPWORDS for word in found)
 
 
 def split_questions(text: str) -> list[str]:
@@ -187,17 +190,19 @@ def answer_parts(matcher: Matcher, text: str, whole: Match) -> Parts | Match | N
 
 def _clear_pair(whole: Match, answered: list[Part], uncovered: list[Part]) -> bool:
     """Whether a message answered as a whole is still clearly two questions: the whole's entry
-    answers one part, and the other part is answered by another entry, or declined outright
-    (not merely unsure) without referring back to the first. Anything less and the whole's
-    answer stands, so a single question is never answered otherwise than before."""
+    answers one part, and the other part, which does not refer back to the first ("what is
+    cupping and how does it work?" asks two things about one subject), is answered by another
+    entry or declined outright (not merely unsure). Anything less and the whole's answer
+    stands, so a single question is never answered otherwise than before."""
     if whole.entry not in [part.match.entry for part in answered]:
+        return False
+    others = [part for part in (*answered, *uncovered) if part.match.entry != whole.entry]
+    if any(REFERRING.intersection(words(part.text, limit=None)) for part in others):
         return False
     if len(answered) == 2 and not uncovered:
         return True
     return len(answered) == 1 and len(uncovered) == 1 and all(
-        part.match.status is Status.NONE
-        and not REFERRING.intersection(words(part.text, limit=None))
-        for part in uncovered
+        part.match.status is Status.NONE for part in uncovered
     )
 
 

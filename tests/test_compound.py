@@ -62,6 +62,7 @@ def test_a_message_of_two_questions_is_split_where_the_second_starts(
     "Do you see older patients? My dad is 90.",
     "I've had whiplash since March; would massage help?",
     "cupping? how does it work",  # one word is no question of its own
+    "Do you use oil in a Swedish massage? What for?",  # nor are function words alone
     # one question, however it is worded
     "do you treat sciatica",
     "",
@@ -138,6 +139,20 @@ def test_an_answered_message_is_split_only_for_a_clear_pair() -> None:
     assert parts_of(fake, "what is cupping and is it for me?", answer("cupping")) is None
     # the whole answered something neither part did: it stands too
     assert parts_of(fake, "do you treat gout and what is cupping", answer("other")) is None
+
+
+def test_an_answered_part_that_refers_back_to_the_other_is_no_second_question() -> None:
+    # Once the matcher answered "how does it work?" alone (with the clinic's definition of
+    # clinical massage), "what is cupping and how does it work?" got that answer too.
+    fake = FakeMatcher({
+        "what is cupping": answer("cupping"),
+        "how does it work?": answer("clinical-massage"),
+        "where do I park?": answer("parking"),
+    })
+    assert parts_of(fake, "what is cupping and how does it work?", answer("cupping")) is None
+    pair = parts_of(fake, "what is cupping and where do I park?", answer("cupping"))
+    assert isinstance(pair, Parts)
+    assert pair.entries == (entry("cupping"), entry("parking"))
 
 
 def test_the_same_entry_twice_is_one_answer() -> None:
