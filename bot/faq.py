@@ -5,10 +5,11 @@ tag can construct an arbitrary object) and scalars are built by the SafeConstruc
 nodes ourselves, instead of calling `yaml.safe_load` and losing positions, is what lets every
 error name the file, the line and the field, which the practice's admin needs to fix a typo.
 
-Urgent-care triage, small talk and common synonyms are the bot's own, in bot/data/urgent.yaml,
-smalltalk.yaml and synonyms.yaml: read once per process and part of every Faq. A faq.yaml may
-add to them in sections of the same names (more triggers, classes, phrases and variants, after
-the built-in ones; other replies), but never take anything built in away.
+Urgent-care triage, small talk, common synonyms and the notes for messages in other languages
+are the bot's own, in bot/data/urgent.yaml, smalltalk.yaml, synonyms.yaml and languages.yaml:
+read once per process and part of every Faq. A faq.yaml may add to them in sections of the same
+names (more triggers, classes, phrases and variants, after the built-in ones; other replies and
+notes), but never take anything built in away.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ DEFAULT_TOPIC = "Questions"
 PHRASE_SLOT = "{phrase}"
 
 # The sections built into the bot (bot/data/<name>.yaml) that a faq.yaml may add to.
-BUILTIN_SECTIONS = ("urgent", "smalltalk", "synonyms")
+BUILTIN_SECTIONS = ("urgent", "smalltalk", "synonyms", "languages")
 
 # The languages a faq.yaml's `languages:` section may write notes for: the ones bot.language
 # tells apart from English, with thresholds measured on tests/data/languages/ for exactly
@@ -229,8 +230,9 @@ class Faq:
     # group is one topic, and an entry whose question or alternate uses one of its phrases
     # covers the topic, so the whole group stops counting (bot.coverage).
     not_covered_group: Mapping[str, str] = field(default_factory=dict)
-    # `languages:`, the notes per language code (NOTE_LANGUAGES). Empty when the file has no
-    # such section: then a message in another language gets the English reply.
+    # The notes per language code (NOTE_LANGUAGES): the built-in ones (bot/data/languages.yaml),
+    # a language the file's `languages:` names with its notes instead. Empty only in a Faq made
+    # in code: then a message in another language gets the English reply.
     languages: Mapping[str, LanguageNotes] = field(default_factory=dict)
     # `practice:`, the practice's phone, email, links, hours and address; None without the
     # section (or with nothing in it): then no reply names any and /contact says so.
@@ -445,18 +447,20 @@ class _Urgent:
 
 @dataclass(frozen=True)
 class _Builtin:
-    """The bot's own urgent, smalltalk and synonyms sections, which every faq.yaml extends."""
+    """The bot's own urgent, smalltalk, synonyms and languages sections, which every faq.yaml
+    extends."""
 
     urgent: _Urgent
     smalltalk: tuple[Smalltalk, ...]
     synonyms: Mapping[str, tuple[str, ...]]
+    languages: Mapping[str, LanguageNotes]
     # A phrase listed twice: harmless, so it never stops the bot (a test keeps them out).
     warnings: tuple[Problem, ...] = ()
 
 
 @cache
 def builtin_data() -> _Builtin:
-    """bot/data/{urgent,smalltalk,synonyms}.yaml, read and validated once per process.
+    """bot/data/{urgent,smalltalk,synonyms,languages}.yaml, read and validated once per process.
 
     Each file holds one section laid out as in a faq.yaml (`urgent:` ...), with every part a
     faq.yaml may leave out required. A mistake raises BuiltinDataError: it is a bug in the bot,
@@ -468,6 +472,7 @@ def builtin_data() -> _Builtin:
         urgent=validators["urgent"].urgent(nodes["urgent"], None),
         smalltalk=validators["smalltalk"].smalltalk(nodes["smalltalk"], None),
         synonyms=validators["synonyms"].synonyms(nodes["synonyms"], None),
+        languages=validators["languages"].languages(nodes["languages"]),
         warnings=tuple(w for validator in validators.values() for w in validator.warnings),
     )
     problems = [problem for validator in validators.values() for problem in validator.problems]
@@ -863,7 +868,8 @@ class _Validator:
         synonyms = self.synonyms(top.get("synonyms"), builtin.synonyms)
         not_covered, not_covered_no = self.not_covered(top.get("not_covered"))
         topic_leads = self.topics(top.get("topics"))
-        languages = self.languages(top.get("languages"))
+        # a language the file names gets its notes instead of the built-in ones
+        languages = {**builtin.languages, **self.languages(top.get("languages"))}
         practice = self.practice(top.get("practice"))
         entries = self.entries(top.get("entries"), root)
         used = {entry.topic for entry in entries}

@@ -629,6 +629,27 @@ def test_broken_builtin_data_is_a_bug_in_the_bot(monkeypatch: pytest.MonkeyPatch
     assert not isinstance(caught.value, FaqError)  # not reported as the admin's mistake
 
 
+def test_a_broken_built_in_language_note_is_a_bug_in_the_bot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = bot.faq._builtin_text
+
+    def broken(name: str) -> str:
+        text = real(name)
+        return text.replace("\n  pl:\n", "\n  nl:\n", 1) if name == "languages" else text
+
+    monkeypatch.setattr(bot.faq, "_builtin_text", broken)
+    builtin_data.cache_clear()
+    try:
+        with pytest.raises(BuiltinDataError) as caught:
+            parse_faq(BARE_FAQ)
+    finally:
+        builtin_data.cache_clear()
+    message = str(caught.value)
+    assert "bot/data/languages.yaml:" in message
+    assert "unknown language code 'nl'" in message
+
+
 # -- a clear yes or no: leads, topics and not-covered groups with a `no` line -------------------
 
 NO = "{phrase} isn't on our list of treated conditions."

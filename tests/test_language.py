@@ -12,6 +12,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -143,25 +144,39 @@ def problems_of(faq_file: FaqFile) -> str:
     return str(caught.value)
 
 
-def test_the_section_is_read(write_faq: WriteFaq) -> None:
+def test_the_section_replaces_the_built_in_notes_of_the_languages_it_names(
+    write_faq: WriteFaq, minimal_faq: Faq
+) -> None:
     faq = load_faq(write_faq(with_notes(MINIMAL_FAQ)).path)
+    built_in = minimal_faq.languages
     assert faq.languages == {
+        **built_in,
         "es": LanguageNotes(
             "La respuesta está en inglés.",
             "Solo entiendo inglés. Por favor, escriba su pregunta en inglés.",
         ),
         "ru": LanguageNotes("Ответ на английском языке.", "Я понимаю только английский."),
     }
+    assert faq.languages["es"] != built_in["es"]
 
 
 def test_the_bundled_faq_has_both_notes_for_every_language(bundled_faq: Faq) -> None:
     assert set(bundled_faq.languages) == set(NOTE_LANGUAGES)
 
 
-def test_without_the_section_foreign_messages_get_the_english_reply(minimal_faq: Faq) -> None:
-    assert minimal_faq.languages == {}
+def test_without_the_section_the_built_in_notes_are_used(minimal_faq: Faq) -> None:
+    # A plain faq.yaml of id, question and answer still tells a Spanish speaker, in Spanish,
+    # that the bot reads English only.
+    assert set(minimal_faq.languages) == set(NOTE_LANGUAGES)
     match = Match(Status.NONE)
-    assert foreign_reply(minimal_faq, "¿Cuánto cuesta una sesión de masaje?", match) is None
+    text = "¿Cuánto cuesta una sesión de masaje?"
+    reply = foreign_reply(minimal_faq, text, match)
+    assert reply is not None
+    assert reply.language == "es"
+    assert reply.note.startswith("Solo entiendo inglés.")
+    assert reply.entry is None
+    # a Faq made in code without notes gets the English reply
+    assert foreign_reply(replace(minimal_faq, languages={}), text, match) is None
 
 
 @pytest.mark.parametrize(
@@ -408,12 +423,13 @@ def test_the_trimmed_model_scores_as_the_librarys_own_restriction() -> None:
         assert ours == pytest.approx(theirs, abs=1e-6), row["text"]
 
 
-@pytest.mark.parametrize(("faq_of", "loaded"), [(language_faq, True), (None, False)])
-async def test_the_detector_is_loaded_at_start_only_for_a_faq_with_notes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faq_of: Any, loaded: bool
+@pytest.mark.parametrize("faq_of", [language_faq, None])
+async def test_the_detector_is_loaded_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faq_of: Any
 ) -> None:
     """Loading the model takes about a second: the bot does it before the first update, off
-    the event loop, rather than make the first person writing in another language wait."""
+    the event loop, rather than make the first person writing in another language wait. A
+    faq.yaml without a `languages:` section has the built-in notes, so it is loaded too."""
     calls: list[str] = []
     monkeypatch.setattr(language, "warm_up", lambda: calls.append("warm_up"))
     if faq_of is not None:
@@ -422,4 +438,4 @@ async def test_the_detector_is_loaded_at_start_only_for_a_faq_with_notes(
         faq = tmp_path / "faq.yaml"
         faq.write_text(MINIMAL_FAQ, encoding="utf-8")  # no languages: section
     async with running_bot(faq):
-        assert calls == (["warm_up"] if loaded else [])
+        assert calls == ["warm_up"]
