@@ -330,7 +330,7 @@ async def test_a_condition_not_on_the_list_gets_a_clear_no_and_the_practice(
     assert sent["parse_mode"] == "HTML"
     assert buttons(sent) == [("Browse topics", "t")]
     # the phrase is faq.yaml's, escaped
-    await clear_bot.send(message_update("can massage help gout & co?"))
+    await clear_bot.send(message_update("I have gout & co"))
     assert only_message(clear_bot)["text"].startswith(
         "<b>&lt;gout&gt; &amp; co isn't on our list"
     )
