@@ -228,6 +228,9 @@ def test_pills_taken_on_purpose_are_urgent(
         # lying face down is how a massage is given; not speaking of one side is no sign
         ("can I lie face down if one side of my neck is stiff?", False),
         ("I'd rather not speak about which side hurts, is that ok?", False),
+        # words going wrong now is a sign; said of the past, it is not
+        ("my dad is confused and his words are coming out wrong", True),
+        ("my words came out wrong in the interview, can massage help with stress?", False),
     ],
 )
 def test_a_face_dropped_on_one_side_or_lost_speech_is_urgent(
