@@ -393,15 +393,19 @@ def pooled(rows: Sequence[Row], decision: Decision) -> tuple[float, float, float
     by_faq: dict[str, list[Row]] = {}
     for row in rows:
         by_faq.setdefault(row.faq, []).append(row)
-    rates = []
-    for group in by_faq.values():
-        f = figures(group, decision)
-        rates.append((
-            f.right / max(f.answerable, 1), f.wrong / max(f.answerable, 1),
-            f.false_answers / max(f.unanswerable, 1) if f.unanswerable else 0.0,
-        ))
-    mean = np.mean(np.array(rates), axis=0)
-    return float(mean[0]), float(mean[1]), float(mean[2]), figures(rows, decision)
+    right, wrong, false = mean_rates([figures(group, decision) for group in by_faq.values()])
+    return right, wrong, false, figures(rows, decision)
+
+
+def mean_rates(per_faq: Sequence[Figures]) -> tuple[float, float, float]:
+    """The right, wrong and off-topic-answered rates of each FAQ's figures, averaged."""
+    rates = np.array([
+        (f.right / max(f.answerable, 1), f.wrong / max(f.answerable, 1),
+         f.false_answers / f.unanswerable if f.unanswerable else 0.0)
+        for f in per_faq
+    ])
+    mean = rates.mean(axis=0)
+    return float(mean[0]), float(mean[1]), float(mean[2])
 
 
 # The thresholds are chosen on probabilities the models give questions they were not fitted
@@ -460,13 +464,7 @@ def pooled_out_of_fold(
             total, part = by_faq.setdefault(faq, Figures()), figures(group, decision)
             for name in vars(total):
                 setattr(total, name, getattr(total, name) + getattr(part, name))
-    rates = np.array([
-        (f.right / max(f.answerable, 1), f.wrong / max(f.answerable, 1),
-         f.false_answers / f.unanswerable if f.unanswerable else 0.0)
-        for f in by_faq.values()
-    ])
-    mean = rates.mean(axis=0)
-    return float(mean[0]), float(mean[1]), float(mean[2])
+    return mean_rates(list(by_faq.values()))
 
 
 def choose_answer_at(folds: Sequence[Fold], suggest_at: float) -> float:
