@@ -427,20 +427,24 @@ class Fold:
 
 def folds_of(rows: Sequence[Row]) -> list[Fold]:
     """The fit rows in FOLDS parts, each with models fitted on the others."""
-    files: dict[str, list[str]] = {}
+    files: dict[str, set[str]] = {}
     for row in rows:
-        names = files.setdefault(row.faq, [])
-        if row.dataset not in names:
-            names.append(row.dataset)
+        files.setdefault(row.faq, set()).add(row.dataset)
+    # the part of each file of a FAQ asked in several, in name order
+    by_file = {
+        (faq, name): place % FOLDS
+        for faq, names in files.items() if len(names) >= FOLDS
+        for place, name in enumerate(sorted(names))
+    }
     parts: list[list[Row]] = [[] for _ in range(FOLDS)]
-    seen: dict[str, int] = {}
+    lines: dict[tuple[str, str], int] = {}
     for row in rows:
-        names = files[row.faq]
-        if len(names) >= FOLDS:
-            part = sorted(names).index(row.dataset) % FOLDS
+        key = (row.faq, row.dataset)
+        if key in by_file:
+            part = by_file[key]
         else:
-            part = seen.get(row.dataset, 0) % FOLDS
-            seen[row.dataset] = seen.get(row.dataset, 0) + 1
+            part = lines.get(key, 0) % FOLDS
+            lines[key] = lines.get(key, 0) + 1
         parts[part].append(row)
     result = []
     for number, held in enumerate(parts):
