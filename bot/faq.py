@@ -226,9 +226,10 @@ class Faq:
     # `faq-bot check` and /reload can say which line hides an entry (bot.lint). Where a phrase
     # sits is no content: a reload that only moves it changes nothing.
     not_covered_at: Mapping[str, int] = field(default_factory=dict, compare=False)
-    # The group each not-covered phrase is listed in (a flat list: each phrase its own): a
-    # group is one topic, and an entry whose question or alternate uses one of its phrases
-    # covers the topic, so the whole group stops counting (bot.coverage).
+    # The topic each not-covered phrase names: its group's name, or the phrase itself in a flat
+    # list or a group's `topics`. A group of phrases is one topic, and an entry whose question or
+    # alternate uses one of its phrases covers the topic, so the whole group stops counting
+    # (bot.coverage).
     not_covered_group: Mapping[str, str] = field(default_factory=dict)
     # The notes per language code (NOTE_LANGUAGES): the built-in ones (bot/data/languages.yaml),
     # a language the file's `languages:` names with its notes instead. Empty only in a Faq made
@@ -545,7 +546,9 @@ class _Validator:
     ENTRY_KEYS: ClassVar[frozenset[str]] = frozenset(
         {"id", "topic", "question", "lead", "answer", "alternates", "keywords", "related"}
     )
-    NOT_COVERED_GROUP_KEYS: ClassVar[frozenset[str]] = frozenset({"reply", "phrases"})
+    NOT_COVERED_GROUP_KEYS: ClassVar[frozenset[str]] = frozenset(
+        {"reply", "phrases", "topics"}
+    )
     TOPIC_KEYS: ClassVar[frozenset[str]] = frozenset({"lead"})
     LANGUAGE_KEYS: ClassVar[frozenset[str]] = frozenset({"answer_note", "english_only"})
     PRACTICE_KEYS: ClassVar[frozenset[str]] = frozenset(PRACTICE_KEYS)
@@ -671,11 +674,12 @@ class _Validator:
         return tuple(texts)
 
     def not_covered(self, node: yaml.Node | None) -> tuple[tuple[str, ...], dict[str, str]]:
-        """A list of topics, or named groups of them: each a list (`prices: [price, cost]`) or
-        a `reply` line (the clear no) and its `phrases`
-        (`{reply: "{phrase} isn't on our list.", phrases: [gout]}`).
+        """A list of topics, or named groups: each a list of one topic's phrases
+        (`prices: [price, cost]`), or a mapping of an optional `reply` line (the clear no) and
+        either `phrases` (one topic) or `topics` (a list of topics, each its own:
+        `{reply: "{phrase} isn't on our list.", topics: [gout, psoriasis]}`).
         Returns every phrase, and the phrases of groups with a `no` line, each with it; each
-        phrase's group is kept in `not_covered_group`."""
+        phrase's topic (its group's name, or itself) is kept in `not_covered_group`."""
         seen: dict[str, int] = {}  # folded phrase -> line, kept in `not_covered_at`
         if not isinstance(node, yaml.MappingNode):
             listed = self.text_list(node, "not_covered", seen=seen)
@@ -697,15 +701,27 @@ class _Validator:
                 continue
             fields = self.mapping(group, where, self.NOT_COVERED_GROUP_KEYS)
             no = self.no_line(fields.get("reply"), f"{where}.reply", group)
-            listed = self.text_list(fields.get("phrases"), f"{where}.phrases", seen=seen)
-            if "phrases" not in fields:
-                self.problem(group, f"{where}.phrases", "missing (required: the list of phrases)")
-            elif not listed:
+            if "phrases" in fields and "topics" in fields:
                 self.problem(
-                    fields["phrases"], f"{where}.phrases", "must list at least one phrase"
+                    fields["topics"], f"{where}.topics",
+                    "a group has phrases (of one topic) or topics (each its own), not both",
                 )
+            key = "topics" if "topics" in fields else "phrases"
+            listed = self.text_list(fields.get(key), f"{where}.{key}", seen=seen)
+            if key not in fields:
+                self.problem(
+                    group, f"{where}.phrases",
+                    "missing (required: the list of phrases, or `topics:` for a list of topics)",
+                )
+            elif not listed:
+                self.problem(fields[key], f"{where}.{key}", f"must list at least one {key[:-1]}")
             phrases.extend(listed)
-            self.not_covered_group.update(dict.fromkeys(listed, name))
+            # A list of topics: an entry that asks about one covers that one only ("Can
+            # massage help asthma?" is no answer to psoriasis).
+            self.not_covered_group.update(
+                {phrase: phrase for phrase in listed} if key == "topics"
+                else dict.fromkeys(listed, name)
+            )
             for phrase in listed:
                 if no:
                     no_lines.setdefault(phrase, no)

@@ -199,9 +199,15 @@ def taken_over(
             if takeover.phrases == 1 else
             f"in not_covered's {takeover.group!r}: that topic's {takeover.phrases} phrase(s)"
         )
+        split = (
+            "" if takeover.phrases == 1 else
+            f" (if they are separate topics, put them under `topics:` in {takeover.group!r}: "
+            "an entry then covers only the topics it asks about)"
+        )
         notes.append(
             f"{faq.source}:{line}: the entry {entry.id!r} (line {entry.line}) asks about "
             f"{takeover.phrase!r}, {where} now lead to the entry instead of being declined"
+            f"{split}"
         )
     return notes
 

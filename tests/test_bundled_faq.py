@@ -258,6 +258,37 @@ def test_plain_business_entries_an_admin_adds_are_found_past_the_bundled_not_cov
     assert others_answered <= 4  # measured 3/24
 
 
+@pytest.mark.slow  # builds the bundled FAQ's matcher with two more entries
+def test_an_entry_an_admin_adds_about_one_listed_treatment_or_condition_covers_only_it() -> None:
+    # The bundled not_covered lists other treatments and conditions under `topics:`. An admin
+    # who adds hot stones and asthma gets questions about those answered, and reflexology and
+    # psoriasis still declined: once, as one group each, both lists led to the new entries.
+    added = (
+        "  - id: hot-stone\n    question: Do you offer hot stone massage?\n"
+        "    answer: Yes, we offer hot stone massage.\n"
+        "  - id: asthma\n    question: Can massage help asthma?\n"
+        "    answer: Massage is no treatment for asthma; please see your doctor.\n"
+    )
+    text = BUNDLED_FAQ.read_text(encoding="utf-8").rstrip("\n") + "\n" + added
+    faq = parse_faq(text, "faq.yaml")
+    matcher = Matcher(faq)
+    for message, entry in [
+        ("do you do hot stone massage?", "hot-stone"),
+        ("can massage help my asthma", "asthma"),
+    ]:
+        match = matcher.match(message)
+        assert (match.status, match.entry and match.entry.id) == (Status.ANSWER, entry), message
+    for message in ("do you do reflexology?", "can massage help psoriasis?", "do you do shiatsu"):
+        match = matcher.match(message)
+        assert match.status is Status.NONE, (message, match)
+    assert matcher.match("can massage help psoriasis?").not_covered == "psoriasis"
+    takeovers = {(t.entry.id, t.phrase, t.phrases) for t in matcher.coverage.takeovers}
+    assert takeovers == {
+        ("hot-stone", "hot stone", 1), ("hot-stone", "hot stones", 1),
+        ("hot-stone", "stones", 1), ("asthma", "asthma", 1),
+    }
+
+
 @pytest.mark.slow  # builds the bundled FAQ's matcher twice
 def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
     # "how many sessions" is made of a word of clinical-massage-benefits' question ("... clinical

@@ -419,7 +419,9 @@ def test_check_notes_a_not_covered_topic_an_entry_now_covers_and_still_passes(
     assert out.splitlines() == [
         f"note: {faq_file.path}:{faq_file.line_of('insurance: [')}: the entry 'insurance' "
         f"(line {faq_file.line_of('- id: insurance')}) asks about 'insurance', in not_covered's "
-        "'insurance': that topic's 2 phrase(s) now lead to the entry instead of being declined",
+        "'insurance': that topic's 2 phrase(s) now lead to the entry instead of being declined"
+        " (if they are separate topics, put them under `topics:` in 'insurance': an entry then"
+        " covers only the topics it asks about)",
         f"{faq_file.path}: OK, 5 entries, no collisions",
     ]
 

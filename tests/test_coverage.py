@@ -100,6 +100,24 @@ def test_a_flat_list_is_a_topic_a_phrase() -> None:
     assert matched.entries[0].keywords == ("insurance",)
 
 
+def test_a_groups_topics_are_each_covered_on_their_own() -> None:
+    # "other treatments" lists two treatments, not two words for one: an entry about
+    # acupuncture covers acupuncture and leaves reflexology declined, with no keyword from it.
+    text = with_not_covered(
+        "not_covered:\n  other treatments:\n    topics: [acupuncture, reflexology]\n"
+    ) + "  - {id: acupuncture, question: Do you offer acupuncture?, answer: We do.}\n"
+    faq, matched = read(text)
+    assert faq.not_covered_group["reflexology"] == "reflexology"
+    assert matched.not_covered == ("reflexology",)
+    assert matched.entries[-1].keywords == ("acupuncture",)
+    [takeover] = covered(faq, speller_for(faq, frozenset())).takeovers
+    assert (takeover.group, takeover.phrase, takeover.phrases) == ("acupuncture", "acupuncture", 1)
+    # the same two as a group of phrases are one topic, which the entry then covers whole
+    _, whole = read(text.replace("    topics: [", "    phrases: ["))
+    assert whole.not_covered == ()
+    assert whole.entries[-1].keywords == ("acupuncture", "reflexology")
+
+
 def test_a_phrase_naming_one_entrys_subject_stops_counting_without_becoming_a_keyword() -> None:
     # "your hours" shares "hour" with one entry's question only: it names that entry's subject.
     # "how many massages" does not: "massage" is in the questions of three entries.

@@ -672,6 +672,18 @@ def test_not_covered_groups_may_carry_a_no_line(write_faq: WriteFaq) -> None:
     assert faq.warnings == ()
 
 
+def test_a_group_may_list_topics_each_its_own(write_faq: WriteFaq) -> None:
+    faq = load_faq(write_faq(CLEAR_FAQ.replace(
+        "    phrases: [psoriasis, gout]\n", "    topics: [psoriasis, gout]\n"
+    )).path)
+    assert faq.not_covered == ("price", "gift card", "psoriasis", "gout", "acne", "homework")
+    assert faq.not_covered_no["gout"] == NO  # the group's reply, as with phrases
+    assert faq.not_covered_group["psoriasis"] == "psoriasis"
+    assert faq.not_covered_group["gout"] == "gout"
+    assert faq.not_covered_group["price"] == faq.not_covered_group["gift card"] == "business"
+    assert faq.warnings == ()
+
+
 def test_the_plain_list_forms_of_not_covered_keep_working(write_faq: WriteFaq) -> None:
     one_list = load_faq(write_faq(MINIMAL_FAQ.replace(
         "entries:\n", "not_covered: [price, psoriasis]\nentries:\n"
@@ -743,6 +755,18 @@ CLEAR_ERRORS = [
         "    phrases: [psoriasis, gout]\n", "    phrases: []\n",
         ("    phrases: []", 1),
         ("not_covered.conditions not on our list.phrases", "at least one phrase"),
+    ),
+    (
+        "group-with-phrases-and-topics",
+        "    phrases: [psoriasis, gout]\n", "    phrases: [psoriasis]\n    topics: [gout]\n",
+        ("    topics: [gout]", 1),
+        ("not_covered.conditions not on our list.topics", "not both"),
+    ),
+    (
+        "group-with-an-empty-list-of-topics",
+        "    phrases: [psoriasis, gout]\n", "    topics: []\n",
+        ("    topics: []", 1),
+        ("not_covered.conditions not on our list.topics", "at least one topic"),
     ),
     (
         "no-group-unknown-key",
