@@ -239,6 +239,23 @@ def test_a_face_dropped_on_one_side_or_lost_speech_is_urgent(
     assert is_urgent(*builtin, message) is urgent
 
 
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # texted in a hurry, without "I am" or "a lot"
+        ("stabbed. bleeding bad", True),
+        ("cut my hand on a knife, bleeding bad", True),
+        ("my knee is bleeding heavily", True),
+        # bleeding said of the past is not a sign now
+        ("I bled a lot after my surgery two years ago, can massage help the scar?", False),
+    ],
+)
+def test_bleeding_said_to_be_bad_is_urgent(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
 def test_an_injury_some_yrs_ago_is_history(builtin: tuple[Triage, Speller]) -> None:
     """"yrs" is how people text "years": a healed fracture is a question, not an emergency."""
     faq_triage, speller = builtin
