@@ -9,8 +9,8 @@ The stages, in order:
    small language model, bot/embedding.py);
 4. features: a few numbers per candidate (bot/decision.py lists them);
 5. decide: a fitted logistic model gives each candidate a probability; the best is answered
-   when it is likely enough and clear of its rivals, likely ones are offered as suggestions,
-   and otherwise the bot declines.
+   when it is likely enough, clear of its rivals and not lacking a not-covered topic the
+   message names; likely ones are offered as suggestions, and otherwise the bot declines.
 """
 
 from __future__ import annotations

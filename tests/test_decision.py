@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -182,7 +183,7 @@ def test_the_shipped_decision_answers_the_obvious_and_declines_the_hopeless(
 # and its rival's: sure when the best is likely and its rival is not.
 ONE = Logistic((10.0,), -5.0)
 LEAD = Logistic((10.0, -10.0, 0.0), 0.0)
-CHOOSER = Decision(ONE, LEAD, answer_at=0.9, suggest_at=0.3)
+CHOOSER = Decision(ONE, LEAD, answer_at=0.9, suggest_at=0.3, offer_uncovered=False)
 
 
 def never_linked(one: int, other: int) -> bool:
@@ -215,10 +216,27 @@ def test_a_tie_is_broken_by_the_key_and_suggestions_are_capped() -> None:
 
 
 def test_an_unlikely_best_is_never_answered_however_clear_its_lead() -> None:
-    gate_always_sure = Decision(ONE, Logistic((0.0, 0.0, 0.0), 10.0), 0.9, 0.3)
+    gate_always_sure = Decision(
+        ONE, Logistic((0.0, 0.0, 0.0), 10.0), 0.9, 0.3, offer_uncovered=False
+    )
     choice = gate_always_sure.choose([[0.1]], [0], never_linked, 3)
     assert not choice.answer
     assert choice.offered == ()
+
+
+def test_a_best_candidate_the_message_names_a_topic_it_lacks_against_is_offered_only() -> None:
+    sure = Decision(
+        Logistic(tuple(10.0 if name == "sem_head" else 0.0 for name in FEATURES), -5.0),
+        Logistic(tuple(0.0 for _ in GATE_FEATURES), 10.0), answer_at=0.9, suggest_at=0.3,
+    )
+    row = dict.fromkeys(FEATURES, 0.0) | {"sem_head": 1.0}
+    plain = [row[name] for name in FEATURES]
+    uncovered = [(1.0 if name == "uncovered" else row[name]) for name in FEATURES]
+    assert sure.choose([plain], [0], never_linked, 3).answer
+    choice = sure.choose([uncovered], [0], never_linked, 3)
+    assert not choice.answer
+    assert choice.offered == (0,)
+    assert replace(sure, offer_uncovered=False).choose([uncovered], [0], never_linked, 3).answer
 
 
 def test_no_candidates_is_no_answer() -> None:

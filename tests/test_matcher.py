@@ -308,6 +308,24 @@ def test_a_not_covered_topic_lowers_the_confidence_in_an_entry(insurance: Matche
     assert priced.score < plain.score
 
 
+def test_an_entry_is_offered_not_answered_when_the_message_names_a_topic_it_lacks() -> None:
+    # "what causes" is listed as not covered: the message is clearly about sciatica, yet asks
+    # what the FAQ says it does not answer. The sciatica entry is offered, not answered.
+    matcher = Matcher(parse_faq(MINIMAL_FAQ.replace(
+        "entries:\n", "not_covered: [what causes, price]\nentries:\n"
+    )))
+    assert answered(matcher.match("do you treat sciatica?")) == "sciatica"
+    asked = matcher.match("what causes sciatica?")
+    assert_well_formed(asked)
+    assert asked.status is Status.SUGGEST
+    assert offered(asked)[0] == "sciatica"
+    # unless the entry itself holds the topic: then it is the entry's
+    own = Matcher(parse_faq(MINIMAL_FAQ.replace(
+        "entries:\n", "not_covered: [what causes, price]\nentries:\n"
+    ).replace("question: Do you treat sciatica?", "question: What causes sciatica?")))
+    assert answered(own.match("what causes sciatica?")) == "sciatica"
+
+
 # -- a clear no: the not-covered phrase a decline named ---------------------------------------
 
 NO = "{phrase} isn't on our list of treated conditions."
