@@ -74,7 +74,7 @@ def _outcome(faq: Faq, match: Match) -> str:
     if match.status is Status.URGENT:
         return "the bot takes it for an emergency and sends the urgent-care reply"
     if match.status is Status.SMALLTALK:
-        return "the bot takes it for small talk (a greeting, thanks or goodbye)"
+        return "the bot takes it for small talk (a greeting, thanks, goodbye or call for help)"
     if match.not_covered:
         line = _line_of(faq, match.not_covered)
         return f"the bot declines it as not covered: {match.not_covered!r}{line}"

@@ -66,7 +66,9 @@ def test_minimal_faq_loads_into_the_model(minimal_faq: Faq, write_faq: WriteFaq)
     assert (minimal_faq.urgent_past, minimal_faq.urgent_current) == (
         builtin.urgent.past, builtin.urgent.current,
     )
-    assert [kind.name for kind in minimal_faq.smalltalk] == ["greeting", "thanks", "goodbye"]
+    assert [kind.name for kind in minimal_faq.smalltalk] == [
+        "greeting", "thanks", "goodbye", "help"
+    ]
     assert minimal_faq.smalltalk[0].reply == "Hello! Ask me about massage."
     assert minimal_faq.smalltalk[0].triggers == builtin.smalltalk[0].triggers
     assert list(minimal_faq.topics()) == ["Conditions we treat", "Types of massage"]
@@ -464,7 +466,7 @@ def test_a_bare_faq_loads_with_the_defaults_and_the_builtin_data(write_faq: Writ
     assert faq.urgent_triggers == builtin.urgent.triggers
     assert faq.urgent_classes == builtin.urgent.classes
     assert (faq.urgent_past, faq.urgent_current) == (builtin.urgent.past, builtin.urgent.current)
-    assert [kind.name for kind in faq.smalltalk] == ["greeting", "thanks", "goodbye"]
+    assert [kind.name for kind in faq.smalltalk] == ["greeting", "thanks", "goodbye", "help"]
     assert faq.synonyms == builtin.synonyms
 
 
@@ -577,7 +579,7 @@ smalltalk:
 """, "faq.yaml")
     builtin = {kind.name: kind for kind in builtin_data().smalltalk}
     kinds = {kind.name: kind for kind in faq.smalltalk}
-    assert list(kinds) == ["greeting", "thanks", "goodbye", "compliment"]
+    assert list(kinds) == ["greeting", "thanks", "goodbye", "help", "compliment"]
     assert kinds["greeting"].reply == "Welcome to the practice!"
     assert kinds["greeting"].triggers == (*builtin["greeting"].triggers, "good morrow")
     assert kinds["thanks"] == builtin["thanks"]

@@ -166,8 +166,8 @@ def test_a_question_read_as_an_emergency_or_a_greeting_says_so() -> None:
         "does not reach this entry: the bot takes it for an emergency and sends the urgent-care "
         "reply. Word it without the symptom that reads as an emergency",
         f"faq.yaml:{line_of(text, 'id: hello')}: hello: 'Hello' does not reach this entry: the "
-        "bot takes it for small talk (a greeting, thanks or goodbye). Word it as a question "
-        "about the subject, not a greeting",
+        "bot takes it for small talk (a greeting, thanks, goodbye or call for help). Word it as "
+        "a question about the subject, not a greeting",
     ]
 
 

@@ -281,6 +281,10 @@ def test_a_clause_ends_at_punctuation_dashes_and_but() -> None:
         ("thanks 🙏", "thanks"),
         ("thanks so much for your help", "thanks"),
         ("bye", "goodbye"),
+        ("help", "help"),
+        ("HELP!!", "help"),
+        ("please help me", "help"),
+        ("can you help me?", "help"),
     ],
 )
 def test_a_greeting_thanks_or_goodbye_alone_is_small_talk(
@@ -297,6 +301,8 @@ def test_a_greeting_thanks_or_goodbye_alone_is_small_talk(
         "hi, do you treat sciatica?",
         "hello what is swedish massage",
         "thanks, and how long is a session?",
+        "can you help my sciatica?",
+        "help my friend is dying",
         "sciatica",
         "",
         "🙂",
@@ -306,6 +312,16 @@ def test_a_greeting_with_a_question_is_not_small_talk(
     builtin: tuple[Triage, Speller], message: str
 ) -> None:
     assert smalltalk(*builtin, message) is None
+
+
+def test_a_call_for_help_alone_is_told_where_emergencies_go_and_what_the_bot_does(
+    builtin: tuple[Triage, Speller],
+) -> None:
+    found = smalltalk(*builtin, "help me")
+    assert found is not None
+    assert "emergency" in found.reply
+    assert "999" in found.reply
+    assert "/topics" in found.reply
 
 
 def test_an_admins_small_talk_gets_its_own_reply() -> None:
