@@ -73,8 +73,9 @@ class Suggestion:
 @dataclass(frozen=True)
 class Match:
     """The decision for one message. `entry` is set only for ANSWER, `smalltalk` for SMALLTALK,
-    and `not_covered` and `no` only for a NONE that named a phrase of a not-covered group with
-    a `no` line: the phrase as faq.yaml writes it, and that line (see Faq.not_covered_no)."""
+    and `not_covered` and `no` only for a NONE or SUGGEST that named a phrase of a not-covered
+    group with a `no` line: the phrase as faq.yaml writes it, and that line (see
+    Faq.not_covered_no)."""
 
     status: Status
     score: float = 0.0  # the best entry's probability x 100; 0 when no entry came close
@@ -166,7 +167,9 @@ class Matcher:
         if triaged is not None:
             return triaged
         match = self._decide(candidates)
-        if match.status is Status.NONE and folded is not None:
+        # A decline, or a suggestion made instead of an answer, says the clear no of the
+        # not-covered topic the message named ("Psoriasis isn't on our list ...").
+        if match.status in (Status.NONE, Status.SUGGEST) and folded is not None:
             named = self._named(*folded)
             if named is not None:
                 return replace(match, not_covered=named[0], no=named[1])

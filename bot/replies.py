@@ -55,7 +55,7 @@ def reply_blocks(faq: Faq, match: Match) -> list[Block]:
     if match.status is Status.SMALLTALK and match.smalltalk is not None:
         return [Block(paragraph) for paragraph in _paragraphs(match.smalltalk.reply)]
     if match.status is Status.SUGGEST and match.suggestions:
-        return [Block(SUGGEST_INTRO)]
+        return [*named_no(match), Block(SUGGEST_INTRO)]
     # A declined question is where a person most needs a human: the practice's phone, email
     # and booking link follow the fallback's pointer to the practice, when faq.yaml has them.
     reach = [Block(line)] if (line := contact_line(faq.practice)) else []
@@ -63,6 +63,14 @@ def reply_blocks(faq: Faq, match: Match) -> list[Block]:
         return [Block(no_line(match.no, match.not_covered), "bold"),
                 Block(practice_pointer(faq.fallback)), *reach]
     return [*(Block(paragraph) for paragraph in _paragraphs(faq.fallback)), *reach]
+
+
+def named_no(match: Match) -> list[Block]:
+    """The clear no of the not-covered topic a suggestion's message named, if it has one:
+    "Psoriasis isn't on our list of treated conditions." before what else is offered."""
+    if match.no and match.not_covered:
+        return [Block(no_line(match.no, match.not_covered), "bold")]
+    return []
 
 
 def render_plain(faq: Faq, match: Match) -> str:

@@ -54,6 +54,7 @@ from bot.replies import (
     Block,
     answer_blocks,
     contact_blocks,
+    named_no,
     practice_contacts,
     render_html,
     reply_blocks,
@@ -187,7 +188,7 @@ def match_reply(
         # The options are in the text too, so the message still makes sense where buttons are
         # not shown (forwarded, quoted, or read in a notification).
         listing = "\n".join(f"• {entry.question}" for entry in entries)
-        options = render_html([Block(SUGGEST_INTRO, "bold"), Block(listing)])
+        options = render_html([*named_no(match), Block(SUGGEST_INTRO, "bold"), Block(listing)])
         rows = [*entry_buttons(entries, pick_token), *ask]
         return Reply(tuple(options), InlineKeyboardMarkup(rows))
     parts = tuple(render_html(reply_blocks(faq, match)))

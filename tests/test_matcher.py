@@ -53,10 +53,11 @@ def assert_well_formed(match: Match) -> None:
     assert scores == sorted(scores, reverse=True)
     if match.status is Status.SUGGEST:
         assert match.suggestions
-    # a not-covered phrase is named, with its group's `no` line, only by a decline
+    # a not-covered phrase is named, with its group's `no` line, only by a decline or a
+    # suggestion
     assert (match.not_covered is None) == (match.no is None)
     if match.not_covered is not None:
-        assert match.status is Status.NONE
+        assert match.status in (Status.NONE, Status.SUGGEST)
 
 
 def fitted_encoders() -> list[str]:
@@ -377,6 +378,18 @@ def test_a_decline_names_the_condition_and_its_no_line(
     assert_well_formed(match)
     assert match.status is Status.NONE
     assert (match.not_covered, match.no) == (phrase, NO)
+
+
+def test_a_suggestion_made_instead_of_an_answer_names_the_condition_too(
+    naming: Matcher,
+) -> None:
+    # about sciatica, but naming a condition not on the list: sciatica is offered, and the
+    # reply can say the clear no of the other first
+    match = naming.match("psoriasis on my leg, do you treat sciatica?")
+    assert_well_formed(match)
+    assert match.status is Status.SUGGEST
+    assert offered(match)[0] == "sciatica"
+    assert (match.not_covered, match.no) == ("psoriasis", NO)
 
 
 def test_a_decline_names_only_what_the_person_wrote(naming: Matcher) -> None:

@@ -88,6 +88,18 @@ def test_suggestions_are_numbered_best_first(minimal_faq: Faq) -> None:
     )
 
 
+def test_a_suggestion_instead_of_an_answer_says_the_clear_no_first(minimal_faq: Faq) -> None:
+    sciatica = entry_of(minimal_faq, "sciatica")
+    match = Match(
+        Status.SUGGEST, 40.0, suggestions=(Suggestion(sciatica, 40.0),),
+        not_covered="psoriasis", no="{phrase} isn't on our list of treated conditions.",
+    )
+    assert render_plain(minimal_faq, match) == (
+        "Psoriasis isn't on our list of treated conditions.\n\n"
+        f"{SUGGEST_INTRO}\n  1. {sciatica.question}"
+    )
+
+
 def test_the_disclaimer_entry_shows_the_disclaimer_once(bundled_faq: Faq) -> None:
     entry = entry_of(bundled_faq, "disclaimer")
     reply = render_plain(bundled_faq, Match(Status.ANSWER, 100.0, entry=entry))

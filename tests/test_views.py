@@ -120,6 +120,18 @@ def test_suggestion_buttons_carry_the_token_only_when_given(minimal_faq: Faq) ->
         assert data == [f"{prefix}{entry_id}" for entry_id in offered]
 
 
+def test_a_suggestion_list_says_the_clear_no_of_a_condition_named_first() -> None:
+    match = MATCHER.match("gout in my knee, do you treat arthritis")
+    assert match.status is Status.SUGGEST
+    reply = views.match_reply(FAQ, match, pick_token=new_token())
+    text = "\n".join(reply.parts)
+    assert text.startswith("<b>Gout isn\u2019t on our list of treated conditions.</b>") or (
+        text.startswith("<b>Gout isn't on our list of treated conditions.</b>")
+    )
+    assert text.index("Gout") < text.index("Did you mean one of these?")
+    assert reply.keyboard is not None  # the buttons are still there
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.text(max_size=600), st.integers(1, 99)), max_size=60))
 def test_every_unanswered_report_fits_telegram(rows: list[tuple[str, int]]) -> None:
