@@ -194,16 +194,16 @@ def taken_over(
         if entries is not None and entry.id not in entries:
             continue
         line = faq.not_covered_at.get(takeover.phrase, 0)
-        where = (
-            "listed under not_covered: questions about it"
-            if takeover.phrases == 1 else
-            f"in not_covered's {takeover.group!r}: that topic's {takeover.phrases} phrase(s)"
-        )
-        split = (
-            "" if takeover.phrases == 1 else
-            f" (if they are separate topics, put them under `topics:` in {takeover.group!r}: "
-            "an entry then covers only the topics it asks about)"
-        )
+        if takeover.phrases == 1:
+            where, split = "listed under not_covered: questions about it", ""
+        else:
+            where = (
+                f"in not_covered's {takeover.group!r}: that topic's {takeover.phrases} phrase(s)"
+            )
+            split = (
+                f" (if they are separate topics, put them under `topics:` in "
+                f"{takeover.group!r}: an entry then covers only the topics it asks about)"
+            )
         notes.append(
             f"{faq.source}:{line}: the entry {entry.id!r} (line {entry.line}) asks about "
             f"{takeover.phrase!r}, {where} now lead to the entry instead of being declined"

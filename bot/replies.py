@@ -59,15 +59,14 @@ def reply_blocks(faq: Faq, match: Match) -> list[Block]:
     # A declined question is where a person most needs a human: the practice's phone, email
     # and booking link follow the fallback's pointer to the practice, when faq.yaml has them.
     reach = [Block(line)] if (line := contact_line(faq.practice)) else []
-    if match.status is Status.NONE and match.no and match.not_covered:
-        return [Block(no_line(match.no, match.not_covered), "bold"),
-                Block(practice_pointer(faq.fallback)), *reach]
+    if match.status is Status.NONE and (no := named_no(match)):
+        return [*no, Block(practice_pointer(faq.fallback)), *reach]
     return [*(Block(paragraph) for paragraph in _paragraphs(faq.fallback)), *reach]
 
 
 def named_no(match: Match) -> list[Block]:
-    """The clear no of the not-covered topic a suggestion's message named, if it has one:
-    "Psoriasis isn't on our list of treated conditions." before what else is offered."""
+    """The clear no of the not-covered topic a declined or suggested message named, if it has
+    one: "Psoriasis isn't on our list of treated conditions." before what else is said."""
     if match.no and match.not_covered:
         return [Block(no_line(match.no, match.not_covered), "bold")]
     return []
