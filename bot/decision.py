@@ -29,7 +29,7 @@ FEATURES = (
     "lex_top",  # 1 for the entry the lexical signal ranks first
     "phrasing",  # how completely the message holds the entry's closest phrasing
     "fuzzy",  # rapidfuzz ratio of the message to the closest phrasing, 0-1 (typos, word order)
-    "uncovered",  # 1 when the message names a not-covered topic the entry's head lacks
+    "uncovered",  # 1 when the message names a not-covered topic the entry lacks (bot.lexical)
     "unknown_rare",  # share of the message's words neither the FAQ nor everyday English uses
     "unknown_everyday",  # share of its words only everyday English uses
 )
@@ -71,10 +71,10 @@ class Decision:
     suggest_at: float
     source: str = ""
     # A best candidate against which the message names a not-covered topic (faq.yaml's
-    # `not_covered`; the entry's own phrasings do not hold it) is offered, never answered:
-    # "what causes sciatica?" beside "Do you treat sciatica?". The admin listed "what causes"
-    # as a topic the FAQ does not answer, and the entry does not say otherwise; the gate alone
-    # answered such a message when the topic was clear enough (9 in 10 sure).
+    # `not_covered`; neither the entry's phrasings nor its answer say it) is offered, never
+    # answered: "what causes sciatica?" beside "Do you treat sciatica?". The admin listed
+    # "what causes" as a topic the FAQ does not answer, and the entry does not say otherwise;
+    # the gate alone answered such a message when the topic was clear enough (9 in 10 sure).
     offer_uncovered: bool = True
 
 

@@ -35,6 +35,9 @@ class Query:
     # the entries (by place) that cover a not-covered topic the message names, one set per
     # phrase named (bot.coverage): every other entry is not what it asks about
     topics: tuple[frozenset[int], ...] = ()
+    # those phrases, each as its terms (an entry lacks one that neither its head nor its
+    # answer holds)
+    named: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,8 @@ class Overlap:
     head: float  # share of the message's FAQ-term weight its head holds
     body: float  # share held only by its answer
     phrasing: float  # how completely the message holds the entry's closest phrasing (0-1)
-    # the message names a not-covered topic that the entry's head does not hold, or one that
-    # other entries cover and this one does not
+    # the message names a not-covered topic that the entry lacks (neither its head nor its
+    # answer holds it), or one that other entries cover and this one does not
     uncovered: bool
 
 
@@ -108,13 +111,27 @@ class LexicalIndex:
             if folded := speller.terms(phrase):
                 self._not_covered.setdefault(folded[0], []).append((folded, entries))
         self._context = frozenset(speller.terms_of(sorted(CONTEXT_WORDS))) | CONTEXT_WORDS
+        # Per entry, the not-covered phrases its answer says in so many words: a question about
+        # one is about what the entry answers ("is this a prescription?" beside a disclaimer
+        # that says it is none; "side effects" beside an answer that lists them).
+        self._answers = [self._said_in(speller.terms(entry.answer)) for entry in faq.entries]
+
+    def _said_in(self, terms: Sequence[str]) -> frozenset[tuple[str, ...]]:
+        """The not-covered phrases (of no entry's topic) that `terms` hold, each as its terms."""
+        said = set()
+        for start, term in enumerate(terms):
+            for phrase, owners in self._not_covered.get(term, ()):
+                if owners is None and list(terms[start : start + len(phrase)]) == phrase:
+                    said.add(tuple(phrase))
+        return frozenset(said)
 
     def query(self, raw: Sequence[str], terms: Sequence[str]) -> Query:
         """Weigh a folded message (`raw` words and their `terms`)."""
         named = [
             found for term in set(terms) for found in self._not_covered.get(term, ())
         ]
-        uncovered = positions_of(terms, (phrase for phrase, owners in named if owners is None))
+        lacking = [phrase for phrase, owners in named if owners is None]
+        uncovered = positions_of(terms, lacking)
         weights: dict[str, float] = {}
         rare = everyday = size = 0
         for position, (word, term) in enumerate(zip(raw, terms, strict=True)):
@@ -140,6 +157,7 @@ class LexicalIndex:
             unknown_rare=rare / size if size else 0.0,
             unknown_everyday=everyday / size if size else 0.0,
             not_covered=frozenset(terms[position] for position in uncovered),
+            named=frozenset(tuple(phrase) for phrase in lacking if positions_of(terms, [phrase])),
             size=size,
         )
 
@@ -166,8 +184,10 @@ class LexicalIndex:
             head=held_head / total if total else 0.0,
             body=held_body / total if total else 0.0,
             phrasing=self._phrasings[index].held(query.weights),
-            uncovered=bool(query.not_covered - head)
-            or any(index not in entries for entries in query.topics),
+            uncovered=any(
+                not head.issuperset(phrase) and phrase not in self._answers[index]
+                for phrase in query.named
+            ) or any(index not in entries for entries in query.topics),
         )
 
 

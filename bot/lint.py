@@ -3,11 +3,12 @@
 
 A valid file can still be confusing: if one entry's alternate is answered by another entry, or
 the bot declines an entry's own question, patients who ask it that way never get the answer;
-if "parking" is listed under not_covered and an entry is about parking, a patient who asks
-"is parking free?" is declined. These checks run the real matcher, so what they report is what
-patients would get, and each finding says, in plain words, what the bot does instead and which
-line to change. `faq-bot check` runs them on every entry; a reload only on the entries it added
-or changed (`entries=`), so that the admin hears about the entry just written, not all of them.
+if "insurance" is listed under not_covered and an entry only mentions it ("We do not take
+insurance" under "How can I pay?"), a patient who asks about insurance is declined. These
+checks run the real matcher, so what they report is what patients would get, and each finding
+says, in plain words, what the bot does instead and which line to change. `faq-bot check`
+runs them on every entry; a reload only on the entries it added or changed (`entries=`), so
+that the admin hears about the entry just written, not all of them.
 """
 
 from __future__ import annotations

@@ -384,22 +384,23 @@ def test_check_a_file_whose_entries_collide(
 def test_check_names_the_not_covered_line_that_hides_an_entry(
     capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
 ) -> None:
-    # An admin adds a plain entry about parking to a file that lists parking as not covered.
+    # An admin adds a plain entry that mentions insurance to a file that lists insurance as not
+    # covered.
     text = MINIMAL_FAQ.replace(
-        "entries:\n", "not_covered:\n  business: [price, parking]\nentries:\n"
+        "entries:\n", "not_covered:\n  business: [price, insurance]\nentries:\n"
     )
     text += (
-        "  - id: car\n    question: Where can I leave my car?\n"
-        "    answer: There is free parking behind the building. Ask at the desk for a permit.\n"
+        "  - id: pay\n    question: How can I pay?\n"
+        "    answer: By card or cash. We do not take insurance.\n"
     )
     faq_file = write_faq(text)
     code, out, err = call(capsys, "check", str(faq_file.path))
     assert (code, err) == (1, "")
     assert out.splitlines() == [
-        f"warning: {faq_file.path}:{faq_file.line_of('business:')}: 'parking' (not_covered) "
-        f"keeps the entry 'car' (line {faq_file.line_of('- id: car')}) from being found by "
-        "questions about parking: remove it from not_covered, or add an alternate question to "
-        "the entry that uses it",
+        f"warning: {faq_file.path}:{faq_file.line_of('business:')}: 'insurance' (not_covered) "
+        f"keeps the entry 'pay' (line {faq_file.line_of('- id: pay')}) from being found by "
+        "questions about insurance: remove it from not_covered, or add an alternate question "
+        "to the entry that uses it",
         f"{faq_file.path}: 1 not_covered phrase(s) that hide an entry among 5 entries",
     ]
 

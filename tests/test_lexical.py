@@ -159,7 +159,9 @@ def test_an_entry_asking_about_a_not_covered_phrase_takes_it_back() -> None:
     assert index.overlap(priced, 1).uncovered
 
 
-def test_a_not_covered_phrase_only_in_an_answer_stays_not_covered() -> None:
+def test_a_not_covered_phrase_an_answer_says_is_the_entrys_and_no_other() -> None:
+    # The question no longer asks about insurance, and the answer says "insurers", not the
+    # phrase: the message names a topic every entry lacks.
     text = INSURANCE_FAQ.replace(
         "question: Do you accept health insurance?", "question: How do I pay?"
     )
@@ -168,8 +170,14 @@ def test_a_not_covered_phrase_only_in_an_answer_stays_not_covered() -> None:
     assert asked.not_covered == {term(speller, "insurance")}
     assert term(speller, "insurance") not in asked.weights
     assert all(index.overlap(asked, entry).uncovered for entry in range(3))
-
-
+    # An answer that says the phrase in so many words is about it: that entry lacks nothing,
+    # though the phrase still adds no weight to any entry, and the others still lack it.
+    said = text.replace("most health insurers", "health insurance")
+    index, speller = index_for(said)
+    asked = query(index, speller, "does my health insurance cover a session?")
+    assert asked.not_covered == {term(speller, "insurance")}
+    assert term(speller, "insurance") not in asked.weights
+    assert [index.overlap(asked, entry).uncovered for entry in range(3)] == [False, True, True]
 
 
 def test_candidates_are_ordered_by_the_weight_they_hold(

@@ -31,7 +31,7 @@ entries:
 
 
 # An admin's plain entries beside the bundled-style list of topics the FAQ does not cover:
-# "parking" hides the entry whose answer is about it, until the admin gives it an alternate.
+# "insurance" hides the entry whose answer mentions it, until the admin gives it an alternate.
 HIDING = FAQ_HEADER + """\
 not_covered:
   business: [opening hours, parking, insurance]
@@ -39,9 +39,9 @@ entries:
   - id: hours
     question: When are you open?
     answer: We are open 9 to 5, Monday to Friday.
-  - id: park
-    question: Where can I leave my car?
-    answer: There is free parking behind the building.
+  - id: pay
+    question: How can I pay?
+    answer: By card or cash. We do not take insurance.
   - id: sciatica
     question: Do you treat sciatica?
     answer: Yes, we do.
@@ -54,13 +54,29 @@ def line_of(text: str, fragment: str) -> int:
 
 def test_a_not_covered_phrase_that_hides_an_entry_is_named_with_its_line_and_the_fix() -> None:
     found = hidden(parse_faq(HIDING, "faq.yaml"))
-    assert [(finding.entry_id, finding.phrase) for finding in found] == [("park", "parking")]
+    assert [(finding.entry_id, finding.phrase) for finding in found] == [("pay", "insurance")]
     assert str(found[0]) == (
-        f"faq.yaml:{line_of(HIDING, 'business:')}: 'parking' (not_covered) keeps the entry "
-        f"'park' (line {line_of(HIDING, 'id: park')}) from being found by questions about "
-        "parking: remove it from not_covered, or add an alternate question to the entry that "
+        f"faq.yaml:{line_of(HIDING, 'business:')}: 'insurance' (not_covered) keeps the entry "
+        f"'pay' (line {line_of(HIDING, 'id: pay')}) from being found by questions about "
+        "insurance: remove it from not_covered, or add an alternate question to the entry that "
         "uses it"
     )
+
+
+def test_an_entry_whose_answer_says_the_phrase_is_not_hidden_by_it() -> None:
+    # The answer says "free parking" in so many words: a question about parking is about what
+    # it answers, so the list's "parking" neither hides it nor needs a warning.
+    faq = parse_faq(HIDING + """\
+  - id: park
+    question: Where can I leave my car?
+    answer: There is free parking behind the building.
+""", "faq.yaml")
+    matcher = Matcher(faq)
+    assert [finding.entry_id for finding in hidden(faq, matcher)] == ["pay"]
+    reached = matcher.match("parking")
+    assert reached.status is Status.ANSWER
+    assert reached.entry is not None
+    assert reached.entry.id == "park"
 
 
 def test_each_not_covered_phrase_keeps_its_own_line() -> None:
@@ -200,8 +216,8 @@ def test_review_looks_only_at_the_entries_named() -> None:
 """, "faq.yaml")
     matcher = Matcher(faq)
     assert review(faq, matcher, ["hours"]) == []
-    (finding,) = review(faq, matcher, ["park"])
-    assert "'parking' (not_covered) keeps the entry 'park'" in finding
+    (finding,) = review(faq, matcher, ["pay"])
+    assert "'insurance' (not_covered) keeps the entry 'pay'" in finding
     (finding,) = review(faq, matcher, ["tennis-elbow"])
     assert "tennis-elbow: 'Do you treat sciatica?' does not reach this entry" in finding
     # A changed not_covered list can hide any entry: every entry is looked at for it.
@@ -212,8 +228,8 @@ def test_review_looks_only_at_the_entries_named() -> None:
 
 def test_an_alternate_that_uses_the_phrase_ends_the_warning() -> None:
     fixed = HIDING.replace(
-        "    question: Where can I leave my car?\n",
-        "    question: Where can I leave my car?\n    alternates: [Is there parking?]\n",
+        "    question: How can I pay?\n",
+        "    question: How can I pay?\n    alternates: [Do you take insurance?]\n",
     )
     assert hidden(parse_faq(fixed, "faq.yaml")) == []
 
@@ -248,8 +264,8 @@ def test_a_big_reload_checks_the_first_entries_and_says_how_many_it_left(
     monkeypatch.setattr(lint_module, "REVIEW_ENTRIES", 1)
     monkeypatch.setattr(lint_module, "REVIEW_ALL_ENTRIES", 2)
     faq = parse_faq(HIDING, "faq.yaml")
-    notes = review(faq, Matcher(faq), ["park", "sciatica"], not_covered_changed=True)
-    assert notes[0].startswith("faq.yaml:5: 'parking' (not_covered) keeps the entry 'park'")
+    notes = review(faq, Matcher(faq), ["pay", "sciatica"], not_covered_changed=True)
+    assert notes[0].startswith("faq.yaml:5: 'insurance' (not_covered) keeps the entry 'pay'")
     assert notes[1:] == [
         "faq.yaml: 1 more new or changed entries were not checked here: run faq-bot check on "
         "the file",
