@@ -1,8 +1,9 @@
 """The decision: from a few features per candidate entry to answer, suggest or decline.
 
 A logistic model turns each candidate's features into the probability that it is the entry
-the person means. Its weights, and the three thresholds that make the decision, are fitted by
-`scripts/fit_decision.py` on labelled questions and stored in bot/data/decision-<encoder>.json,
+the person means. Its weights and the suggestions' threshold are fitted by
+`scripts/fit_decision.py` on labelled questions; the answer threshold follows from what a wrong
+answer costs (the script's WRONG_COST). All are stored in bot/data/decision-<encoder>.json,
 which names what they were fitted on and what they scored on the validation sets. Nothing here
 is set by hand: to change the decision, change the data or the features and fit again.
 """

@@ -1,6 +1,6 @@
-"""The decision's thresholds are chosen out of fold (scripts/fit_decision.py): each part of the
-fit rows is decided by a rank and gate fitted on the other part, so the limits on wrong and
-off-topic answers are checked on questions the models did not see."""
+"""The decision's thresholds (scripts/fit_decision.py): the gate's follows from what a wrong
+answer costs; the suggestions' is chosen out of fold, each part of the fit rows decided by a
+rank and gate fitted on the other part, on questions the models did not see."""
 
 from __future__ import annotations
 
@@ -10,18 +10,18 @@ from pathlib import Path
 import numpy as np
 from conftest import MINIMAL_FAQ
 
-from bot.decision import FEATURES, Decision
+from bot.decision import FEATURES
 from bot.faq import parse_faq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from fit_decision import (
+    ANSWER_AT,
     Row,
+    choose_thresholds,
     fit_gate,
     fit_rank,
     folds_of,
-    pooled,
-    pooled_out_of_fold,
 )
 
 ENTRIES = list(parse_faq(MINIMAL_FAQ).entries)
@@ -65,13 +65,15 @@ def test_each_fold_is_decided_by_models_fitted_without_it() -> None:
         assert fold.gate == fit_gate(others, rank)
 
 
-def test_out_of_fold_rates_are_the_folds_pooled() -> None:
-    everything = [*rows("a.jsonl", "bundled", 40, 6), *rows("b.jsonl", "bundled", 40, 7)]
-    folds = folds_of(everything)
-
-    right = wrong = 0
-    for fold in folds:
-        _, _, _, figures = pooled(fold.rows, Decision(fold.rank, fold.gate, 0.5, 0.2))
-        right += figures.right
-        wrong += figures.wrong
-    assert pooled_out_of_fold(folds, 0.5, 0.2)[:2] == (right / 80, wrong / 80)
+def test_the_answer_threshold_does_not_move_with_the_rows_the_suggestions_one_may() -> None:
+    chosen = []
+    for seed in (8, 9):
+        everything = [
+            *rows("a.jsonl", "bundled", 40, seed), *rows("b.jsonl", "bundled", 40, seed + 10)
+        ]
+        rank = fit_rank(everything)
+        decision = choose_thresholds(everything, rank, fit_gate(everything, rank))
+        assert decision.answer_at == ANSWER_AT
+        assert 0 < decision.suggest_at < 1
+        chosen.append(decision)
+    assert chosen[0].rank != chosen[1].rank  # other rows, other weights: same answer_at
