@@ -161,6 +161,11 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("What would your staff do if a client had a seizure on the table?", False),
         ("if i get chest pain right now what do i do", True),
         ("what if it's nothing. I have crushing chest pain", True),  # another clause
+        # asked how to prevent a sign, or its risk
+        ("how do I prevent blood clots on a long flight?", False),
+        ("what's the risk of a stroke after a neck massage", False),
+        ("trying to avoid a panic attack but I have crushing chest pain now", True),
+        ("how to prevent a seizure, my son is having a seizure right now", True),
         # said in jest: the idioms of shock and laughter
         ("the bill nearly gave me a heart attack, any cheaper options?", False),
         ("you'll give me a stroke with those prices", False),
