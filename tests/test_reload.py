@@ -101,37 +101,42 @@ def test_diff_ignores_line_moves() -> None:
     assert settings_diff(faq, moved) == ()
 
 
-# An entry the admin adds to a file that lists its subject as not covered: the bot would
-# decline "is there parking?" (see bot.lint.hidden).
-CAR = (
-    "\n  - id: car\n    topic: Visiting\n    question: Where can I leave my car?\n"
-    "    answer: There is free parking behind the building. Ask at the desk for a permit.\n"
+# An entry the admin adds that mentions a subject the file lists as not covered: the bot would
+# decline "insurance?" (see bot.lint.hidden).
+PAY = (
+    "\n  - id: pay\n    topic: Visiting\n    question: How can I pay?\n"
+    "    answer: By card or cash. We do not take insurance.\n"
 )
+
+
+def with_insurance(text: str) -> str:
+    return text.replace("  - how much\n", "  - how much\n  - insurance\n")
+
+
+def insurance_warning(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return (
+        f"{path}:{lines.index('  - insurance') + 1}: 'insurance' (not_covered) keeps the entry "
+        f"'pay' (line {lines.index('  - id: pay') + 1}) from being found by questions about "
+        "insurance: remove it from not_covered, or add an alternate question to the entry that "
+        "uses it"
+    )
 
 
 def with_parking(text: str) -> str:
     return text.replace("  - how much\n", "  - how much\n  - parking\n")
 
 
-def parking_warning(path: Path) -> str:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return (
-        f"{path}:{lines.index('  - parking') + 1}: 'parking' (not_covered) keeps the entry 'car' "
-        f"(line {lines.index('  - id: car') + 1}) from being found by questions about parking: "
-        "remove it from not_covered, or add an alternate question to the entry that uses it"
-    )
-
-
 async def test_a_reload_warns_about_the_entries_it_added_or_changed_only(tmp_path: Path) -> None:
     path = copy_faq(tmp_path, MINI_FAQ)
-    edit(path, with_parking)
+    edit(path, with_insurance)
     live = LiveFaq.load(path, settle=0.05)
-    edit(path, lambda text: text + CAR)
+    edit(path, lambda text: text + PAY)
     added = await live.reload("test")
-    assert added.added == ("car",)
-    assert added.lint == (parking_warning(path),)
+    assert added.added == ("pay",)
+    assert added.lint == (insurance_warning(path),)
     assert "1 entry warning(s): run faq-bot check" in added.summary()
-    # The next save changes another entry: the car entry is not reported again.
+    # The next save changes another entry: the pay entry is not reported again.
     edit(path, lambda text: text.replace("Cupping uses cups", "Cupping therapy uses cups"))
     changed = await live.reload("test")
     assert changed.changed == ("cupping",)
@@ -200,15 +205,15 @@ async def test_reload_after_adding_a_hidden_entry_says_why_and_what_to_change(
     tmp_path: Path,
 ) -> None:
     path = copy_faq(tmp_path, MINI_FAQ)
-    edit(path, with_parking)
+    edit(path, with_insurance)
     async with running_bot(path) as bot:
-        edit(path, lambda text: text + CAR)
+        edit(path, lambda text: text + PAY)
         await bot.send(command_update("/reload", from_id=ADMIN_ID))
         (text,) = bot.fake.texts()
         assert text.startswith("<b>FAQ reloaded: 6 entries in service.</b>")
-        assert "Added: car" in text
+        assert "Added: pay" in text
         assert "<b>Worth fixing (the file works as it is):</b>" in text
-        assert html.escape(parking_warning(path), quote=False) in text
+        assert html.escape(insurance_warning(path), quote=False) in text
 
 
 PARKING_ENTRY = (
