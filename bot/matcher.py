@@ -256,6 +256,7 @@ class Matcher:
                 sem_head,
                 float(closeness.question[index]),
                 float(closeness.body[index]),
+                float(closeness.whole[index]),
                 sem_head - other_head,
                 overlap.head,
                 overlap.body,

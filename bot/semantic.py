@@ -27,7 +27,7 @@ from typing import BinaryIO
 import numpy as np
 
 from bot.embedding import Encoder, Vectors, without_negligible
-from bot.faq import Faq
+from bot.faq import Entry, Faq
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +132,23 @@ class Closeness:
     head: Vectors  # to the closest of the entry's question, alternates and keywords
     question: Vectors  # to the entry's question
     body: Vectors  # to the closest paragraph of its answer
+    whole: Vectors  # to its question and answer read as one text (whole_text)
 
 
 def faq_texts(faq: Faq) -> list[str]:
     """Every text of a FAQ the semantic index embeds."""
     heads, _, bodies, _ = _texts(faq)
-    return [*heads, *bodies]
+    return [*heads, *bodies, *map(whole_text, faq.entries)]
+
+
+def whole_text(entry: Entry) -> str:
+    """An entry's question and answer as one text. A message often says what the answer talks
+    about rather than what the question asks ("my tooth got knocked out playing rugby" for
+    "What should I do if a tooth is knocked out?"), and a question read with its answer is
+    less ambiguous than either alone: on FAQs written as question and answer only, the closest
+    such text is the right entry more often than the closest question or answer paragraph. The
+    model reads at most the first bot.embedding.MAX_TOKENS word pieces of it."""
+    return f"{entry.question} {entry.answer}"
 
 
 def _texts(faq: Faq) -> tuple[list[str], list[int], list[str], list[int]]:
@@ -169,9 +180,10 @@ class SemanticIndex:
         unique = list(dict.fromkeys(head))
         position = {text: index for index, text in enumerate(unique)}
         self._head_rows = np.array([position[text] for text in head], dtype=np.intp)
-        vectors = cache.vectors([*unique, *body])
+        vectors = cache.vectors([*unique, *body, *map(whole_text, faq.entries)])
         self._head = vectors[: len(unique)]
-        self._body = vectors[len(unique) :]
+        self._body = vectors[len(unique) : len(unique) + len(body)]
+        self._whole = vectors[len(unique) + len(body) :]
         # Rows are in entry order, so each entry's rows start where np.maximum.reduceat needs.
         self._head_starts = _starts(head_owner)
         self._body_starts = _starts(body_owner)
@@ -183,7 +195,7 @@ class SemanticIndex:
         head = np.maximum.reduceat(similarity, self._head_starts)
         question = similarity[self._head_starts]
         body = np.maximum.reduceat(self._body @ vector, self._body_starts)
-        return Closeness(head, question, body)
+        return Closeness(head, question, body, self._whole @ vector)
 
 
 def paragraphs(answer: str) -> list[str]:

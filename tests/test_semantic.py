@@ -23,6 +23,7 @@ from bot.semantic import (
     VectorCache,
     faq_texts,
     paragraphs,
+    whole_text,
 )
 
 
@@ -297,12 +298,27 @@ def test_a_paraphrase_is_closest_to_its_entry(semantic: SemanticIndex) -> None:
     assert int(np.argmax(close.head)) == 0
 
 
-def test_faq_texts_are_every_phrasing_and_paragraph() -> None:
-    texts = faq_texts(parse_faq(MINI_FAQ))
+def test_faq_texts_are_every_phrasing_and_paragraph_and_each_whole_entry() -> None:
+    faq = parse_faq(MINI_FAQ)
+    texts = faq_texts(faq)
     assert "Can massage help a trapped sciatic nerve?" in texts
     assert "sciatica" in texts
     assert "There is free street parking on Mill Lane." in texts
-    assert len(texts) == 3 + 2 + 1 + 1 + 1 + 2 + 1 + 1
+    assert whole_text(faq.entries[1]) in texts
+    # heads and paragraphs of the four entries, then each entry read whole
+    assert len(texts) == 3 + 2 + 1 + 1 + 1 + 2 + 1 + 1 + 4
+
+
+def test_an_entry_read_whole_is_close_to_a_message_about_its_answer(
+    semantic: SemanticIndex,
+) -> None:
+    # the message says nothing the question says, only what the answer talks about
+    close = semantic.closeness("the council car park behind the library, how far is it")
+    assert close.whole.shape == (4,)
+    assert int(np.argmax(close.whole)) == 2
+    assert whole_text(parse_faq(MINI_FAQ).entries[2]).startswith(
+        "Is there parking near the clinic? There is free street parking"
+    )
 
 
 def test_paragraphs_split_an_answer_into_its_lines() -> None:
