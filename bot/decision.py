@@ -5,7 +5,8 @@ the person means. Its weights and the suggestions' threshold are fitted by
 `scripts/fit_decision.py` on labelled questions; the answer threshold follows from what a wrong
 answer costs (the script's WRONG_COST). All are stored in bot/data/decision-<encoder>.json,
 which names what they were fitted on and what they scored on the validation sets. Nothing here
-is set by hand: to change the decision, change the data or the features and fit again.
+is set by hand: to change the decision, change the data, the features or the cost, and fit
+again.
 """
 
 from __future__ import annotations
