@@ -30,14 +30,18 @@ class Query:
     weights: dict[str, float]  # content terms the FAQ uses, with their idf
     unknown_rare: float  # share of content words that neither the FAQ nor everyday English uses
     unknown_everyday: float  # share of content words that only everyday English uses
-    not_covered: frozenset[str]  # terms of the not-covered phrases the message holds
     size: int  # content words
     # the entries (by place) that cover a not-covered topic the message names, one set per
     # phrase named (bot.coverage): every other entry is not what it asks about
     topics: tuple[frozenset[int], ...] = ()
-    # those phrases, each as its terms (an entry lacks one that neither its head nor its
-    # answer holds)
+    # the not-covered phrases of no entry's topic the message holds, each as its terms (an
+    # entry lacks one that neither its head nor its answer holds)
     named: frozenset[tuple[str, ...]] = frozenset()
+
+    @property
+    def not_covered(self) -> frozenset[str]:
+        """The terms of the not-covered phrases the message holds."""
+        return frozenset(term for phrase in self.named for term in phrase)
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,10 @@ class LexicalIndex:
         named = [
             found for term in set(terms) for found in self._not_covered.get(term, ())
         ]
-        lacking = [phrase for phrase, owners in named if owners is None]
+        lacking = [
+            phrase for phrase, owners in named
+            if owners is None and positions_of(terms, [phrase])
+        ]
         uncovered = positions_of(terms, lacking)
         weights: dict[str, float] = {}
         rare = everyday = size = 0
@@ -156,8 +163,7 @@ class LexicalIndex:
             weights=weights,
             unknown_rare=rare / size if size else 0.0,
             unknown_everyday=everyday / size if size else 0.0,
-            not_covered=frozenset(terms[position] for position in uncovered),
-            named=frozenset(tuple(phrase) for phrase in lacking if positions_of(terms, [phrase])),
+            named=frozenset(map(tuple, lacking)),
             size=size,
         )
 

@@ -190,12 +190,13 @@ class Matcher:
         A reply names only what the person wrote: the phrase's words, in another form
         ("allergy", "allergies") or with one slip of the keyboard ("psoraisis"). A bolder
         correction of the speller's ("balinese" read as "baldness") names nothing."""
-        if not query.not_covered or not self._no_lines:
+        lacking = query.not_covered
+        if not lacking or not self._no_lines:
             return None
         best: tuple[tuple[int, int, bool], str, str] | None = None
         for first in dict.fromkeys(terms):
             for folded, written, phrase, no in self._no_lines.get(first, ()):
-                if not query.not_covered.issuperset(folded):
+                if not lacking.issuperset(folded):
                     continue  # not a topic the lexical index found the message lacking
                 size = len(folded)
                 start = next((
