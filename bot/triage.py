@@ -12,7 +12,7 @@ thanks or goodbye gets the short reply.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -50,7 +50,7 @@ class Triage:
             [terms(part) for part in trigger.split(URGENT_AND)]
             for trigger in faq.urgent_phrases()
         )
-        self._past = [terms(phrase) for phrase in faq.urgent_past]
+        self._past = [_with_any_word(phrase, terms) for phrase in faq.urgent_past]
         self._current = [terms(phrase) for phrase in faq.urgent_current]
         context = urgent_context()
         self._filler = frozenset(term for word in context.filler for term in terms(word))
@@ -59,6 +59,7 @@ class Triage:
         self._supposed = [terms(phrase) for phrase in context.supposed]
         self._jest_before = [terms(phrase) for phrase in context.jest_before]
         self._jest_after = [terms(phrase) for phrase in context.jest_after]
+        self._other_than_signs = [terms(phrase) for phrase in context.other_than_signs]
         self._smalltalk = [
             (kind, [terms(trigger) for trigger in kind.triggers]) for kind in faq.smalltalk
         ]
@@ -81,11 +82,17 @@ class Triage:
         if not fired:
             return False
         past = positions_of(terms, self._past) | _years_in(terms)
-        if not past or positions_of(terms, self._current):
+        if not past:
             return True
         # "I had a heart attack two years ago, is massage ok now?" asks about history; but one
-        # trigger told as current ("...and I've got chest pain") is enough for urgent care.
-        return not all(_near(terms, trigger, past) for trigger in fired)
+        # trigger told as current ("...and now I've got chest pain") is enough for urgent care.
+        # A cue of now counts for the sign it is told with, not for the whole message: "broke
+        # my wrist in May, the cast came off in July, and now the arm feels stiff" is history.
+        current = positions_of(terms, self._current)
+        return any(
+            _near(terms, trigger, current) or not _near(terms, trigger, past)
+            for trigger in fired
+        )
 
     def smalltalk(self, raw: Sequence[str], terms: Sequence[str]) -> Smalltalk | None:
         """The kind of small talk when the whole message is small talk, else None."""
@@ -118,14 +125,26 @@ class _Reading:
         self._starts_after = {first for first, _ in spans(terms, triage._jest_after)}
         self._supposed = [last for _, last in spans(terms, triage._supposed)]
         self._now_clauses = {clause_of[first] for first, _ in spans(terms, triage._current)}
+        self._denied_at = positions_of(terms, triage._denied)
+        self._other_than_sign = positions_of(terms, triage._other_than_signs)
 
     def names(self, part: Sequence[str]) -> bool:
         """Whether one occurrence of this part of a trigger is happening now."""
-        return any(not self._not_now(first, last) for first, last in _spans_in_order(
+        return any(not self._not_now(first, last, part) for first, last in _spans_in_order(
             self._terms, part
         ))
 
-    def _not_now(self, first: int, last: int) -> bool:
+    def _not_now(self, first: int, last: int, part: Sequence[str]) -> bool:
+        inside = range(first, last + 1)
+        if not self._other_than_sign.isdisjoint(inside):
+            return True
+        # a denial among the words that stand between the sign's own: "it's not an emergency"
+        # holds "it's an emergency" ("dor no peito", pain in the chest, holds its own "no")
+        if any(
+            position in self._denied_at and self._terms[position] not in part
+            for position in inside
+        ):
+            return True
         clause = self._clause_of[first]
         # a cue just before the sign, in its clause, with only filler words between
         before = first - 1
@@ -161,13 +180,14 @@ class UrgentContext:
     supposed: tuple[str, ...]
     jest_before: tuple[str, ...]
     jest_after: tuple[str, ...]
+    other_than_signs: tuple[str, ...]
 
 
 @cache
 def urgent_context() -> UrgentContext:
     text = resources.files("bot").joinpath("data/urgent_context.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
-    lists = ("filler", "denied", "supposed", "jest_before", "jest_after")
+    lists = ("filler", "denied", "supposed", "jest_before", "jest_after", "other_than_signs")
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(
         isinstance(data.get(key), list) and all(isinstance(item, str) for item in data[key])
@@ -180,16 +200,35 @@ def urgent_context() -> UrgentContext:
 
 
 def _spans_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[tuple[int, int]]:
-    """(first, last) positions of every contiguous occurrence of the phrases."""
+    """(first, last) positions of every contiguous occurrence of the phrases (ANY_WORD in a
+    phrase stands for any one word)."""
     found = []
     for phrase in phrases:
         size = len(phrase)
         if not size:
             continue
         for start in range(len(terms) - size + 1):
-            if terms[start] == phrase[0] and list(terms[start : start + size]) == list(phrase):
+            if terms[start] == phrase[0] and all(
+                wanted in (got, ANY_WORD)
+                for wanted, got in zip(phrase, terms[start : start + size], strict=True)
+            ):
                 found.append((start, start + size - 1))
     return found
+
+
+# In a history phrase of urgent.yaml, any one word: "hace _ años" is "hace cinco años" and
+# "hace 5 años" (five years ago).
+ANY_WORD = "_"
+
+
+def _with_any_word(phrase: str, terms: Callable[[str], list[str]]) -> list[str]:
+    """A phrase's terms, each ANY_WORD in it kept as one."""
+    result: list[str] = []
+    for number, piece in enumerate(phrase.split(ANY_WORD)):
+        if number:
+            result.append(ANY_WORD)
+        result.extend(terms(piece))
+    return result
 
 
 @lru_cache(maxsize=1 << 16)

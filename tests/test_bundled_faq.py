@@ -347,9 +347,9 @@ def test_the_bundled_faq_keeps_its_pooled_figures(
 def test_every_labelled_emergency_reaches_urgent_care(bundled_matcher: Matcher) -> None:
     paths = [*split("urgent"), *split("fit"), *split("validation"), *split("test")]
     report = evaluate(bundled_matcher, cases_of(*paths))
-    # measured 1,494 of 1,500 emergencies (99.6%)
+    # measured 1,884 of 1,889 emergencies (99.7%), 248 of them in other languages
     assert share(report, "ok", "urgent") >= 0.99
-    # idioms, denials, "what if"s and history told as emergencies: measured 0.6% of every
+    # idioms, denials, "what if"s and history told as emergencies: measured 0.5% of every
     # other message (0.8% before triage read the clause around a sign)
     assert share(report, "false-urgent", "not urgent") <= 0.009
 

@@ -136,6 +136,37 @@ def test_a_trigger_told_as_history_is_not_urgent_unless_something_is_current(
     assert is_urgent(*builtin, message) is urgent
 
 
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # "now" tells of the stiffness, not of the fall and the break, months before
+        ("I fell off my bike in May, broke my wrist, the cast came off in July, and now the "
+         "whole arm feels stiff. Can massage help the scar tissue?", False),
+        ("broke my wrist in May and now my fingers are numb and blue", True),
+        ("I broke my wrist just now", True),
+    ],
+)
+def test_a_cue_of_now_counts_for_the_sign_it_is_told_with(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("Tuve un infarto hace cinco años, ¿puedo recibir masaje ahora?", False),
+        ("Ich hatte vor fünf Jahren einen Herzinfarkt. Darf ich jetzt massiert werden?", False),
+        ("hace 5 años tuve un infarto", False),
+        ("hace años que no tengo dolor, pero ahora tengo dolor en el pecho", True),
+    ],
+)
+def test_a_history_phrase_may_stand_for_any_one_word(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
 def test_an_admins_current_phrase_makes_history_current_again() -> None:
     message = "I had a heart attack years ago, it feels like it is back"
     assert not is_urgent(*triage_for(), message)
@@ -156,6 +187,12 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("No I cant breathe properly", True),
         ("not sure but I think I'm having a heart attack", True),
         ("he's not breathing", True),  # the "not" is the sign's own word
+        # a denial among the words a trigger lets stand between its own
+        ("what do I do at night if I need a doctor but it's not an emergency", False),
+        ("it's an emergency", True),
+        # a phrase that holds a sign's words but names something else
+        ("how do I report food poisoning from a takeaway?", False),
+        ("my toddler swallowed rat poison", True),
         # supposed: anywhere before the sign in its clause, unless it says "now"
         ("what if somebody faints during the treatment?", False),
         ("What would your staff do if a client had a seizure on the table?", False),
@@ -339,3 +376,41 @@ def test_an_admins_small_talk_gets_its_own_reply() -> None:
     found = smalltalk(Triage(faq, speller), speller, "nice weather!")
     assert found is not None
     assert (found.name, found.reply) == ("weather", "Lovely day for a massage.")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ayuda por favor, mi padre tiene dolor en el pecho y está sudando mucho, what do I do",
+        "ma mère ne respire plus, help",
+        "mein Mann ist bewusstlos und wacht nicht auf",
+        "estou com uma dor forte no peito e no braço esquerdo",
+        "non riesco a respirare, la gola si chiude",
+        "у отца боль в груди и холодный пот",  # noqa: RUF001 (Russian, not Latin)
+        "дитина не дихає",
+        "tata ma ból w klatce piersiowej, co robić",
+    ],
+)
+def test_an_emergency_in_another_language_the_bot_recognises_is_urgent(
+    builtin: tuple[Triage, Speller], message: str
+) -> None:
+    assert is_urgent(*builtin, message)
+
+
+def test_no_question_of_the_other_languages_set_is_sent_to_urgent_care(
+    builtin: tuple[Triage, Speller],
+) -> None:
+    """The FAQ questions written in other languages (tests/data/languages/) hold body words
+    ("dolor de espalda", "боль в шее") that the other languages' triggers must leave alone."""
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "data" / "languages"
+    messages = [
+        json.loads(line)["text"]
+        for path in sorted(folder.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert len(messages) > 150
+    assert [message for message in messages if is_urgent(*builtin, message)] == []
