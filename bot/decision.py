@@ -41,8 +41,11 @@ FEATURES = (
 UNCOVERED = FEATURES.index("uncovered")
 
 # What the gate reads: the ranker's probability of the best candidate and of its closest
-# rival (the best other candidate not linked to it), then the best candidate's features.
-GATE_FEATURES = ("best", "rival", *FEATURES)
+# rival (the best other candidate not linked to it), the best candidate's features, and how
+# much closer what the message asks of its subject is to a generic ask that entries seldom
+# answer than to anything the entry says (bot.asks; 0 or below). The last costs a model run,
+# so it is read only for the best candidate, and only when it can change the decision.
+GATE_FEATURES = ("best", "rival", *FEATURES, "ask_lead")
 
 
 @dataclass(frozen=True)
@@ -87,23 +90,35 @@ class Decision:
         keys: Sequence[int],
         linked: Callable[[int, int], bool],
         limit: int,
+        ask_lead: Callable[[int], float] = lambda position: 0.0,
     ) -> Choice:
         """What to do with one message's candidates, given as their features, a key each that
-        breaks a tie (the entry's place in the FAQ) and whether two of them are linked (a list
-        and one of its items: no rival to each other). Positions are in the order given."""
+        breaks a tie (the entry's place in the FAQ), whether two of them are linked (a list
+        and one of its items: no rival to each other) and the ask_lead of a candidate, asked
+        at most once. Positions are in the order given."""
         ranked = ranking(self.rank, features, keys, linked)
         probabilities = ranked.probabilities
-        confidence = self.gate(ranked.gate_row) if ranked.order else 0.0
         offered = tuple(
             position for position in ranked.order[:limit]
             if probabilities[position] >= self.suggest_at
         )
+        if not ranked.order:
+            return Choice((), (), 0.0, False, offered)
+        best = ranked.order[0]
         # Only an entry likely in itself can be answered: a near-tie of unlikely ones
         # ("massage" against four kinds of massage) is offered, or declined, however clear its
         # lead looks.
-        answer = bool(ranked.order) and confidence >= self.answer_at and (
-            probabilities[ranked.order[0]] >= self.suggest_at
-        ) and not (self.offer_uncovered and features[ranked.order[0]][UNCOVERED] >= 0.5)
+        may_answer = probabilities[best] >= self.suggest_at and not (
+            self.offer_uncovered and features[best][UNCOVERED] >= 0.5
+        )
+        confidence = self.gate(ranked.gate_row)
+        # ask_lead is 0 or below: with a weight of 0 or more it can only lower the confidence,
+        # so it is read only when the message would otherwise be answered.
+        if self.gate.weights[-1] < 0 or (may_answer and confidence >= self.answer_at):
+            lead = ask_lead(best)
+            if lead:
+                confidence = self.gate((*ranked.gate_row[:-1], lead))
+        answer = may_answer and confidence >= self.answer_at
         return Choice(ranked.order, probabilities, confidence, answer, offered)
 
 
@@ -113,7 +128,8 @@ class Ranking:
 
     order: tuple[int, ...]  # positions, best first
     probabilities: tuple[float, ...]  # the ranker's, by position
-    gate_row: tuple[float, ...]  # GATE_FEATURES of the best (empty without candidates)
+    # GATE_FEATURES of the best (empty without candidates), its ask_lead as given
+    gate_row: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -132,10 +148,12 @@ def ranking(
     features: Sequence[Sequence[float]],
     keys: Sequence[int],
     linked: Callable[[int, int], bool],
+    ask_lead: float = 0.0,
 ) -> Ranking:
     """Candidates by the ranker's probability (a tie by key), and the gate's row for the best:
-    its probability, its closest rival's (the best other candidate not linked to it), then its
-    features. The fitting script uses it to fit the gate; `Decision.choose` to decide."""
+    its probability, its closest rival's (the best other candidate not linked to it), its
+    features, then `ask_lead` (the best's, when known). The fitting script uses it to fit the
+    gate; `Decision.choose` to decide."""
     probabilities = tuple(rank(row) for row in features)
     order = tuple(sorted(range(len(probabilities)), key=lambda i: (-probabilities[i], keys[i])))
     if not order:
@@ -144,7 +162,9 @@ def ranking(
     rival = next(
         (probabilities[other] for other in order[1:] if not linked(best, other)), 0.0
     )
-    return Ranking(order, probabilities, (probabilities[best], rival, *features[best]))
+    return Ranking(
+        order, probabilities, (probabilities[best], rival, *features[best], ask_lead)
+    )
 
 
 def load_decision(encoder: str) -> Decision:

@@ -65,7 +65,8 @@ class LexicalIndex:
         """`faq` as bot.coverage reads it, and `owners`: each not-covered phrase its entries
         cover, with those entries."""
         self._speller = speller
-        self._heads: list[frozenset[str]] = []
+        # per entry, the terms of its head: question, alternates and keywords
+        self.heads: list[frozenset[str]] = []
         self._bodies: list[frozenset[str]] = []
         entry_phrasings: list[list[frozenset[str]]] = []
         # Each text folded once: entries that cover one not-covered topic all hold its phrases.
@@ -79,13 +80,15 @@ class LexicalIndex:
             phrasings.discard(frozenset())
             head = frozenset().union(*phrasings)
             entry_phrasings.append(sorted(phrasings, key=sorted))
-            self._heads.append(head)
+            self.heads.append(head)
             self._bodies.append(frozenset(content_terms(speller, entry.answer)) - head)
         count = len(faq.entries)
         frequency: dict[str, int] = {}
-        for head, body in zip(self._heads, self._bodies, strict=True):
+        for head, body in zip(self.heads, self._bodies, strict=True):
             for term in head | body:
                 frequency[term] = frequency.get(term, 0) + 1
+        # how many entries hold each term (bot.asks reads an entry's subject from it)
+        self.entries_holding = frequency
         # BM25's idf (Robertson and Zaragoza 2009), kept positive for terms in most entries.
         self.idf = {
             term: math.log(1 + (count - df + 0.5) / (df + 0.5)) for term, df in frequency.items()
@@ -94,7 +97,7 @@ class LexicalIndex:
         # answer, as arrays: a common word's postings on a big FAQ are summed in numpy.
         heads: dict[str, list[int]] = {}
         bodies: dict[str, list[int]] = {}
-        for index, (head, body) in enumerate(zip(self._heads, self._bodies, strict=True)):
+        for index, (head, body) in enumerate(zip(self.heads, self._bodies, strict=True)):
             for term in head:
                 heads.setdefault(term, []).append(index)
             for term in body:
@@ -181,7 +184,7 @@ class LexicalIndex:
 
     def overlap(self, query: Query, index: int) -> Overlap:
         total = sum(query.weights.values())
-        head = self._heads[index]
+        head = self.heads[index]
         held_head = sum(weight for term, weight in query.weights.items() if term in head)
         held_body = sum(
             weight for term, weight in query.weights.items() if term in self._bodies[index]

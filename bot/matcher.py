@@ -26,6 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from bot.asks import AskIndex
 from bot.coverage import covered
 from bot.decision import Decision, load_decision
 from bot.embedding import Encoder, models_dir, shared_encoder
@@ -139,9 +140,10 @@ class Matcher:
         self.coverage = coverage = covered(faq, self.speller)
         matched = coverage.faq
         self._lexical = LexicalIndex(matched, self.speller, coverage.owners)
-        self._semantic = SemanticIndex(
-            matched, vector_cache(encoder, default_cache_dir() if cache_dir is None else cache_dir)
-        )
+        vectors = vector_cache(encoder, default_cache_dir() if cache_dir is None else cache_dir)
+        with vectors.one_load():
+            self._semantic = SemanticIndex(matched, vectors)
+            self._asks = AskIndex(matched, self.speller, self._lexical, vectors)
         self._entries = faq.entries
         # The not-covered phrases that have a `no` line, folded, by their first term: a decline
         # that named one says so (`_named`). Reporting only: it never changes the decision.
@@ -166,7 +168,7 @@ class Matcher:
         triaged, candidates, folded = self._candidates(text)
         if triaged is not None:
             return triaged
-        match = self._decide(candidates)
+        match = self._decide(candidates, folded)
         # A decline, or a suggestion made instead of an answer, says the clear no of the
         # not-covered topic the message named ("Psoriasis isn't on our list ...").
         if match.status in (Status.NONE, Status.SUGGEST) and folded is not None:
@@ -175,10 +177,22 @@ class Matcher:
                 return replace(match, not_covered=named[0], no=named[1])
         return match
 
+    def embedded_texts(self) -> list[str]:
+        """Every text of the FAQ the model embedded for this index (scripts/seed_vectors.py
+        ships their vectors for the bundled FAQ)."""
+        return [*self._semantic.texts, *self._asks.texts]
+
     def candidates(self, text: str) -> tuple[Match | None, list[Candidate]]:
         """Triage's decision if it makes one, else the candidate entries with their features."""
         triaged, candidates, _ = self._candidates(text)
         return triaged, candidates
+
+    def ask_leads(self, text: str, candidates: list[Candidate]) -> list[float]:
+        """The ask_lead (bot.asks) of each candidate of a message: the decision reads only the
+        best one's, the fitting script every one's."""
+        raw, _ = self.speller.words_by_clause(text)  # as `_candidates` reads it
+        terms = self.speller.terms_of(raw)
+        return [self._asks.lead(raw, terms, candidate.index) for candidate in candidates]
 
     def _named(
         self, raw: list[str], terms: list[str], query: Query
@@ -272,8 +286,19 @@ class Matcher:
             )))
         return None, result, (raw, terms, query)
 
-    def _decide(self, candidates: list[Candidate]) -> Match:
+    def _decide(
+        self,
+        candidates: list[Candidate],
+        folded: tuple[list[str], list[str], Query] | None,
+    ) -> Match:
         entries = [self._entries[candidate.index] for candidate in candidates]
+
+        def ask_lead(position: int) -> float:
+            if folded is None:
+                return 0.0
+            raw, terms, _ = folded
+            return self._asks.lead(raw, terms, candidates[position].index)
+
         choice = self.decision.choose(
             [candidate.features for candidate in candidates],
             [candidate.index for candidate in candidates],
@@ -281,6 +306,7 @@ class Matcher:
             # "condition-sciatica") is no rival: the answer offers it as a related button.
             lambda one, other: linked(entries[one], entries[other]),
             MAX_SUGGESTIONS,
+            ask_lead,
         )
         if not choice.order:
             return Match(Status.NONE)

@@ -19,7 +19,7 @@ import logging
 import os
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -50,6 +50,9 @@ class VectorCache:
         self.encoder = encoder
         self._memory: dict[bytes, Vectors] = {}
         self._path = directory / f"{encoder.name}.npz" if directory else None
+        # Inside `one_load`: the keys asked for so far, and whether any was embedded.
+        self._load: list[bytes] | None = None
+        self._load_embedded = False
         for path in (*seeds, *([self._path] if self._path else [])):
             if path.is_file():
                 self._read(path)
@@ -93,6 +96,19 @@ class VectorCache:
             revision=np.array(self.encoder.revision),
         )
 
+    @contextlib.contextmanager
+    def one_load(self) -> Iterator[None]:
+        """Every `vectors` call inside is one FAQ's: the disk cache is written once, at the
+        end, with all their texts (written after each call, the last would replace the
+        others', and the next start would embed those again)."""
+        self._load, self._load_embedded = [], False
+        try:
+            yield
+            if self._load_embedded:
+                self._write(self._load)
+        finally:
+            self._load = None
+
     def vectors(self, texts: Sequence[str]) -> Vectors:
         """One row per text, embedding only texts not seen before."""
         keys = [_key(text) for text in texts]
@@ -101,6 +117,10 @@ class VectorCache:
         if missing:
             fresh = self.encoder.encode(list(missing.values()))
             self._memory.update(zip(missing, fresh, strict=True))
+        if self._load is not None:
+            self._load.extend(keys)
+            self._load_embedded |= bool(missing)
+        elif missing:
             self._write(keys)
         if not keys:
             return np.zeros((0, self.encoder.dims), dtype=np.float32)
@@ -180,7 +200,8 @@ class SemanticIndex:
         unique = list(dict.fromkeys(head))
         position = {text: index for index, text in enumerate(unique)}
         self._head_rows = np.array([position[text] for text in head], dtype=np.intp)
-        vectors = cache.vectors([*unique, *body, *map(whole_text, faq.entries)])
+        self.texts = [*unique, *body, *map(whole_text, faq.entries)]  # in the order embedded
+        vectors = cache.vectors(self.texts)
         self._head = vectors[: len(unique)]
         self._body = vectors[len(unique) : len(unique) + len(body)]
         self._whole = vectors[len(unique) + len(body) :]

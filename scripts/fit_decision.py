@@ -268,6 +268,7 @@ class Row:
     labels: np.ndarray
     entries: list[Entry]
     indexes: list[int]  # each candidate's place in its FAQ, which breaks a tie as in the bot
+    ask_leads: np.ndarray  # each candidate's ask_lead (the bot reads only the best one's)
 
 
 def rows_of(data: Sequence[Dataset]) -> list[Row]:
@@ -284,6 +285,7 @@ def rows_of(data: Sequence[Dataset]) -> list[Row]:
                 np.array([item.right(entries[c.index]) for c in chosen], dtype=float),
                 [entries[c.index] for c in chosen],
                 [c.index for c in chosen],
+                np.array(dataset.matcher.ask_leads(item.question, chosen), dtype=float),
             ))
     return rows
 
@@ -327,7 +329,8 @@ def fit_rank(rows: Sequence[Row]) -> Logistic:
 def gate_row(row: Row, rank: Logistic) -> tuple[int, np.ndarray]:
     """The best candidate by the ranker, and what the gate reads of it (as the bot reads it)."""
     ranked = ranking(rank, row.features.tolist(), row.indexes, linked_in(row))
-    return ranked.order[0], np.array(ranked.gate_row)
+    best = ranked.order[0]
+    return best, np.array([*ranked.gate_row[:-1], row.ask_leads[best]])
 
 
 def linked_in(row: Row) -> Callable[[int, int], bool]:
@@ -408,7 +411,10 @@ def decide(row: Row, decision: Decision) -> tuple[Status, int | None, list[int]]
         return row.triaged, None, []
     if not len(row.labels):
         return Status.NONE, None, []
-    choice = decision.choose(row.features.tolist(), row.indexes, linked_in(row), MAX_SUGGESTIONS)
+    choice = decision.choose(
+        row.features.tolist(), row.indexes, linked_in(row), MAX_SUGGESTIONS,
+        lambda position: float(row.ask_leads[position]),
+    )
     offered = list(choice.offered)
     if choice.answer:
         return Status.ANSWER, choice.order[0], offered

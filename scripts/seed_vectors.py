@@ -2,8 +2,9 @@
 
     python scripts/seed_vectors.py
 
-A fresh install then loads the bundled FAQ without embedding its ~600 texts (several seconds
-with the MiniLM encoder on two cores). Run it after editing the bundled faq.yaml; a stale seed
+A fresh install then loads the bundled FAQ without embedding its texts (every one the matcher
+embeds: phrasings, answer paragraphs, whole entries, and bot.asks' texts; several seconds with
+the MiniLM encoder on two cores). Run it after editing the bundled faq.yaml; a stale seed
 only makes the first load slower, as the texts it lacks are embedded then.
 """
 
@@ -18,17 +19,17 @@ sys.path.insert(0, str(ROOT))
 
 from bot.embedding import ENCODERS, load_encoder, models_dir  # noqa: E402
 from bot.faq import load_faq  # noqa: E402
-from bot.semantic import VectorCache, faq_texts  # noqa: E402
+from bot.matcher import Matcher, vector_cache  # noqa: E402
 
 
 def main() -> int:
     faq = load_faq(ROOT / "faq.yaml")
-    texts = faq_texts(faq)
     for name in ENCODERS:
+        encoder = load_encoder(name)
         with tempfile.TemporaryDirectory() as scratch:
-            cache = VectorCache(load_encoder(name), Path(scratch))
+            texts = Matcher(faq, encoder=encoder, cache_dir=Path(scratch)).embedded_texts()
             path = models_dir() / f"seed-{name}.npz"
-            cache.save(path, texts)
+            vector_cache(encoder, Path(scratch)).save(path, texts)
         print(f"{path.relative_to(ROOT)}: {len(set(texts))} texts")
     return 0
 

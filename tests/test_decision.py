@@ -127,8 +127,8 @@ def test_a_broken_decision_is_refused_naming_the_file(changes: dict[str, Any]) -
         decision_from(valid(**changes), source="broken.json")
 
 
-def test_the_gate_reads_the_best_and_its_rival_then_the_features() -> None:
-    assert ("best", "rival", *FEATURES) == GATE_FEATURES
+def test_the_gate_reads_the_best_and_its_rival_then_the_features_and_the_ask() -> None:
+    assert ("best", "rival", *FEATURES, "ask_lead") == GATE_FEATURES
     assert len(set(FEATURES)) == len(FEATURES)
 
 
@@ -172,7 +172,7 @@ def test_the_shipped_decision_answers_the_obvious_and_declines_the_hopeless(
     for features, answered in ((own, True), (none, False)):
         row = tuple(features[name] for name in FEATURES)
         best = decision.rank(row)
-        gate = decision.gate((best, 0.0, *row))
+        gate = decision.gate((best, 0.0, *row, 0.0))
         assert (gate >= decision.answer_at) is answered
         assert (best >= decision.suggest_at) is answered
 
@@ -180,9 +180,10 @@ def test_the_shipped_decision_answers_the_obvious_and_declines_the_hopeless(
 # -- Decision.choose: the one decision rule, for the matcher and the fitting script ------------
 
 # A ranker on one feature (its probability rises with it) and a gate on the best's probability
-# and its rival's: sure when the best is likely and its rival is not.
+# and its rival's: sure when the best is likely and its rival is not, less sure when the message
+# asks of the best's subject what a generic ask names (ask_lead below 0).
 ONE = Logistic((10.0,), -5.0)
-LEAD = Logistic((10.0, -10.0, 0.0), 0.0)
+LEAD = Logistic((10.0, -10.0, 0.0, 20.0), 0.0)
 CHOOSER = Decision(ONE, LEAD, answer_at=0.9, suggest_at=0.3, offer_uncovered=False)
 
 
@@ -217,7 +218,7 @@ def test_a_tie_is_broken_by_the_key_and_suggestions_are_capped() -> None:
 
 def test_an_unlikely_best_is_never_answered_however_clear_its_lead() -> None:
     gate_always_sure = Decision(
-        ONE, Logistic((0.0, 0.0, 0.0), 10.0), 0.9, 0.3, offer_uncovered=False
+        ONE, Logistic((0.0, 0.0, 0.0, 0.0), 10.0), 0.9, 0.3, offer_uncovered=False
     )
     choice = gate_always_sure.choose([[0.1]], [0], never_linked, 3)
     assert not choice.answer
@@ -237,6 +238,36 @@ def test_a_best_candidate_the_message_names_a_topic_it_lacks_against_is_offered_
     assert not choice.answer
     assert choice.offered == (0,)
     assert replace(sure, offer_uncovered=False).choose([uncovered], [0], never_linked, 3).answer
+
+
+def test_an_ask_its_best_entry_does_not_answer_lowers_the_gate() -> None:
+    asked: list[int] = []
+
+    def ask_lead(position: int) -> float:
+        asked.append(position)
+        return -0.5
+
+    choice = CHOOSER.choose([[0.2], [1.0], [0.1]], [0, 1, 2], never_linked, 3, ask_lead)
+    assert asked == [1]  # the best candidate's, once
+    assert not choice.answer
+    assert choice.offered == (1,)
+    assert CHOOSER.choose([[0.2], [1.0]], [0, 1], never_linked, 3, lambda _: 0.0).answer
+
+
+def test_the_ask_is_read_only_when_it_can_change_an_answer() -> None:
+    asked: list[int] = []
+
+    def ask_lead(position: int) -> float:
+        asked.append(position)
+        return -0.5
+
+    # a close rival: not answered whatever the ask, so the model run is saved
+    assert not CHOOSER.choose([[0.9], [1.0]], [0, 1], never_linked, 3, ask_lead).answer
+    assert asked == []
+    # a gate that weighs the ask the other way: it can raise a confidence, so it is read
+    other_way = replace(CHOOSER, gate=Logistic((10.0, -10.0, 0.0, -20.0), 0.0))
+    assert other_way.choose([[0.9], [1.0]], [0, 1], never_linked, 3, ask_lead).answer
+    assert asked == [1]
 
 
 def test_no_candidates_is_no_answer() -> None:

@@ -36,6 +36,7 @@ def rows(dataset: str, faq: str, count: int, seed: int) -> list[Row]:
         labels = np.array([1.0, 0.0]) if features[0, 0] > features[1, 0] else np.array([0.0, 1.0])
         made.append(Row(
             dataset, faq, "answerable", None, features, labels, ENTRIES[:2], [0, 1],
+            np.minimum(0.0, rng.normal(size=2)),
         ))
     return made
 

@@ -93,6 +93,24 @@ def test_the_disk_cache_is_read_by_a_new_cache_in_the_same_directory(tmp_path: P
     assert (directory / "other.npz").is_file()
 
 
+def test_one_load_writes_the_disk_cache_once_with_every_text_it_asked_for(
+    tmp_path: Path,
+) -> None:
+    cache = VectorCache(FakeEncoder(), tmp_path)
+    with cache.one_load():
+        cache.vectors(TEXTS[:2])
+        cache.vectors(TEXTS[2:])
+        assert not (tmp_path / "fake.npz").exists()  # not yet: at the end of the load
+    encoder = FakeEncoder()
+    VectorCache(encoder, tmp_path).vectors(TEXTS)
+    assert encoder.calls == []  # both calls' texts are on disk, not only the last call's
+    # a load that embeds nothing new leaves the file alone
+    before = (tmp_path / "fake.npz").stat().st_mtime_ns
+    with cache.one_load():
+        cache.vectors(TEXTS[:1])
+    assert (tmp_path / "fake.npz").stat().st_mtime_ns == before
+
+
 def test_the_disk_cache_holds_the_last_faqs_texts_not_a_messages(tmp_path: Path) -> None:
     faq = parse_faq(MINI_FAQ)
     index = SemanticIndex(faq, VectorCache(FakeEncoder(), tmp_path))

@@ -1,0 +1,104 @@
+"""What a message asks about an entry's subject, and whether the entry answers that.
+
+"Is fibromyalgia hereditary?" is close in meaning to "Do you treat fibromyalgia?": the two share
+their subject, and a sentence embedding weighs the subject most. What tells them apart is the
+rest of the message, what it asks of the subject. So the subject's words are put as "it" on
+both sides, and what is left of the message ("is it hereditary") is compared with what is left
+of the entry's question, alternates and answer paragraphs ("do you treat it", "Treated
+Conditions: it"), and with what people often ask about a subject that a FAQ's entry about it
+seldom answers (bot/data/asks.txt: "is it hereditary", "what causes it"). An entry that answers
+such an ask says it in its own words, which are compared too.
+
+`AskIndex.lead` is how much closer the message's ask is to the nearest of those generic asks
+than to anything the entry says: a number below 0, or 0 when the entry says something at least
+as close, or when the message does not name the entry's subject or asks nothing beside it
+("fibromyalgia?"). The fitted decision reads it as the gate's feature `ask_lead`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from bot.faq import Faq
+from bot.lexical import LexicalIndex
+from bot.semantic import VectorCache, paragraphs
+from bot.spelling import Speller
+from bot.text import STOPWORDS
+
+# A term of an entry's head that at most this share of the FAQ's entries hold (or only the
+# entry itself) is a word of its subject: "fasciitis", "cupping", not "massage" or "pain". A
+# quarter is where the prototype measured (BM25 idf 1.5 on the bundled FAQ, about a quarter of
+# its entries); the fitted weight of ask_lead then does the rest.
+SUBJECT_SHARE = 0.25
+# What stands for the subject on both sides.
+SUBJECT = "it"
+
+
+@cache
+def generic_asks() -> tuple[str, ...]:
+    """bot/data/asks.txt: what people ask of a subject that its entry seldom answers."""
+    text = resources.files("bot").joinpath("data/asks.txt").read_text(encoding="utf-8")
+    return tuple(
+        line.strip() for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+class AskIndex:
+    """Each entry's subject and its asks (its texts with the subject as "it"), embedded."""
+
+    def __init__(
+        self, faq: Faq, speller: Speller, lexical: LexicalIndex, cache: VectorCache
+    ) -> None:
+        """`faq` and `lexical` as the matcher reads them (bot.coverage's view of the FAQ)."""
+        self._speller = speller
+        self._encoder = cache.encoder
+        most = max(1.0, SUBJECT_SHARE * len(faq.entries))
+        holding = lexical.entries_holding
+        self._subjects = [
+            frozenset(term for term in head if holding.get(term, 0) <= most)
+            for head in lexical.heads
+        ]
+        texts: list[str] = []
+        starts: list[int] = []
+        for entry, subject in zip(faq.entries, self._subjects, strict=True):
+            starts.append(len(texts))
+            own = [entry.question, *entry.alternates, *paragraphs(entry.answer)]
+            texts.extend(dict.fromkeys(self._asked(speller.words(text), subject) for text in own))
+        self.texts = [*texts, *generic_asks()]  # in the order embedded
+        vectors = cache.vectors(self.texts)
+        self._own = vectors[: len(texts)]
+        self._generic = vectors[len(texts) :]
+        self._starts = np.array([*starts, len(texts)], dtype=np.intp)
+
+    def lead(self, raw: Sequence[str], terms: Sequence[str], index: int) -> float:
+        """How much closer the message (its folded words and their terms) asks something of
+        entry `index`'s subject that a generic ask names than anything the entry says: below 0,
+        or 0 (see the module's doc)."""
+        subject = self._subjects[index] & set(terms)
+        asked = [
+            term for term in terms if term not in subject and term not in STOPWORDS
+        ]
+        if not subject or not asked:
+            return 0.0
+        vector = self._encoder.encode([self._asked(raw, subject, terms)])[0]
+        own = self._own[self._starts[index] : self._starts[index + 1]]
+        closest_own = float((own @ vector).max()) if len(own) else -1.0
+        return min(0.0, closest_own - float((self._generic @ vector).max()))
+
+    def _asked(
+        self, raw: Sequence[str], subject: frozenset[str], terms: Sequence[str] | None = None
+    ) -> str:
+        """The words with each run of the subject's words as one SUBJECT."""
+        terms = self._speller.terms_of(raw) if terms is None else terms
+        kept: list[str] = []
+        for word, term in zip(raw, terms, strict=True):
+            if term not in subject:
+                kept.append(word)
+            elif not kept or kept[-1] != SUBJECT:
+                kept.append(SUBJECT)
+        return " ".join(kept)
