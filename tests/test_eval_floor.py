@@ -1,7 +1,8 @@
 """Accuracy floors of the engine on FAQs written plainly, as question and answer.
 
 FAQs nobody fitted the decision for: the physiotherapy clinic's FAQ in tests/data/plainfaq, a
-dental practice's and a travel clinic's in tests/data/plainval, and StackFAQ from
+dental practice's, a travel clinic's and a public-health centre's in tests/data/plainval, and
+StackFAQ from
 ../shared/eval/stackfaq (skipped when absent). Each floor sits a little under
 the figure measured when the decision was last fitted (see `scripts/fit_decision.py` and
 `faq-bot eval`): they catch a change that makes matching worse; they are not targets.
@@ -35,26 +36,31 @@ def test_a_plain_faq_nobody_fitted_for_is_answered() -> None:
     """40 entries of id, question and answer, as a physiotherapy clinic's admin wrote them."""
     folder = DATA / "plainfaq"
     matcher = Matcher(load_faq(folder / "faq.yaml"))
-    # measured 0.512 right, 3.7% wrong, 13.8% of not-covered questions answered (0.508, 3.7%,
-    # 16.3% before each entry was also read whole): a FAQ with no not_covered list and nothing
-    # like it in the fit sets is the engine's weak spot
+    # measured 0.549 right, 2.9% wrong, 15.0% of not-covered questions answered (0.512, 3.7%,
+    # 13.8% before the gate read what a message asks of its subject; 0.508, 3.7%, 16.3% before
+    # each entry was also read whole): a FAQ with no not_covered list and nothing like it in
+    # the fit sets is the engine's weak spot
     check(evaluate(matcher, cases_of(folder / "queries.jsonl")), 0.49, 0.07, 0.26)
 
 
 @pytest.mark.parametrize(
     ("practice", "right", "wrong", "false_answers"),
     [
-        # measured 0.679 right, 4.2% wrong, 8.7% of not-covered questions answered (first run,
+        # measured 0.696 right, 3.3% wrong, 8.7% of not-covered questions answered (first run,
         # before each entry was also read whole: 0.671, 4.6%, 16.3%)
         ("dental", 0.66, 0.06, 0.15),
-        # measured 0.717 right, 2.9% wrong, 10.0% (first run 0.708, 4.2%, 11.3%)
-        ("travelclinic", 0.70, 0.045, 0.15),
+        # measured 0.733 right, 3.3% wrong, 10.0% (first run 0.708, 4.2%, 11.3%)
+        ("travelclinic", 0.70, 0.05, 0.15),
+        # measured 0.713 right, 2.9% wrong, 16.3% (first run, at f5b860b before the gate read
+        # what a message asks of its subject: 0.692, 3.7%, 20.0%)
+        ("publichealth", 0.68, 0.05, 0.22),
     ],
 )
 def test_plain_faqs_of_other_practices_are_answered(
     practice: str, right: float, wrong: float, false_answers: float
 ) -> None:
-    """36 entries of id, question and answer each: a dental practice and a travel clinic."""
+    """36 or 40 entries of id, question and answer each: a dental practice, a travel clinic
+    and a public-health centre."""
     folder = DATA / "plainval" / practice
     matcher = Matcher(load_faq(folder / "faq.yaml"))
     check(evaluate(matcher, cases_of(folder / "queries.jsonl")), right, wrong, false_answers)
@@ -67,10 +73,11 @@ def test_stackfaq_written_as_question_and_answer_is_answered(tmp_path: Path) -> 
     path.write_text(plain_faq_yaml(entries, "General information."), encoding="utf-8")
     cases = cases_of(STACKFAQ / "tune.jsonl", DATA / "stackfaq" / "off_topic.jsonl")
     report = evaluate(Matcher(load_faq(path)), cases)
-    # measured 0.885 right, 2.3% wrong (half of these lines were fitted on), and 9.4% of the
+    # measured 0.887 right, 2.0% wrong (half of these lines were fitted on), and 13.1% of the
     # 160 off-topic messages written for StackFAQ answered (none fitted on: a plain FAQ has no
-    # not_covered list, and nothing tells the bot what it does not cover)
-    check(report, 0.86, 0.035, 0.15)
+    # not_covered list, and nothing tells the bot what it does not cover; 9.4% before the gate
+    # read what a message asks of its subject)
+    check(report, 0.86, 0.035, 0.17)
 
 
 @pytest.mark.skipif(not STACKFAQ.is_dir(), reason="../shared/eval/stackfaq is not beside the repo")
