@@ -193,6 +193,9 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         # a phrase that holds a sign's words but names something else
         ("how do I report food poisoning from a takeaway?", False),
         ("my toddler swallowed rat poison", True),
+        # fitted (a crown) and fitting (a seizure) share a stem: a person must be fitting
+        ("what is a crown and how is it fitted?", False),
+        ("my son is fitting and it's been five minutes", True),
         # supposed: anywhere before the sign in its clause, unless it says "now"
         ("what if somebody faints during the treatment?", False),
         ("What would your staff do if a client had a seizure on the table?", False),
