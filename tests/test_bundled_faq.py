@@ -310,8 +310,9 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
     [
         # measured 0.813 right, 0.7% wrong, 0.7% off-topic answered (3,319 + 1,216 lines)
         ("fit", 0.79, 0.02, 0.03),
-        # heldout 1-6, blind_val, blind3, blind5-12 and dev: measured 0.849 right, 1.4% wrong,
-        # 6.2% off-topic answered (2,872 + 1,201 lines; without blind12 0.852, 1.4%, 6.2%, and
+        # heldout 1-6, blind_val, blind3, blind5-13 and dev: measured 0.849 right, 1.4% wrong,
+        # 6.5% off-topic answered (3,062 + 1,286 lines; without blind13 0.849, 1.4%, 6.2%;
+        # without blind12 too 0.852, 1.4%, 6.2%, and
         # 0.851, 1.4%, 8.5% before the gate read what a message asks of its best entry's
         # subject; 0.852, 1.2%, 9.5% before each entry was also read whole; without blind11
         # 0.852, 1.1%, 9.8%, and
@@ -324,7 +325,8 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
         # 20.0% (blind6, at ab4e000), 0.796, 3.2%, 16.5% (blind7, at 9761f29), 0.838, 2.1%,
         # 24.7% (blind8, at 85b1fef), 0.844, 1.5%, 20.5% (blind9, at f54551c), 0.777, 1.5%,
         # 12.5% (blind10, at 5f5b45c), 0.851, 2.1%, 5.0% (blind11, at 05fc66e) and 0.810,
-        # 1.0%, 8.7% (blind12, at f5b860b; 6.2% off-topic answered with ask_lead); then they
+        # 1.0%, 8.7% (blind12, at f5b860b; 6.2% off-topic answered with ask_lead) and 0.847,
+        # 2.6%, 11.8% (blind13, at f2efba1; 0.853, 2.6%, 14.1% at f5b860b); then they
         # became validation sets: off-topic questions
         # that name an entry's subject ("should I get an MRI for my sciatica?", "what shoes
         # should I wear for plantar fasciitis?") are the engine's open weakness. (The off-topic

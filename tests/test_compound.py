@@ -191,8 +191,8 @@ def test_the_labelled_set_is_as_described() -> None:
 
 
 def test_real_questions_of_one_part_are_not_split(bundled_matcher: Matcher) -> None:
-    """The labelled single questions of the validation sets (2,820 in December 2026): fewer
-    than 1% read as two questions, and at most five are answered part by part. The first
+    """The labelled messages of the validation sets (4,639 in December 2026), one answer each:
+    fewer than 1% read as two questions, and at most seven are answered part by part. The first
     was "what does clinical massage treat in general? soft tissue stuff?" (blind5.jsonl): a
     guess at the answer after the question, which gets what clinical massage treats and what
     it is (soft tissue), two related entries: no wrong answer, but not one either. blind6.jsonl
@@ -200,7 +200,12 @@ def test_real_questions_of_one_part_are_not_split(bundled_matcher: Matcher) -> N
     book if I'm not in pain? Like what's in it for someone just a bit frazzled?"), a tag ("...
     helps immunity?? for real?") and two questions on one subject the FAQ lacks ("Will cupping
     leave marks and how long do they last?"), and blind7.jsonl one more of those ("can i do
-    cupping on myself at home? which kit should i buy")."""
+    cupping on myself at home? which kit should i buy"). blind12.jsonl, written with two
+    questions in one on purpose, brought two that are two questions, each answered in its part
+    ("how much does it cost and do you treat plantar fasciitis?", "whats cupping and also do i
+    have to get naked for deep tissue"); blind13.jsonl two more of the kinds above ("does cupping
+    leave marks and how long do the bruises last?", "is deep tissue based on swedish? same
+    strokes?"). Seven in all."""
     texts = [
         json.loads(line)["q"]
         for path in sorted(VALIDATION.glob("*.jsonl"))
@@ -212,7 +217,7 @@ def test_real_questions_of_one_part_are_not_split(bundled_matcher: Matcher) -> N
         text for text in several
         if isinstance(answer_parts(bundled_matcher, text, bundled_matcher.match(text)), Parts)
     ]
-    assert len(split) <= 5, split
+    assert len(split) <= 7, split
 
 
 def test_at_most_two_answers() -> None:

@@ -193,6 +193,10 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         # a phrase that holds a sign's words but names something else
         ("how do I report food poisoning from a takeaway?", False),
         ("my toddler swallowed rat poison", True),
+        ("im 20 weeks pregnant and my gums are bleeding more than usual", False),
+        ("I'm pregnant and bleeding heavily", True),
+        ("my teeth are yellow from coffee, do you do bleaching?", False),
+        ("my son swallowed bleach", True),
         # fitted (a crown) and fitting (a seizure) share a stem: a person must be fitting
         ("what is a crown and how is it fitted?", False),
         ("my son is fitting and it's been five minutes", True),
