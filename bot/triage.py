@@ -3,10 +3,12 @@
 Urgent: a message holding an urgent trigger (bot/data/urgent.yaml, plus any the admin adds)
 gets the urgent-care reply whatever else it says, unless the sign it names is not happening to
 anyone now. Two readings decide that. Within the sign's clause, a cue right next to it says it
-is denied ("no chest pain"), supposed ("what if a client faints?") or said in jest ("the price
-nearly gave me a heart attack"): bot/data/urgent_context.yaml, after ConText (Harkema et al.
-2009). And a sign told as history ("a heart attack two years ago") is not urgent unless the
-message also says something is happening now. Small talk: a message that is only a greeting,
+is denied ("no chest pain"), asked about in general ("what are the signs of a stroke?"),
+supposed ("what if a client faints?") or said in jest ("the price nearly gave me a heart
+attack"), and a phrase may only hold a sign's words ("food poisoning"):
+bot/data/urgent_context.yaml, after ConText (Harkema et al. 2009). And a sign told as history
+("a heart attack two years ago") is not urgent unless the message says that sign is happening
+now. Small talk: a message that is only a greeting,
 thanks or goodbye gets the short reply.
 """
 
@@ -56,6 +58,7 @@ class Triage:
         self._filler = frozenset(term for word in context.filler for term in terms(word))
         self._gap = context.gap
         self._denied = [terms(phrase) for phrase in context.denied]
+        self._general = [terms(phrase) for phrase in context.general]
         self._supposed = [terms(phrase) for phrase in context.supposed]
         self._jest_before = [terms(phrase) for phrase in context.jest_before]
         self._jest_after = [terms(phrase) for phrase in context.jest_after]
@@ -120,7 +123,10 @@ class _Reading:
         self._gap = triage._gap
         spans = _spans_of
         self._ends_before = {
-            last for _, last in (*spans(terms, triage._denied), *spans(terms, triage._jest_before))
+            last for _, last in (
+                *spans(terms, triage._denied), *spans(terms, triage._general),
+                *spans(terms, triage._jest_before),
+            )
         }
         self._starts_after = {first for first, _ in spans(terms, triage._jest_after)}
         self._supposed = [last for _, last in spans(terms, triage._supposed)]
@@ -177,6 +183,7 @@ class UrgentContext:
     filler: tuple[str, ...]
     gap: int
     denied: tuple[str, ...]
+    general: tuple[str, ...]
     supposed: tuple[str, ...]
     jest_before: tuple[str, ...]
     jest_after: tuple[str, ...]
@@ -187,7 +194,9 @@ class UrgentContext:
 def urgent_context() -> UrgentContext:
     text = resources.files("bot").joinpath("data/urgent_context.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
-    lists = ("filler", "denied", "supposed", "jest_before", "jest_after", "other_than_signs")
+    lists = (
+        "filler", "denied", "general", "supposed", "jest_before", "jest_after", "other_than_signs"
+    )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(
         isinstance(data.get(key), list) and all(isinstance(item, str) for item in data[key])

@@ -197,6 +197,9 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("I'm pregnant and bleeding heavily", True),
         ("my teeth are yellow from coffee, do you do bleaching?", False),
         ("my son swallowed bleach", True),
+        # asked about in general, right before the sign
+        ("what are the signs of a stroke?", False),
+        ("what are the signs of a heart attack i have chest pain", True),
         # fitted (a crown) and fitting (a seizure) share a stem: a person must be fitting
         ("what is a crown and how is it fitted?", False),
         ("my son is fitting and it's been five minutes", True),
