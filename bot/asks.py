@@ -75,6 +75,10 @@ class AskIndex:
         self._generic = vectors[len(texts) :]
         self._starts = np.array([*starts, len(texts)], dtype=np.intp)
 
+    def subject(self, index: int) -> frozenset[str]:
+        """The terms of entry `index`'s subject."""
+        return self._subjects[index]
+
     def lead(self, raw: Sequence[str], terms: Sequence[str], index: int) -> float:
         """How much closer the message (its folded words and their terms) asks something of
         entry `index`'s subject that a generic ask names than anything the entry says: below 0,

@@ -13,6 +13,7 @@ from bot.faq import parse_faq
 from bot.lexical import LexicalIndex
 from bot.matcher import speller_for
 from bot.semantic import VectorCache
+from bot.spelling import Speller
 
 FAQ = """\
 disclaimer: Not medical advice.
@@ -39,19 +40,21 @@ entries:
 """
 
 
+Asks = tuple[AskIndex, Speller, list[str]]
+
+
 @pytest.fixture(scope="module")
-def asks() -> tuple[AskIndex, list[str]]:
+def asks() -> Asks:
     faq = parse_faq(FAQ)
     speller = speller_for(faq)
     matched = covered(faq, speller).faq
     lexical = LexicalIndex(matched, speller)
     index = AskIndex(matched, speller, lexical, VectorCache(load_encoder("static")))
-    return index, [entry.id for entry in faq.entries]
+    return index, speller, [entry.id for entry in faq.entries]
 
 
-def lead(asks: tuple[AskIndex, list[str]], message: str, entry: str) -> float:
-    index, ids = asks
-    speller = index._speller
+def lead(asks: Asks, message: str, entry: str) -> float:
+    index, speller, ids = asks
     raw = speller.words(message)
     return index.lead(raw, speller.terms_of(raw), ids.index(entry))
 
@@ -65,7 +68,7 @@ def test_every_generic_ask_is_about_a_subject_put_as_it() -> None:
     "message", ["is fibromyalgia hereditary?", "what shoes are best for fibromyalgia"]
 )
 def test_asking_a_subject_what_its_entry_does_not_answer_leads_below_zero(
-    asks: tuple[AskIndex, list[str]], message: str
+    asks: Asks, message: str
 ) -> None:
     assert lead(asks, message, "fibromyalgia") < -0.1
 
@@ -80,14 +83,14 @@ def test_asking_a_subject_what_its_entry_does_not_answer_leads_below_zero(
     ],
 )
 def test_an_ask_the_entry_answers_or_no_ask_of_its_subject_leads_by_nothing(
-    asks: tuple[AskIndex, list[str]], message: str, entry: str
+    asks: Asks, message: str, entry: str
 ) -> None:
     assert lead(asks, message, entry) == 0.0
 
 
-def test_a_subject_is_what_few_entries_hold(asks: tuple[AskIndex, list[str]]) -> None:
-    index, ids = asks
-    swedish = index._subjects[ids.index("swedish")]
+def test_a_subject_is_what_few_entries_hold(asks: Asks) -> None:
+    index, _, ids = asks
+    swedish = index.subject(ids.index("swedish"))
     assert "swedish" in swedish
     # "massage" is in three entries of five: not a subject word, however it is stemmed
     assert not {"massag", "massage"} & swedish
