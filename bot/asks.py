@@ -84,10 +84,7 @@ class AskIndex:
         entry `index`'s subject that a generic ask names than anything the entry says: below 0,
         or 0 (see the module's doc)."""
         subject = self._subjects[index] & set(terms)
-        asked = [
-            term for term in terms if term not in subject and term not in STOPWORDS
-        ]
-        if not subject or not asked:
+        if not subject or all(term in subject or term in STOPWORDS for term in terms):
             return 0.0
         vector = self._encoder.encode([self._asked(raw, subject, terms)])[0]
         own = self._own[self._starts[index] : self._starts[index + 1]]

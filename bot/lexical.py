@@ -137,11 +137,13 @@ class LexicalIndex:
         named = [
             found for term in set(terms) for found in self._not_covered.get(term, ())
         ]
-        lacking = [
-            phrase for phrase, owners in named
-            if owners is None and positions_of(terms, [phrase])
-        ]
-        uncovered = positions_of(terms, lacking)
+        # each not-covered phrase of no entry's topic the message holds, and where it holds them
+        lacking: list[list[str]] = []
+        uncovered: set[int] = set()
+        for phrase, owners in named:
+            if owners is None and (held := positions_of(terms, [phrase])):
+                lacking.append(phrase)
+                uncovered |= held
         weights: dict[str, float] = {}
         rare = everyday = size = 0
         for position, (word, term) in enumerate(zip(raw, terms, strict=True)):

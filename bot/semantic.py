@@ -155,12 +155,6 @@ class Closeness:
     whole: Vectors  # to its question and answer read as one text (whole_text)
 
 
-def faq_texts(faq: Faq) -> list[str]:
-    """Every text of a FAQ the semantic index embeds."""
-    heads, _, bodies, _ = _texts(faq)
-    return [*heads, *bodies, *map(whole_text, faq.entries)]
-
-
 def whole_text(entry: Entry) -> str:
     """An entry's question and answer as one text. A message often says what the answer talks
     about rather than what the question asks ("my tooth got knocked out playing rugby" for

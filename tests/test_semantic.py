@@ -21,7 +21,6 @@ from bot.faq import parse_faq
 from bot.semantic import (
     SemanticIndex,
     VectorCache,
-    faq_texts,
     paragraphs,
     whole_text,
 )
@@ -117,7 +116,7 @@ def test_the_disk_cache_holds_the_last_faqs_texts_not_a_messages(tmp_path: Path)
     index.closeness("a message someone typed")
     encoder = FakeEncoder()
     cache = VectorCache(encoder, tmp_path)
-    cache.vectors(faq_texts(faq))
+    cache.vectors(index.texts)
     assert encoder.calls == []
     cache.vectors(["a message someone typed"])
     assert encoder.calls == [["a message someone typed"]]
@@ -316,9 +315,9 @@ def test_a_paraphrase_is_closest_to_its_entry(semantic: SemanticIndex) -> None:
     assert int(np.argmax(close.head)) == 0
 
 
-def test_faq_texts_are_every_phrasing_and_paragraph_and_each_whole_entry() -> None:
+def test_the_index_embeds_every_phrasing_and_paragraph_and_each_whole_entry() -> None:
     faq = parse_faq(MINI_FAQ)
-    texts = faq_texts(faq)
+    texts = SemanticIndex(faq, VectorCache(FakeEncoder())).texts
     assert "Can massage help a trapped sciatic nerve?" in texts
     assert "sciatica" in texts
     assert "There is free street parking on Mill Lane." in texts
