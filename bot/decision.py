@@ -22,7 +22,7 @@ from typing import Any
 FEATURES = (
     "sem_head",  # cosine to the entry's closest question, alternate or keyword
     "sem_question",  # cosine to the entry's own question
-    "sem_body",  # cosine to the closest paragraph of its answer
+    "sem_body",  # cosine to the closest paragraph or sentence of its answer
     "sem_whole",  # cosine to its question and answer read as one text
     "sem_lead",  # sem_head minus the best sem_head of any other entry (or RIVAL_FLOOR)
     "lex_head",  # share of the message's term weight the entry's head holds

@@ -95,14 +95,12 @@ def load_cases(path: str | Path) -> list[Case]:
         if not isinstance(record, dict) or not isinstance(record.get("q"), str):
             raise EvalFileError(f"{path}:{number}: needs a text field 'q'")
         gold = record.get("gold", ())
-        if "gold" in record and "kind" not in record:
-            gold = () if gold is None else (gold,) if isinstance(gold, str) else gold
-            if not (isinstance(gold, list | tuple) and all(isinstance(g, str) for g in gold)):
-                raise EvalFileError(f"{path}:{number}: 'gold' must be an id, a list or null")
-            cases.append(Case(record["q"], "faq" if gold else "oos", line=number,
-                              gold=tuple(gold)))
-            continue
-        kind = record.get("kind")
+        gold = () if gold is None else (gold,) if isinstance(gold, str) else gold
+        if not (isinstance(gold, list | tuple) and all(isinstance(g, str) for g in gold)):
+            raise EvalFileError(f"{path}:{number}: 'gold' must be an id, a list or null")
+        # A line labelled by entry id may leave out its kind: with an id it is a FAQ question,
+        # with null one the FAQ does not answer.
+        kind = record.get("kind", "faq" if gold else "oos" if "gold" in record else None)
         if not isinstance(kind, str):
             raise EvalFileError(f"{path}:{number}: needs a text field 'kind' (or 'gold')")
         any_of = record.get("any", [])
@@ -110,9 +108,11 @@ def load_cases(path: str | Path) -> list[Case]:
         if not all(isinstance(x, list) and all(isinstance(p, str) for p in x)
                    for x in (any_of, all_of)):
             raise EvalFileError(f"{path}:{number}: 'any' and 'all' must be lists of text")
-        case = Case(record["q"], kind, tuple(any_of), tuple(all_of), number)
-        if case.answerable and not (any_of or all_of):
-            raise EvalFileError(f"{path}:{number}: kind {kind!r} needs 'any' or 'all' phrases")
+        case = Case(record["q"], kind, tuple(any_of), tuple(all_of), number, tuple(gold))
+        if case.answerable and not (any_of or all_of or gold):
+            raise EvalFileError(
+                f"{path}:{number}: kind {kind!r} needs 'gold' ids or 'any' / 'all' phrases"
+            )
         cases.append(case)
     return cases
 

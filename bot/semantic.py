@@ -1,9 +1,10 @@
 """The semantic signal: how close a message's meaning is to each entry, by sentence embeddings.
 
 When a FAQ loads, every entry's question, alternates and keywords (its "head") and each
-paragraph of its answer (its "body") are embedded.
+paragraph and sentence of its answer (its "body") are embedded.
 A message is then embedded once, and one matrix product gives its cosine similarity to every
-text; an entry's head score is its closest head text, its body score its closest paragraph.
+text; an entry's head score is its closest head text, its body score its closest paragraph or
+sentence.
 
 Embedding a FAQ's texts is the slow part of a load, so vectors are cached: in memory for the
 process (a reload embeds only texts that changed) and, when a cache directory is given, on
@@ -17,6 +18,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -151,7 +153,7 @@ class Closeness:
 
     head: Vectors  # to the closest of the entry's question, alternates and keywords
     question: Vectors  # to the entry's question
-    body: Vectors  # to the closest paragraph of its answer
+    body: Vectors  # to the closest paragraph or sentence of its answer (body_texts)
     whole: Vectors  # to its question and answer read as one text (whole_text)
 
 
@@ -175,8 +177,8 @@ def _texts(faq: Faq) -> tuple[list[str], list[int], list[str], list[int]]:
         for text in dict.fromkeys(entry.phrasings):
             head.append(text)
             head_owner.append(index)
-        for paragraph in paragraphs(entry.answer):
-            body.append(paragraph)
+        for text in body_texts(entry.answer):
+            body.append(text)
             body_owner.append(index)
     return head, head_owner, body, body_owner
 
@@ -218,6 +220,31 @@ def paragraphs(answer: str) -> list[str]:
     only the first 128 word pieces of a text, and a question is usually about one part."""
     parts = [line.strip() for line in answer.splitlines() if line.strip()]
     return parts or [answer]
+
+
+# A sentence ends at ". ", "! " or "? " before a capital letter or a digit ("e.g. the" goes on).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+# Shorter sentences ("Yes.", "It depends.") say nothing of their own; their paragraph does.
+MIN_SENTENCE_WORDS = 4
+
+
+def body_texts(answer: str) -> list[str]:
+    """The texts of an answer that are embedded: each paragraph, and after a paragraph of
+    several sentences each of them. A question about a detail ("will the cups leave marks?")
+    is closer to the one sentence that says it than to a paragraph that also says other
+    things. Measured with the decision refitted: validation pooled over
+    FAQs 0.777 -> 0.781 right (same 2.7% wrong, 10.9% -> 10.6% off-topic answered), small
+    FAQs 0.748 -> 0.758; a fresh blind set 0.758 -> 0.763 right, 10.6% -> 9.4% off-topic."""
+    texts: list[str] = []
+    for paragraph in paragraphs(answer):
+        texts.append(paragraph)
+        sentences = _SENTENCE_END.split(paragraph)
+        if len(sentences) > 1:
+            texts.extend(
+                sentence for sentence in sentences
+                if len(sentence.split()) >= MIN_SENTENCE_WORDS
+            )
+    return texts
 
 
 def _starts(owners: Sequence[int]) -> np.ndarray:

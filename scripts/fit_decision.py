@@ -208,8 +208,8 @@ def datasets(encoder: Encoder, workdir: Path) -> dict[str, list[Dataset]]:
         splits["validation"].append(Dataset("stackfaq-odd", "stackfaq", stack, stackfaq_items(1)))
     for folder in sorted(PLAIN_FAQS.iterdir()) if PLAIN_FAQS.is_dir() else ():
         plain = Matcher(load_faq(folder / "faq.yaml"), encoder=encoder, decision=UNFITTED)
-        lines = (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-        splits["validation"].append(Dataset(folder.name, folder.name, plain, gold_items(lines)))
+        items = from_cases(load_cases(folder / "queries.jsonl"))
+        splits["validation"].append(Dataset(folder.name, folder.name, plain, items))
     splits["small"] = small_faqs(splits["validation"], encoder, random.Random(0))
     return splits
 

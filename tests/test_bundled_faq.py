@@ -326,7 +326,8 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
         # 24.7% (blind8, at 85b1fef), 0.844, 1.5%, 20.5% (blind9, at f54551c), 0.777, 1.5%,
         # 12.5% (blind10, at 5f5b45c), 0.851, 2.1%, 5.0% (blind11, at 05fc66e) and 0.810,
         # 1.0%, 8.7% (blind12, at f5b860b; 6.2% off-topic answered with ask_lead) and 0.847,
-        # 2.6%, 11.8% (blind13, at f2efba1; 0.853, 2.6%, 14.1% at f5b860b); then they
+        # 2.6%, 11.8% (blind13, at f2efba1; 0.853, 2.6%, 14.1% at f5b860b) and 0.758, 1.1%,
+        # 10.6% (blind14, at 6958be5, 23 of 25 emergencies routed); then they
         # became validation sets: off-topic questions
         # that name an entry's subject ("should I get an MRI for my sciatica?", "what shoes
         # should I wear for plantar fasciitis?") are the engine's open weakness. (The off-topic

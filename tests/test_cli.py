@@ -512,6 +512,31 @@ def test_eval_prints_the_four_metrics(
     assert "urgent recall:              1.000 (1/1)" in out
 
 
+def test_eval_reads_lines_labelled_by_entry_id_with_or_without_a_kind(
+    capsys: pytest.CaptureFixture[str], minimal_faq: Faq, tmp_path: Path
+) -> None:
+    sciatica = next(entry.id for entry in minimal_faq.entries if "ciatica" in entry.question)
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        f'{{"q": "do you treat sciatica", "gold": "{sciatica}"}}\n'
+        f'{{"q": "sciatica treatment?", "kind": "answerable", "gold": ["x", "{sciatica}"]}}\n'
+        '{"q": "sciatica??", "kind": "answerable", "gold": ["another-entry"]}\n'
+        '{"q": "how much is a session", "gold": null}\n'
+        '{"q": "I have chest pain", "kind": "urgent"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = call(capsys, "eval", str(cases), "--faq", minimal_faq.source)
+    assert (code, err) == (0, "")
+    assert "in-scope accuracy:          0.667 (2/3)" in out
+    assert "wrong-answer rate:          0.333 (1/3)" in out
+    assert "urgent recall:              1.000 (1/1)" in out
+    unlabelled = tmp_path / "unlabelled.jsonl"
+    unlabelled.write_text('{"q": "sciatica", "kind": "answerable"}\n', encoding="utf-8")
+    code, _, err = call(capsys, "eval", str(unlabelled), "--faq", minimal_faq.source)
+    assert code == 1
+    assert "needs 'gold' ids or 'any' / 'all' phrases" in err
+
+
 @pytest.mark.slow  # the whole dev set
 @pytest.mark.skipif(not (SHARED / "eval" / "dev.jsonl").is_file(), reason="no ../shared/eval")
 def test_eval_on_the_dev_set_with_the_bundled_faq() -> None:

@@ -24,6 +24,9 @@ def share(report: Report, verdict: str, group: str) -> float:
 
 
 def check(report: Report, right: float, wrong: float, false_answers: float) -> None:
+    """The report's shares against its floors, and every emergency among its cases routed."""
+    missed = [o.case.question for o in report.outcomes if o.verdict == "missed-urgent"]
+    assert not missed
     assert share(report, "right", "answerable") >= right
     assert share(report, "wrong", "answerable") <= wrong
     assert share(report, "false-answer", "unanswerable") <= false_answers
