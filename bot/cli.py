@@ -42,7 +42,7 @@ from bot.health import DEFAULT_MAX_AGE, check, mark_path
 from bot.language import foreign_reply
 from bot.lint import hidden, lint, taken_over
 from bot.matcher import Match, Matcher, Status
-from bot.replies import CONTACT_NOT_SET_UP, contact_blocks, render_plain
+from bot.replies import CONTACT_NOT_SET_UP, SIGNS_NOW, contact_blocks, render_plain
 
 if TYPE_CHECKING:  # imported where used: `ask` and `chat` need no database code
     from bot.store import Store
@@ -505,7 +505,8 @@ class Chat:
         # that language, or "I understand English only" and the topics to pick from
         foreign = foreign_reply(self.faq, text, match)
         if foreign is not None and foreign.entry is None:
-            return f"{foreign.note}\n\n{self.topics_menu()}"
+            signs = [SIGNS_NOW] if foreign.signs_asked else []
+            return "\n\n".join([*signs, foreign.note, self.topics_menu()])
         if foreign is None:
             read = self.in_context(text, match)
             if isinstance(read, str):
@@ -515,8 +516,11 @@ class Chat:
         self.choices = [suggestion.entry for suggestion in offered]
         if match.entry is not None:
             self.answers.remember(CHAT_ID, match.entry.id)
-        if foreign is not None:
-            return f"{foreign.note}\n\n{render_plain(self.faq, match)}"
+        if foreign is not None:  # SIGNS_NOW, when it applies, comes before the note
+            plain = render_plain(self.faq, match)
+            if match.signs_asked:
+                return plain.replace(SIGNS_NOW, f"{SIGNS_NOW}\n\n{foreign.note}", 1)
+            return f"{foreign.note}\n\n{plain}"
         return render_plain(self.faq, match)
 
     def command(self, name: str) -> str | None:

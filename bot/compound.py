@@ -163,7 +163,9 @@ class Parts:
 def answer_parts(matcher: Matcher, text: str, whole: Match) -> Parts | Match | None:
     """The message answered part by part, or None when it is answered as a whole (`whole`, as
     today). A `Match` back is the urgent-care decision on one of its parts: send that alone."""
-    if whole.status in (Status.URGENT, Status.SMALLTALK):
+    # A message that asks about emergency signs is answered as a whole, so that its reply
+    # says first what to do if they are happening now (Match.signs_asked).
+    if whole.status in (Status.URGENT, Status.SMALLTALK) or whole.signs_asked:
         return None
     pieces = split_questions(text)
     if len(pieces) < 2:

@@ -221,6 +221,7 @@ class ForeignReply:
     language: str
     note: str
     entry: Entry | None = None
+    signs_asked: bool = False  # as Match.signs_asked: bot.replies.SIGNS_NOW goes first
 
 
 def foreign_reply(faq: Faq, text: str, match: Match) -> ForeignReply | None:
@@ -234,5 +235,5 @@ def foreign_reply(faq: Faq, text: str, match: Match) -> ForeignReply | None:
     if language is None or notes is None:
         return None
     if match.status is Status.ANSWER and match.entry is not None:
-        return ForeignReply(language, notes.answer_note, match.entry)
-    return ForeignReply(language, notes.english_only)
+        return ForeignReply(language, notes.answer_note, match.entry, match.signs_asked)
+    return ForeignReply(language, notes.english_only, signs_asked=match.signs_asked)

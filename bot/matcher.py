@@ -36,7 +36,7 @@ from bot.lexicon import common_words
 from bot.semantic import SemanticIndex, VectorCache
 from bot.spelling import Speller
 from bot.text import MAX_INPUT_CHARS, normalize, stem, words
-from bot.triage import Triage
+from bot.triage import Triage, Urgency
 
 # How many entries each signal puts forward as candidates. A right entry the lexical side
 # misses is almost always among the semantic side's first few, and the reverse; more only
@@ -85,6 +85,10 @@ class Match:
     smalltalk: Smalltalk | None = None
     not_covered: str | None = None
     no: str | None = None
+    # The message names an emergency sign only as asked about in general ("what are the signs
+    # of a stroke?"; bot.triage.Urgency.ASKED): whatever else is said, the reply says what to
+    # do if it is happening now (bot.replies.SIGNS_NOW).
+    signs_asked: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,10 +169,12 @@ class Matcher:
             return Match(Status.NONE)
         # A lone surrogate (Telegram's JSON can carry one) is no character the model can read.
         text = text.encode("utf-8", "replace").decode("utf-8")
-        triaged, candidates, folded = self._candidates(text)
+        triaged, candidates, folded, signs_asked = self._candidates(text)
         if triaged is not None:
             return triaged
         match = self._decide(candidates, folded)
+        if signs_asked:
+            match = replace(match, signs_asked=True)
         # A decline, or a suggestion made instead of an answer, says the clear no of the
         # not-covered topic the message named ("Psoriasis isn't on our list ...").
         if match.status in (Status.NONE, Status.SUGGEST) and folded is not None:
@@ -184,7 +190,7 @@ class Matcher:
 
     def candidates(self, text: str) -> tuple[Match | None, list[Candidate]]:
         """Triage's decision if it makes one, else the candidate entries with their features."""
-        triaged, candidates, _ = self._candidates(text)
+        triaged, candidates, _, _ = self._candidates(text)
         return triaged, candidates
 
     def ask_leads(self, text: str, candidates: list[Candidate]) -> list[float]:
@@ -229,18 +235,22 @@ class Matcher:
 
     def _candidates(
         self, text: str
-    ) -> tuple[Match | None, list[Candidate], tuple[list[str], list[str], Query] | None]:
-        """`candidates`, and the message as folded for them (its words, terms and lexical
-        query), which a decline reads the not-covered phrase it named from."""
+    ) -> tuple[
+        Match | None, list[Candidate], tuple[list[str], list[str], Query] | None, bool
+    ]:
+        """`candidates`, the message as folded for them (its words, terms and lexical query),
+        which a decline reads the not-covered phrase it named from, and whether it names an
+        emergency sign only as asked about in general (Urgency.ASKED)."""
         raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
-        if self._triage.is_urgent(terms, clause_of):
-            return Match(Status.URGENT, score=100.0), [], None
+        urgency = self._triage.urgency(terms, clause_of)
+        if urgency is Urgency.NOW:
+            return Match(Status.URGENT, score=100.0), [], None, False
         smalltalk = self._triage.smalltalk(raw, terms)
         if smalltalk is not None:
-            return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), [], None
+            return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), [], None, False
         if not raw:  # emoji, punctuation or nothing: no words to go on
-            return None, [], None
+            return None, [], None, False
         query = self._lexical.query(raw, terms)
         closeness = self._semantic.closeness(text[:MAX_INPUT_CHARS])
         head = closeness.head
@@ -284,7 +294,7 @@ class Matcher:
                 query.unknown_rare,
                 query.unknown_everyday,
             )))
-        return None, result, (raw, terms, query)
+        return None, result, (raw, terms, query), urgency is Urgency.ASKED
 
     def _decide(
         self,

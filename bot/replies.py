@@ -23,6 +23,14 @@ from bot.matcher import Match, Status
 
 TELEGRAM_LIMIT = 4096
 SUGGEST_INTRO = "Did you mean one of these?"
+# First in the reply to a message that names an emergency sign only as asked about in general
+# ("what are the signs of a stroke?", Match.signs_asked): the person may be asking because it
+# is happening. No number is named: the practice may be anywhere, and the urgent-care reply an
+# admin wrote is for a sign told as happening.
+SIGNS_NOW = (
+    "⚠️ If this is happening to you or someone with you now, please call your local emergency "
+    "number or go to the nearest emergency department."
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,16 @@ def answer_blocks(faq: Faq, entry: Entry, *, fold_disclaimer: bool = False) -> l
 
 
 def reply_blocks(faq: Faq, match: Match) -> list[Block]:
-    """The paragraphs of the reply for any outcome."""
+    """The paragraphs of the reply for any outcome (SIGNS_NOW first when it applies)."""
+    return [*signs_blocks(match.signs_asked), *_outcome_blocks(faq, match)]
+
+
+def signs_blocks(signs_asked: bool) -> list[Block]:
+    """SIGNS_NOW, for a message that asked about emergency signs in general; else nothing."""
+    return [Block(SIGNS_NOW, "bold")] if signs_asked else []
+
+
+def _outcome_blocks(faq: Faq, match: Match) -> list[Block]:
     if match.status is Status.ANSWER and match.entry is not None:
         return answer_blocks(faq, match.entry)
     if match.status is Status.URGENT:

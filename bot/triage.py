@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -36,6 +37,16 @@ _SMALLTALK_FILLER = STOPWORDS | frozenset(
 # How far (in words) a trigger may be from an `urgent.past` phrase to be told as history: "a
 # heart attack two years ago" (2), "fainted once after a massage years ago" (4).
 _PAST_REACH = 6
+
+
+class Urgency(Enum):
+    """What triage read in a message."""
+
+    NOW = "now"  # a sign happening now: the urgent-care reply and nothing else
+    # A sign named only as asked about in general ("what are the signs of a stroke?"): the
+    # person may be asking because it is happening, so the reply also says what to do then.
+    ASKED = "asked"
+    NONE = "none"
 
 
 class Triage:
@@ -70,6 +81,11 @@ class Triage:
     def is_urgent(self, terms: Sequence[str], clause_of: Sequence[int] | None = None) -> bool:
         """Whether a message's `terms` (with the clause number of each, from
         `Speller.words_by_clause`; None: one clause) name a sign happening now."""
+        return self.urgency(terms, clause_of) is Urgency.NOW
+
+    def urgency(self, terms: Sequence[str], clause_of: Sequence[int] | None = None) -> Urgency:
+        """NOW for a sign happening now (`is_urgent`); ASKED for a message that names a sign
+        only as asked about in general ("what are the signs of a stroke?"); else NONE."""
         present = set(terms)
         fired = [
             trigger
@@ -77,10 +93,27 @@ class Triage:
             for needs, trigger in self._urgent.get(term, ())
             if needs <= present and all(_contains_in_order(terms, part) for part in trigger)
         ]
-        if not fired:
-            return False
+        if not fired:  # most messages: no trigger's words at all
+            return Urgency.NONE
         clause_of = clause_of if clause_of is not None else [0] * len(terms)
-        now = _Reading(terms, clause_of, self)
+        if self._names_now(terms, clause_of, fired, read_general=True):
+            return Urgency.NOW
+        if self._names_now(terms, clause_of, fired, read_general=False):
+            return Urgency.ASKED
+        return Urgency.NONE
+
+    def _names_now(
+        self,
+        terms: Sequence[str],
+        clause_of: Sequence[int],
+        fired: list[list[list[str]]],  # each a trigger, as its parts' terms
+        *,
+        read_general: bool,
+    ) -> bool:
+        """Whether one of the triggers whose words the message holds (`fired`) is a sign
+        happening now: not denied, supposed or said in jest, nor (with `read_general`) asked
+        about in general, and not told as history."""
+        now = _Reading(terms, clause_of, self, read_general=read_general)
         fired = [trigger for trigger in fired if all(now.names(part) for part in trigger)]
         if not fired:
             return False
@@ -116,7 +149,14 @@ class _Reading:
     """One message's cues, for telling a sign happening now from one denied, supposed or
     said in jest."""
 
-    def __init__(self, terms: Sequence[str], clause_of: Sequence[int], triage: Triage) -> None:
+    def __init__(
+        self,
+        terms: Sequence[str],
+        clause_of: Sequence[int],
+        triage: Triage,
+        *,
+        read_general: bool = True,  # False: a sign asked about in general counts as named
+    ) -> None:
         self._terms = terms
         self._clause_of = clause_of
         self._filler = triage._filler
@@ -124,7 +164,8 @@ class _Reading:
         spans = _spans_of
         self._ends_before = {
             last for _, last in (
-                *spans(terms, triage._denied), *spans(terms, triage._general),
+                *spans(terms, triage._denied),
+                *(spans(terms, triage._general) if read_general else ()),
                 *spans(terms, triage._jest_before),
             )
         }

@@ -58,6 +58,7 @@ from bot.replies import (
     practice_contacts,
     render_html,
     reply_blocks,
+    signs_blocks,
 )
 from bot.store import Stats
 
@@ -180,7 +181,11 @@ def match_reply(
     """The reply for any matching outcome. `pick_token` links suggestion buttons to the stored
     question, so the suggestion picked can be noted on it; `ask_token` adds "Ask the practice"
     to a declined reply or a suggestion list (the question is held under it for hand-off)."""
+    signs = signs_blocks(match.signs_asked)
     if match.status is Status.ANSWER and match.entry is not None:
+        if signs:
+            blocks = [*signs, *answer_blocks(faq, match.entry, fold_disclaimer=True)]
+            return Reply(tuple(render_html(blocks)), related_keyboard(faq, match.entry))
         return answer_reply(faq, match.entry)
     ask = [ask_row(ask_token)] if ask_token else []
     if match.status is Status.SUGGEST and match.suggestions:
@@ -188,7 +193,9 @@ def match_reply(
         # The options are in the text too, so the message still makes sense where buttons are
         # not shown (forwarded, quoted, or read in a notification).
         listing = "\n".join(f"• {entry.question}" for entry in entries)
-        options = render_html([*named_no(match), Block(SUGGEST_INTRO, "bold"), Block(listing)])
+        options = render_html(
+            [*signs, *named_no(match), Block(SUGGEST_INTRO, "bold"), Block(listing)]
+        )
         rows = [*entry_buttons(entries, pick_token), *ask]
         return Reply(tuple(options), InlineKeyboardMarkup(rows))
     parts = tuple(render_html(reply_blocks(faq, match)))
@@ -202,14 +209,14 @@ def foreign_reply(faq: Faq, foreign: ForeignReply, ask_token: str | None = None)
     language first, then the English answer; or, when the matcher did not answer it, the note
     that the bot understands English only, with the topics as buttons (and "Ask the practice"
     for a question held under `ask_token`)."""
-    note = Block(foreign.note, "italic")
+    note = [*signs_blocks(foreign.signs_asked), Block(foreign.note, "italic")]
     if foreign.entry is not None:
-        blocks = [note, *answer_blocks(faq, foreign.entry, fold_disclaimer=True)]
+        blocks = [*note, *answer_blocks(faq, foreign.entry, fold_disclaimer=True)]
         return Reply(tuple(render_html(blocks)), related_keyboard(faq, foreign.entry))
     ask = [ask_row(ask_token)] if ask_token else []
     topics = topics_menu(faq).keyboard
     rows = [*(topics.inline_keyboard if topics else ()), *ask]
-    return Reply(tuple(render_html([note])), InlineKeyboardMarkup(rows))
+    return Reply(tuple(render_html(note)), InlineKeyboardMarkup(rows))
 
 
 # -- menus ----------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from conftest import (
 from bot import cli
 from bot.faq import Faq, load_faq
 from bot.matcher import Matcher, Status
-from bot.replies import render_plain
+from bot.replies import SIGNS_NOW, render_plain
 
 JSON_KEYS = {"question", "status", "entry_id", "score", "answer", "reply", "suggestions"}
 SUGGESTION_KEYS = {"entry_id", "question", "score"}
@@ -990,6 +990,23 @@ def test_chat_reads_follow_ups_against_the_last_answer_for_ten_minutes(
     later = chat.respond("tell me more")
     assert later is not None
     assert not later.startswith("More on")
+
+
+def test_chat_says_what_to_do_now_first_when_asked_about_emergency_signs(
+    bundled_faq: Faq, bundled_matcher: Matcher
+) -> None:
+    chat = cli.Chat(bundled_faq, bundled_matcher)
+    for message in (
+        "what are the signs of a stroke and what is swedish massage?",  # not split in two
+        "¿Cuáles son los síntomas de un derrame cerebral?",  # under the note in Spanish
+    ):
+        reply = chat.respond(message)
+        assert reply is not None
+        assert reply.startswith(SIGNS_NOW)
+        assert reply.count(SIGNS_NOW) == 1
+    reply = chat.respond("what is swedish massage?")
+    assert reply is not None
+    assert SIGNS_NOW not in reply
 
 
 def test_chat_answers_two_questions_and_names_the_one_not_covered(

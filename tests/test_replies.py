@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from bot.faq import DEFAULT_FALLBACK, Entry, Faq
 from bot.matcher import Match, Status, Suggestion
 from bot.replies import (
+    SIGNS_NOW,
     SUGGEST_INTRO,
     TELEGRAM_LIMIT,
     Block,
@@ -98,6 +99,25 @@ def test_a_suggestion_instead_of_an_answer_says_the_clear_no_first(minimal_faq: 
         "Psoriasis isn't on our list of treated conditions.\n\n"
         f"{SUGGEST_INTRO}\n  1. {sciatica.question}"
     )
+
+
+@pytest.mark.parametrize("status", [Status.ANSWER, Status.SUGGEST, Status.NONE])
+def test_a_question_about_emergency_signs_says_first_what_to_do_now(
+    minimal_faq: Faq, status: Status
+) -> None:
+    sciatica = entry_of(minimal_faq, "sciatica")
+    match = Match(
+        status, 60.0,
+        entry=sciatica if status is Status.ANSWER else None,
+        suggestions=(Suggestion(sciatica, 60.0),) if status is Status.SUGGEST else (),
+    )
+    asked = dataclasses.replace(match, signs_asked=True)
+    assert render_plain(minimal_faq, asked) == (
+        f"{SIGNS_NOW}\n\n{render_plain(minimal_faq, match)}"
+    )
+    assert SIGNS_NOW not in render_plain(minimal_faq, match)
+    for message in render_html(reply_blocks(minimal_faq, asked)):
+        check_balanced(message)
 
 
 def test_the_disclaimer_entry_shows_the_disclaimer_once(bundled_faq: Faq) -> None:

@@ -12,7 +12,7 @@ import pytest
 from bot.faq import Smalltalk, parse_faq
 from bot.matcher import speller_for
 from bot.spelling import Speller
-from bot.triage import Triage
+from bot.triage import Triage, Urgency
 
 ENTRIES = """\
 entries:
@@ -62,6 +62,29 @@ def test_the_built_in_triggers_apply_to_every_faq(
     builtin: tuple[Triage, Speller], message: str, urgent: bool
 ) -> None:
     assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        ("what are the signs of a stroke?", Urgency.ASKED),
+        ("What are the symptoms of a heart attack", Urgency.ASKED),
+        ("síntomas de un derrame", Urgency.ASKED),
+        # a sign told as happening is urgent, whatever else is asked
+        ("what are the signs of a heart attack? I have chest pain", Urgency.NOW),
+        # denied, past or in jest: nothing to say about now
+        ("no chest pain, just a stiff neck", Urgency.NONE),
+        ("I had a stroke in 2015, can I get a massage?", Urgency.NONE),
+        ("this queue is giving me a heart attack", Urgency.NONE),
+        ("do you treat sciatica?", Urgency.NONE),
+    ],
+)
+def test_a_sign_asked_about_in_general_is_told_apart(
+    builtin: tuple[Triage, Speller], message: str, urgency: Urgency
+) -> None:
+    triage, speller = builtin
+    raw, clause_of = speller.words_by_clause(message)
+    assert triage.urgency(speller.terms_of(raw), clause_of) is urgency
 
 
 def test_an_admins_trigger_is_added_to_the_built_in_ones() -> None:

@@ -23,8 +23,10 @@ from telegram import InlineKeyboardMarkup, InputTextMessageContent
 from bot import views
 from bot.faq import Faq, load_faq
 from bot.grouping import Asked, group_questions
+from bot.language import ForeignReply
 from bot.live import ReloadResult
 from bot.matcher import Matcher, Status
+from bot.replies import SIGNS_NOW
 from bot.store import new_token
 
 FAQ = load_faq(SHIPPED_FAQ)
@@ -118,6 +120,35 @@ def test_suggestion_buttons_carry_the_token_only_when_given(minimal_faq: Faq) ->
         assert keyboard is not None
         data = [str(row[0].callback_data) for row in keyboard.inline_keyboard]
         assert data == [f"{prefix}{entry_id}" for entry_id in offered]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what are the signs of a stroke?",  # suggested or declined
+        "what are the symptoms of a heart attack? do you treat sciatica?",  # answered
+    ],
+)
+def test_a_chat_reply_to_a_question_about_emergency_signs_says_what_to_do_now(
+    message: str,
+) -> None:
+    match = MATCHER.match(message)
+    assert match.signs_asked
+    assert match.status is not Status.URGENT
+    reply = views.match_reply(FAQ, match, pick_token=new_token(), ask_token=new_token())
+    first = parse(reply.parts[0], allowed=frozenset({"b", "i", "blockquote"})).text
+    assert first.startswith(SIGNS_NOW)
+    assert first.count(SIGNS_NOW) == 1
+    plain = MATCHER.match("do you treat sciatica?")
+    assert not plain.signs_asked
+    assert SIGNS_NOW not in "".join(views.match_reply(FAQ, plain).parts)
+
+
+def test_a_note_in_another_language_comes_after_what_to_do_now() -> None:
+    foreign = ForeignReply("es", "Solo entiendo inglés.", signs_asked=True)
+    reply = views.foreign_reply(FAQ, foreign)
+    text = parse(reply.parts[0], allowed=frozenset({"b", "i", "blockquote"})).text
+    assert text.index(SIGNS_NOW) < text.index("Solo entiendo")
 
 
 def test_a_suggestion_list_says_the_clear_no_of_a_condition_named_first() -> None:
