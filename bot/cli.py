@@ -29,6 +29,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -504,8 +505,8 @@ class Chat:
         # as on Telegram: surely in another language with notes, the answer under a note in
         # that language, or "I understand English only" and the topics to pick from
         foreign = foreign_reply(self.faq, text, match)
+        signs = [SIGNS_NOW] if match.signs_asked else []  # before a note in another language
         if foreign is not None and foreign.entry is None:
-            signs = [SIGNS_NOW] if foreign.signs_asked else []
             return "\n\n".join([*signs, foreign.note, self.topics_menu()])
         if foreign is None:
             read = self.in_context(text, match)
@@ -516,11 +517,9 @@ class Chat:
         self.choices = [suggestion.entry for suggestion in offered]
         if match.entry is not None:
             self.answers.remember(CHAT_ID, match.entry.id)
-        if foreign is not None:  # SIGNS_NOW, when it applies, comes before the note
-            plain = render_plain(self.faq, match)
-            if match.signs_asked:
-                return plain.replace(SIGNS_NOW, f"{SIGNS_NOW}\n\n{foreign.note}", 1)
-            return f"{foreign.note}\n\n{plain}"
+        if foreign is not None:
+            plain = render_plain(self.faq, replace(match, signs_asked=False))
+            return "\n\n".join([*signs, foreign.note, plain])
         return render_plain(self.faq, match)
 
     def command(self, name: str) -> str | None:
