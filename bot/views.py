@@ -168,10 +168,11 @@ def ask_row(token: str) -> list[InlineKeyboardButton]:
 # -- replies for a question -----------------------------------------------------------------
 
 
-def answer_reply(faq: Faq, entry: Entry) -> Reply:
-    """The entry's lead (if it has one) and the answer first, then the disclaimer folded under
-    it (an expandable quote), and follow-up buttons for related entries."""
-    parts = render_html(answer_blocks(faq, entry, fold_disclaimer=True))
+def answer_reply(faq: Faq, entry: Entry, before: Sequence[Block] = ()) -> Reply:
+    """The entry's lead (if it has one) and the answer first (after `before`: what to do now,
+    a note in another language), then the disclaimer folded under it (an expandable quote),
+    and follow-up buttons for related entries."""
+    parts = render_html([*before, *answer_blocks(faq, entry, fold_disclaimer=True)])
     return Reply(tuple(parts), related_keyboard(faq, entry))
 
 
@@ -183,10 +184,7 @@ def match_reply(
     to a declined reply or a suggestion list (the question is held under it for hand-off)."""
     signs = signs_blocks(match.signs_asked)
     if match.status is Status.ANSWER and match.entry is not None:
-        if signs:
-            blocks = [*signs, *answer_blocks(faq, match.entry, fold_disclaimer=True)]
-            return Reply(tuple(render_html(blocks)), related_keyboard(faq, match.entry))
-        return answer_reply(faq, match.entry)
+        return answer_reply(faq, match.entry, signs)
     ask = [ask_row(ask_token)] if ask_token else []
     if match.status is Status.SUGGEST and match.suggestions:
         entries = [suggestion.entry for suggestion in match.suggestions]
@@ -211,8 +209,7 @@ def foreign_reply(faq: Faq, foreign: ForeignReply, ask_token: str | None = None)
     for a question held under `ask_token`)."""
     note = [*signs_blocks(foreign.signs_asked), Block(foreign.note, "italic")]
     if foreign.entry is not None:
-        blocks = [*note, *answer_blocks(faq, foreign.entry, fold_disclaimer=True)]
-        return Reply(tuple(render_html(blocks)), related_keyboard(faq, foreign.entry))
+        return answer_reply(faq, foreign.entry, note)
     ask = [ask_row(ask_token)] if ask_token else []
     topics = topics_menu(faq).keyboard
     rows = [*(topics.inline_keyboard if topics else ()), *ask]

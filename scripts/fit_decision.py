@@ -154,29 +154,10 @@ def stackfaq_items(parity: int) -> list[Labelled]:
     bot answers what such a FAQ cannot is judged there. (Fitted on, half of them cut StackFAQ's
     off-topic answers from 11% to 4%, but its right answers from 0.894 to 0.829, and made the
     bundled FAQ's validation sets answered wrongly more often: 1.6% against 0.7%.)"""
-    lines = [
-        line for number, line in enumerate(
-            (STACKFAQ / "tune.jsonl").read_text(encoding="utf-8").splitlines()
-        ) if number % 2 == parity
-    ]
+    cases = load_cases(STACKFAQ / "tune.jsonl")[parity::2]
     if parity == 1 and STACKFAQ_OFF_TOPIC.is_file():
-        lines += STACKFAQ_OFF_TOPIC.read_text(encoding="utf-8").splitlines()
-    return gold_items(lines)
-
-
-def gold_items(lines: Sequence[str]) -> list[Labelled]:
-    """Messages labelled by the id of their right entry (`gold`: an id, a list of ids, or
-    null for a message the FAQ does not answer)."""
-    items = []
-    for line in lines:
-        record = json.loads(line)
-        gold = record.get("gold") or ()
-        ids = frozenset([gold] if isinstance(gold, str) else gold)
-        items.append(Labelled(
-            record["q"], "answerable" if ids else "unanswerable",
-            lambda entry, ids=ids: entry.id in ids,
-        ))
-    return items
+        cases += load_cases(STACKFAQ_OFF_TOPIC)
+    return from_cases(cases)
 
 
 # Features do not depend on the decision; this one only lets a Matcher be built before any
