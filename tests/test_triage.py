@@ -317,6 +317,28 @@ def test_a_face_dropped_on_one_side_or_lost_speech_is_urgent(
 @pytest.mark.parametrize(
     ("message", "urgent"),
     [
+        # an overdose told in a second language's present tense; a habit reads "takes"
+        ("help me please my friend he take many pills", True),
+        ("my dad takes many pills for his heart, is massage safe for him?", False),
+        # a hand or arm that stops working all at once, told without a side
+        ("typing with one hand, the other just stopped working", True),
+        ("my arm suddenly stopped working and feels heavy", True),
+        ("my hand stopped working 10 minutes ago", True),
+        ("my hand stopped working properly after years of typing, can massage help?", False),
+        # a goodbye told in passing; a time of day is only a schedule
+        ("can I book for Friday? won't be around after that anyway", True),
+        ("I won't be around after 5pm, do you have earlier slots?", False),
+    ],
+)
+def test_an_overdose_a_limb_gone_or_a_goodbye_told_in_passing_is_urgent(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
         # texted in a hurry, without "I am" or "a lot"
         ("stabbed. bleeding bad", True),
         ("cut my hand on a knife, bleeding bad", True),
