@@ -1,11 +1,11 @@
 """Accuracy floors of the engine on FAQs written plainly, as question and answer.
 
 FAQs nobody fitted the decision for: the physiotherapy clinic's FAQ in tests/data/plainfaq, a
-dental practice's, a travel clinic's, a public-health centre's and an optician's in
-tests/data/plainval, and StackFAQ from ../shared/eval/stackfaq (skipped when absent). Each
-floor sits a little under the figure measured when the decision was last fitted (see
-`scripts/fit_decision.py` and `faq-bot eval`), and every emergency among a set's messages must
-be routed: they catch a change that makes matching worse; they are not targets.
+dental practice's, a travel clinic's, a public-health centre's, an optician's and a sports
+massage studio's in tests/data/plainval, and StackFAQ from ../shared/eval/stackfaq (skipped
+when absent). Each floor sits a little under the figure measured when the decision was last
+fitted (see `scripts/fit_decision.py` and `faq-bot eval`), and every emergency among a set's
+messages must be routed: they catch a change that makes matching worse; they are not targets.
 
 The floors of the bundled faq.yaml on the labelled sets (tests/data/fit, validation, test,
 urgent) are about the shipped content: they are in tests/test_bundled_faq.py, with the other
@@ -59,14 +59,22 @@ def test_a_plain_faq_nobody_fitted_for_is_answered() -> None:
         # read sentence by sentence: 0.665, 4.5%, 19.0%, 13 of 20: the built-in triage then
         # lacked a chemical or a shard in the eye, flashes with new floaters, sight going black)
         ("optician", 0.63, 0.06, 0.26),
+        # a sports massage studio (40 entries), written blind by a helper who read nothing of
+        # the repository, with emergencies, small talk and 54 off-topic questions that name an
+        # entry's subject ("what brand of kinesiology tape do you use?"); first run at 5b9e8cd:
+        # 0.620 right, 4.0% wrong, 40.0% of off-topic and small-talk messages answered, 19 of
+        # 20 emergencies routed (static 0.455, 6.5%, 31.0%); 20 of 20 once the built-in triage
+        # read a head struck in German ("mit dem Kopf aufgeprallt"). Near misses of a plain
+        # FAQ's subjects are the engine's weakest point.
+        ("sports", 0.58, 0.06, 0.45),
     ],
 )
 def test_plain_faqs_of_other_practices_are_answered(
     practice: str, right: float, wrong: float, false_answers: float
 ) -> None:
     """36 or 40 entries of id, question and answer each: a dental practice, a travel clinic,
-    a public-health centre and an optician (this one's messages also hold emergencies, small
-    talk, and messages labelled with two right entries)."""
+    a public-health centre, an optician and a sports massage studio (these two's messages also
+    hold emergencies, small talk, and messages labelled with two right entries)."""
     folder = DATA / "plainval" / practice
     matcher = Matcher(load_faq(folder / "faq.yaml"))
     check(evaluate(matcher, cases_of(folder / "queries.jsonl")), right, wrong, false_answers)

@@ -325,6 +325,13 @@ def test_a_face_dropped_on_one_side_or_lost_speech_is_urgent(
         ("my arm suddenly stopped working and feels heavy", True),
         ("my hand stopped working 10 minutes ago", True),
         ("my hand stopped working properly after years of typing, can massage help?", False),
+        # a whole side gone numb, an arm and a leg of one side that will not obey
+        ("at the bus stop and my left side just went all numb", True),
+        ("my right arm and leg won't do what I tell them", True),
+        ("I can't sleep on my right side, and my left arm and leg ache", False),
+        ("numbness in my left hand from carpal tunnel, can you help?", False),
+        # a head struck, then vomiting, in German
+        ("mein Sohn ist mit dem Kopf aufgeprallt, er erbricht", True),
         # a goodbye told in passing; a time of day is only a schedule
         ("can I book for Friday? won't be around after that anyway", True),
         ("I won't be around after 5pm, do you have earlier slots?", False),
@@ -348,6 +355,21 @@ def test_an_overdose_a_limb_gone_or_a_goodbye_told_in_passing_is_urgent(
     ],
 )
 def test_bleeding_said_to_be_bad_is_urgent(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        ("my chest pain last week turned out to be heartburn, A&E checked. cupping ok?", False),
+        ("heart attack scare last month - turned out to be panic, I'm fine", False),
+        # history made current again
+        ("I fell and hit my head last month and now I'm vomiting and confused", True),
+    ],
+)
+def test_a_sign_since_explained_as_something_else_is_history(
     builtin: tuple[Triage, Speller], message: str, urgent: bool
 ) -> None:
     assert is_urgent(*builtin, message) is urgent
