@@ -3,7 +3,8 @@
 The stages, in order:
 1. normalise: the message is folded to words and terms (bot/spelling.py: typos corrected
    against the FAQ's words, synonyms, a light stemmer);
-2. triage: urgent care first, then small talk (bot/triage.py);
+2. triage: urgent care first, then small talk (bot/triage.py); a message in another language
+   is then read word for word in English (bot/gloss.py) and triaged again;
 3. retrieve: candidate entries from both signals, the lexical one (bot/lexical.py: which
    rare words an entry holds) and the semantic one (bot/semantic.py: sentence embeddings of a
    small language model, bot/embedding.py);
@@ -31,6 +32,7 @@ from bot.coverage import covered
 from bot.decision import Decision, load_decision
 from bot.embedding import Encoder, models_dir, shared_encoder
 from bot.faq import Entry, Faq, Smalltalk
+from bot.gloss import Glossary, builtin_glossary
 from bot.lexical import LexicalIndex, Query
 from bot.lexicon import common_words
 from bot.semantic import SemanticIndex, VectorCache
@@ -134,8 +136,10 @@ class Matcher:
         cache_dir: Path | None = None,  # None: default_cache_dir()
         decision: Decision | None = None,
         everyday: frozenset[str] | None = None,
+        glossary: Glossary | None = None,  # None: the built-in one (bot/data/glossary.yaml)
     ) -> None:
         self.faq = faq
+        self.glossary = glossary or builtin_glossary()
         self.encoder = encoder = encoder or shared_encoder()
         self.decision = decision or load_decision(encoder.name)
         self.speller = speller_for(faq, everyday)
@@ -196,7 +200,8 @@ class Matcher:
     def ask_leads(self, text: str, candidates: list[Candidate]) -> list[float]:
         """The ask_lead (bot.asks) of each candidate of a message: the decision reads only the
         best one's, the fitting script every one's."""
-        raw, _ = self.speller.words_by_clause(text)  # as `_candidates` reads it
+        text = self.glossary.english(text) or text  # as `_candidates` reads it
+        raw, _ = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
         return [self._asks.lead(raw, terms, candidate.index) for candidate in candidates]
 
@@ -249,6 +254,20 @@ class Matcher:
         smalltalk = self._triage.smalltalk(raw, terms)
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), [], None, False
+        # A message in another language is read word for word in English from here on. One
+        # that named no sign in its own words is triaged again in English: urgent.yaml's
+        # English triggers know more signs than its phrases of the other languages. One that
+        # did is not: its own words told whether the sign is happening now ("il y a cinq ans",
+        # "fast einen Herzinfarkt"), and the word-for-word reading loses them.
+        reading = self.glossary.english(text)
+        if reading is not None:
+            text = reading
+            raw, clause_of = self.speller.words_by_clause(text)
+            terms = self.speller.terms_of(raw)
+            if urgency is Urgency.NONE:
+                urgency = self._triage.urgency(terms, clause_of)
+                if urgency is Urgency.NOW:
+                    return Match(Status.URGENT, score=100.0), [], None, False
         if not raw:  # emoji, punctuation or nothing: no words to go on
             return None, [], None, False
         query = self._lexical.query(raw, terms)

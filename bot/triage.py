@@ -46,7 +46,9 @@ class Urgency(Enum):
     # A sign named only as asked about in general ("what are the signs of a stroke?"): the
     # person may be asking because it is happening, so the reply also says what to do then.
     ASKED = "asked"
-    NONE = "none"
+    # A sign named, but not happening now: denied, supposed, said in jest or told as history.
+    NOT_NOW = "not now"
+    NONE = "none"  # no sign named
 
 
 class Triage:
@@ -85,7 +87,8 @@ class Triage:
 
     def urgency(self, terms: Sequence[str], clause_of: Sequence[int] | None = None) -> Urgency:
         """NOW for a sign happening now (`is_urgent`); ASKED for a message that names a sign
-        only as asked about in general ("what are the signs of a stroke?"); else NONE."""
+        only as asked about in general ("what are the signs of a stroke?"); NOT_NOW for one
+        that names a sign otherwise not happening now; NONE when it names none."""
         present = set(terms)
         fired = [
             trigger
@@ -100,7 +103,7 @@ class Triage:
             return Urgency.NOW
         if self._names_now(terms, clause_of, fired, read_general=False):
             return Urgency.ASKED
-        return Urgency.NONE
+        return Urgency.NOT_NOW
 
     def _names_now(
         self,

@@ -84,7 +84,7 @@ def test_foreign_lines_are_detected_in_their_own_language() -> None:
 def test_no_foreign_question_is_answered_wrongly(
     bundled_faq: Faq, bundled_matcher: Matcher
 ) -> None:
-    # The English model only matches cognates; a confident wrong answer would be the worst
+    # Read word for word in English (bot.gloss); a confident wrong answer would be the worst
     # outcome. Every foreign question it answers must be the entry meant.
     answered, wrong = [], []
     for row in FOREIGN:
@@ -95,7 +95,8 @@ def test_no_foreign_question_is_answered_wrongly(
                 wrong.append((row["text"], reply.entry.id, row["entry"]))
     print(f"\nforeign questions answered: {len(answered)}, wrongly: {len(wrong)}")
     assert wrong == []
-    assert answered  # cognates do match ("Trattate la sciatica?"): the note path is used
+    # read in English, half are answered (69 of 131 in December 2026): the note path is used
+    assert len(answered) >= len(FOREIGN) // 3
 
 
 @pytest.mark.parametrize(
@@ -282,7 +283,7 @@ def topic_buttons(faq: Faq) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     ("question", "code"),
-    [("¿Tratan la ciática?", "es"), ("Вы лечите ишиас?", "ru")],
+    [("¿Aceptan perros en la consulta?", "es"), ("Можно прийти с собакой?", "ru")],  # noqa: RUF001
 )
 async def test_a_question_in_spanish_or_russian_gets_english_only_in_it_with_the_topics(
     bot: Harness, question: str, code: str
@@ -378,7 +379,7 @@ def chat(tmp_path: Path) -> cli.Chat:
 
 
 def test_chat_answers_spanish_with_english_only_and_the_numbered_topics(chat: cli.Chat) -> None:
-    reply = chat.respond("¿Tratan la ciática?")
+    reply = chat.respond("¿Aceptan perros en la consulta?")
     topics = list(chat.faq.topics())
     assert reply == (
         f"{chat.faq.languages['es'].english_only}\n\nTopics:\n"
@@ -393,9 +394,15 @@ def test_chat_answers_spanish_with_english_only_and_the_numbered_topics(chat: cl
 
 def test_chat_russian_italian_english_and_urgent_as_on_telegram(chat: cli.Chat) -> None:
     faq = chat.faq
-    russian = chat.respond("Вы лечите ишиас?")
+    russian = chat.respond("Можно прийти с собакой?")  # noqa: RUF001
     assert russian is not None
     assert russian.startswith(f"{faq.languages['ru'].english_only}\n\nTopics:\n")
+    # read word for word in English (bot.gloss), a question the FAQ answers is answered
+    read = Matcher(faq).match("Вы лечите ишиас?")
+    assert read.status is Status.ANSWER
+    assert chat.respond("Вы лечите ишиас?") == (
+        f"{faq.languages['ru'].answer_note}\n\n{render_plain(faq, read)}"
+    )
     italian = Matcher(faq).match("Trattate la sciatica?")
     assert chat.respond("Trattate la sciatica?") == (
         f"{faq.languages['it'].answer_note}\n\n{render_plain(faq, italian)}"

@@ -73,9 +73,11 @@ def test_the_built_in_triggers_apply_to_every_faq(
         # a sign told as happening is urgent, whatever else is asked
         ("what are the signs of a heart attack? I have chest pain", Urgency.NOW),
         # denied, past or in jest: nothing to say about now
-        ("no chest pain, just a stiff neck", Urgency.NONE),
+        ("no chest pain, just a stiff neck", Urgency.NOT_NOW),
+        ("this queue is giving me a heart attack", Urgency.NOT_NOW),
+        ("I had a heart attack in 2015, can I get a massage?", Urgency.NOT_NOW),
+        # no trigger named at all ("had a stroke" is none: it names no time)
         ("I had a stroke in 2015, can I get a massage?", Urgency.NONE),
-        ("this queue is giving me a heart attack", Urgency.NONE),
         ("do you treat sciatica?", Urgency.NONE),
     ],
 )

@@ -1,0 +1,166 @@
+"""Reading a message written in another language word for word in English.
+
+The sentence model and the FAQ's words are English: "¿Tratan la ciática?" shares no word
+with "Do you treat sciatica?", and the model reads it as noise. A glossary of the words
+patients use (bot/data/glossary.yaml: question words, body parts, conditions, treatments, the
+practice's business, in the languages the bot has notes for) turns it into "treat sciatica",
+which the matcher then reads like any English message. The result is no translation, only its
+words; that is what the lexical and the semantic signals weigh most.
+
+Which language: the one whose glossary holds most of the message's words that are not
+English. A glossary word that is also an everyday English word ("pain", French for bread;
+"son", "come", "main") is left out of it, so an English message is never read as foreign,
+and a message that mixes English with another language ("mi hijo se cayó, now he is
+vomiting") keeps its English words as they are.
+
+Developer-owned data, like the triage: an admin's faq.yaml does not change it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from bot.lexicon import common_words
+from bot.text import MAX_INPUT_CHARS
+
+# A message is read in another language when at least this many of its words are in that
+# language's glossary and not English ("tratan" and "ciática"), and they are at least
+# FOREIGN_SHARE of its words; or when such words are at least half of its words ("ciática?"
+# alone). The share keeps an English message with a stray word or two of another language
+# ("I'd love a siesta after a massage, lol") English; "mi hijo se cayó y se golpeó la
+# cabeza, now he's vomiting" has eight words of Spanish in twelve.
+MIN_FOREIGN_WORDS = 2
+FOREIGN_SHARE = 0.25
+# The one-letter English words, which the everyday list (bot/data/common_words.txt) leaves
+# out: Italian and Polish "i" is "and", Spanish and Portuguese "a" is "to".
+ONE_LETTER_ENGLISH = frozenset({"a", "i"})
+
+# A word, with the apostrophes inside it ("he's", "l'épaule"), or a number.
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*|\d+")
+_APOSTROPHE = re.compile(r"['\u2019]")  # typed, or typographic
+
+
+def fold(text: str) -> str:
+    """Lowercase and without accents ("Ciática" reads "ciatica")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def tokens(text: str, english: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """The words of a text as (folded, as written). An apostrophe splits a word ("l'épaule":
+    "l", "epaule"; French and Italian elide so) unless the word without it is English
+    ("he's", "don't")."""
+    result: list[tuple[str, str]] = []
+    for written in _TOKEN.findall(text):
+        folded = fold(written)
+        if _APOSTROPHE.search(folded) and _APOSTROPHE.sub("", folded) not in english:
+            parts = zip(_APOSTROPHE.split(folded), _APOSTROPHE.split(written), strict=True)
+            result.extend((part, original) for part, original in parts if part)
+        else:
+            result.append((_APOSTROPHE.sub("", folded), written))
+    return result
+
+
+class Glossary:
+    """Per language, its words and phrases (folded) with their English."""
+
+    def __init__(self, table: Mapping[str, Mapping[str, str]], english: frozenset[str]) -> None:
+        """`table`: per language, foreign word or phrase to English; `english`: the everyday
+        English words, folded."""
+        self._english = english = english | ONE_LETTER_ENGLISH
+        self._phrases: dict[str, dict[tuple[str, ...], str]] = {}
+        for language, entries in table.items():
+            phrases: dict[tuple[str, ...], str] = {}
+            for foreign, meaning in entries.items():
+                key = tuple(folded for folded, _ in tokens(str(foreign)))
+                if not key or (len(key) == 1 and key[0] in english):
+                    continue
+                phrases[key] = " ".join(written for _, written in tokens(str(meaning or "")))
+            self._phrases[language] = phrases
+        self._longest = max(
+            (len(key) for phrases in self._phrases.values() for key in phrases), default=0
+        )
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self._phrases)
+
+    def english(self, text: str) -> str | None:
+        """The message read word for word in English, or None when it does not read as one
+        of the glossary's languages (most English messages)."""
+        words = tokens(text[:MAX_INPUT_CHARS], self._english)
+        folded = [word for word, _ in words]
+        best: tuple[int, list[Piece]] | None = None
+        for phrases in self._phrases.values():
+            pieces = self._pieces(folded, phrases)
+            found = sum(
+                piece.end - piece.start for piece in pieces
+                if piece.english is not None
+                and any(word not in self._english for word in folded[piece.start : piece.end])
+            )
+            if found and (best is None or found > best[0]):
+                best = (found, pieces)
+        if best is None:
+            return None
+        found, pieces = best
+        if 2 * found < len(words) and (
+            found < MIN_FOREIGN_WORDS or found < FOREIGN_SHARE * len(words)
+        ):
+            return None
+        read = (
+            words[piece.start][1] if piece.english is None else piece.english
+            for piece in pieces
+        )
+        return " ".join(part for part in read if part)
+
+    def _pieces(self, words: Sequence[str], phrases: Mapping[tuple[str, ...], str]) -> list[Piece]:
+        """The words cut into glossary phrases and single other words: the cut that puts the
+        most words in phrases, then the one with fewest pieces ("l'épaule gelée" is "l" and
+        "épaule gelée", frozen shoulder, not "l'épaule" and "gelée")."""
+        count = len(words)
+        # best[i]: (words in phrases, -pieces) for words[i:], and its first piece
+        best: list[tuple[int, int]] = [(0, 0)] * (count + 1)
+        first: list[Piece] = [Piece(count, count, None)] * (count + 1)
+        for start in range(count - 1, -1, -1):
+            covered, pieces = best[start + 1]
+            best[start], first[start] = (covered, pieces - 1), Piece(start, start + 1, None)
+            for size in range(1, min(self._longest, count - start) + 1):
+                meaning = phrases.get(tuple(words[start : start + size]))
+                if meaning is None:
+                    continue
+                covered, pieces = best[start + size]
+                trial = (covered + size, pieces - 1)
+                if trial > best[start]:
+                    best[start], first[start] = trial, Piece(start, start + size, meaning)
+        result = []
+        start = 0
+        while start < count:
+            result.append(first[start])
+            start = first[start].end
+        return result
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Words start to end of a message: a glossary phrase with its English, or one other
+    word (english None)."""
+
+    start: int
+    end: int
+    english: str | None
+
+
+@cache
+def builtin_glossary() -> Glossary:
+    """bot/data/glossary.yaml, loaded once per process."""
+    text = resources.files("bot").joinpath("data/glossary.yaml").read_text(encoding="utf-8")
+    # libyaml's safe loader when PyYAML was built with it: 0.03 s instead of 0.2
+    table = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return Glossary(table, common_words())

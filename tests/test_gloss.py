@@ -1,0 +1,108 @@
+"""Reading a message in another language word for word in English (bot/gloss.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.faq import Faq
+from bot.gloss import Glossary, builtin_glossary, tokens
+from bot.matcher import Matcher, Status
+
+
+@pytest.mark.parametrize(
+    ("message", "reading"),
+    [
+        ("Hola, ¿tratan la ciática?", "treat sciatica"),
+        ("Vocês tratam fibromialgia?", "do you treat fibromyalgia"),
+        ("Trattate la sciatica?", "do you treat sciatica"),
+        ("Czy masaż pomaga na ból pleców?", "massage help for back pain"),
+        # the longest phrase wins over an elided article's: "l'" and "épaule gelée"
+        ("Est-ce que vous traitez l'épaule gelée ?", "frozen shoulder"),
+        # a foreign condition name alone
+        ("ciática?", "sciatica"),
+    ],
+)
+def test_a_message_in_another_language_is_read_in_english(message: str, reading: str) -> None:
+    english = builtin_glossary().english(message)
+    assert english is not None
+    assert reading in english
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "do you treat sciatica",
+        "Can I come at 5?",
+        "I have pain in my main muscle",  # French "pain" and "main" are English words too
+        "don't you treat ciatica",
+        # a stray word or two of another language in an English message
+        "I'd love a siesta after a long week at work, can I book a massage for Friday, lol",
+        "nearly had a heart attack at the price lol, do you treat tennis elbow",
+    ],
+)
+def test_an_english_message_is_left_as_it_is(message: str) -> None:
+    assert builtin_glossary().english(message) is None
+
+
+def test_english_words_in_a_foreign_message_are_kept_as_written() -> None:
+    reading = builtin_glossary().english(
+        "mi hijo se cayó y se golpeó la cabeza, now he's vomiting"
+    )
+    assert reading is not None
+    assert reading.endswith("now he's vomiting")
+    assert "head" in reading
+
+
+def test_a_glossary_word_that_is_english_is_left_out() -> None:
+    glossary = Glossary(
+        {"fr": {"pain": "bread", "douleur": "pain", "dos": "back", "au": ""}},
+        english=frozenset({"pain"}),
+    )
+    assert glossary.english("douleur au dos") == "pain back"
+    # "pain" is never read as French bread, so it counts for nothing
+    assert glossary.english("pain au chocolat") is None
+
+
+def test_apostrophes_split_an_elision_but_not_an_english_contraction() -> None:
+    english = frozenset({"hes", "dont"})
+    assert [folded for folded, _ in tokens("l'épaule he's don't", english)] == [
+        "l", "epaule", "hes", "dont",
+    ]
+
+
+def test_the_built_in_glossary_has_the_note_languages() -> None:
+    assert set(builtin_glossary().languages) == {"es", "fr", "de", "pt", "it", "ru", "uk", "pl"}
+
+
+def test_a_foreign_question_the_faq_answers_is_answered(bundled_matcher: Matcher) -> None:
+    for question, entry in (
+        ("¿Tratan la ciática?", "condition-sciatica"),
+        ("Behandeln Sie auch das Karpaltunnelsyndrom?", "condition-carpal-tunnel"),
+        ("Est-ce que vous traitez l'épaule gelée ?", "condition-frozen-shoulder"),
+    ):
+        match = bundled_matcher.match(question)
+        assert match.status is Status.ANSWER, question
+        assert match.entry is not None
+        assert match.entry.id == entry
+
+
+def test_a_sign_told_as_not_now_in_its_own_words_is_not_triaged_again(
+    bundled_matcher: Matcher,
+) -> None:
+    # "il y a cinq ans" says it is history; the word-for-word reading would lose that
+    match = bundled_matcher.match(
+        "J'ai fait un infarctus il y a cinq ans, est-ce que je peux me faire masser ?"
+    )
+    assert match.status is not Status.URGENT
+
+
+def test_a_sign_only_the_english_reading_names_is_urgent(bundled_faq: Faq) -> None:
+    # a made-up language whose words no trigger of urgent.yaml knows: read in English, the
+    # English trigger "chest pain" & "sweating" fires
+    glossary = Glossary(
+        {"xx": {"blorf": "chest", "zint": "pain", "quab": "sweating", "eh": ""}},
+        english=frozenset(),
+    )
+    matcher = Matcher(bundled_faq, glossary=glossary)
+    assert matcher.match("eh blorf zint eh quab").status is Status.URGENT
+    assert Matcher(bundled_faq).match("eh blorf zint eh quab").status is not Status.URGENT
