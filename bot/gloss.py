@@ -5,7 +5,8 @@ with "Do you treat sciatica?", and the model reads it as noise. A glossary of th
 patients use (bot/data/glossary.yaml: question words, body parts, conditions, treatments, the
 practice's business, in the languages the bot has notes for) turns it into "treat sciatica",
 which the matcher then reads like any English message. The result is no translation, only its
-words; that is what the lexical and the semantic signals weigh most.
+words; that is what the lexical and the semantic signals weigh most. A form the glossary does
+not list is read as the listed word it differs from only by a short ending (INFLECTION).
 
 Which language: the one whose glossary holds most of the message's words that are not
 English. A glossary word that is also an everyday English word ("pain", French for bread;
@@ -38,6 +39,13 @@ from bot.text import MAX_INPUT_CHARS
 # cabeza, now he's vomiting" has eight words of Spanish in twelve.
 MIN_FOREIGN_WORDS = 2
 FOREIGN_SHARE = 0.25
+# A word the glossary lacks is read as a glossary word of its language that it shares its
+# first letters with, all but an ending of at most INFLECTION letters on each side: Russian
+# "клинического" as "клинический", Polish "pomożecie" as "pomoże", French "soignez" as
+# "soigner". Languages inflect more than English, and the glossary lists a few forms of a word,
+# never all. At least STEM letters must be shared, so short words are read only as listed.
+INFLECTION = 3
+STEM = 5
 # The one-letter English words, which the everyday list (bot/data/common_words.txt) leaves
 # out: Italian and Polish "i" is "and", Spanish and Portuguese "a" is "to".
 ONE_LETTER_ENGLISH = frozenset({"a", "i"})
@@ -87,6 +95,14 @@ class Glossary:
         self._longest = max(
             (len(key) for phrases in self._phrases.values() for key in phrases), default=0
         )
+        # per language, its single words of STEM letters or more, by their first STEM letters
+        self._stems: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for language, phrases in self._phrases.items():
+            stems: dict[str, list[tuple[str, str]]] = {}
+            for key, meaning in phrases.items():
+                if len(key) == 1 and len(key[0]) >= STEM:
+                    stems.setdefault(key[0][:STEM], []).append((key[0], meaning))
+            self._stems[language] = stems
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -98,8 +114,8 @@ class Glossary:
         words = tokens(text[:MAX_INPUT_CHARS], self._english)
         folded = [word for word, _ in words]
         best: tuple[int, list[Piece]] | None = None
-        for phrases in self._phrases.values():
-            pieces = self._pieces(folded, phrases)
+        for language in self._phrases:
+            pieces = self._pieces(folded, language)
             found = sum(
                 piece.end - piece.start for piece in pieces
                 if piece.english is not None
@@ -120,10 +136,27 @@ class Glossary:
         )
         return " ".join(part for part in read if part)
 
-    def _pieces(self, words: Sequence[str], phrases: Mapping[tuple[str, ...], str]) -> list[Piece]:
+    def _inflected(self, word: str, language: str) -> str | None:
+        """The English of the glossary word `word` is a form of (see INFLECTION), or None."""
+        if len(word) < STEM or word in self._english:
+            return None
+        best: tuple[int, int, str] | None = None
+        for key, meaning in self._stems[language].get(word[:STEM], ()):
+            shared = next(
+                (place for place, (a, b) in enumerate(zip(word, key, strict=False)) if a != b),
+                min(len(word), len(key)),
+            )
+            if len(word) - shared <= INFLECTION and len(key) - shared <= INFLECTION:
+                trial = (shared, -len(key), meaning)
+                if best is None or trial[:2] > best[:2]:
+                    best = trial
+        return None if best is None else best[2]
+
+    def _pieces(self, words: Sequence[str], language: str) -> list[Piece]:
         """The words cut into glossary phrases and single other words: the cut that puts the
         most words in phrases, then the one with fewest pieces ("l'épaule gelée" is "l" and
         "épaule gelée", frozen shoulder, not "l'épaule" and "gelée")."""
+        phrases = self._phrases[language]
         count = len(words)
         # best[i]: (words in phrases, -pieces) for words[i:], and its first piece
         best: list[tuple[int, int]] = [(0, 0)] * (count + 1)
@@ -133,6 +166,8 @@ class Glossary:
             best[start], first[start] = (covered, pieces - 1), Piece(start, start + 1, None)
             for size in range(1, min(self._longest, count - start) + 1):
                 meaning = phrases.get(tuple(words[start : start + size]))
+                if meaning is None and size == 1:
+                    meaning = self._inflected(words[start], language)
                 if meaning is None:
                     continue
                 covered, pieces = best[start + size]

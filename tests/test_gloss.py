@@ -106,3 +106,15 @@ def test_a_sign_only_the_english_reading_names_is_urgent(bundled_faq: Faq) -> No
     matcher = Matcher(bundled_faq, glossary=glossary)
     assert matcher.match("eh blorf zint eh quab").status is Status.URGENT
     assert Matcher(bundled_faq).match("eh blorf zint eh quab").status is not Status.URGENT
+
+
+def test_a_form_the_glossary_lacks_is_read_as_the_word_it_inflects() -> None:
+    glossary = Glossary(
+        {"fr": {"soigner": "treat", "vous": "you", "la": "", "ciel": "sky"}},
+        english=frozenset(),
+    )
+    assert glossary.english("vous soignez la sciatique") == "you treat sciatique"
+    # too far from any listed word: "soignantes" keeps four more letters than "soign"
+    assert glossary.english("vous soignantes la sciatique") == "you soignantes sciatique"
+    # a short word is read only as listed ("cielo" shares four letters with "ciel")
+    assert glossary.english("vous cielo") == "you cielo"

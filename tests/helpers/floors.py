@@ -14,7 +14,8 @@ def cases_of(*paths: Path) -> list[Case]:
 
 
 def split(name: str) -> list[Path]:
-    """The labelled files of one split of tests/data (fit, validation, test, urgent)."""
+    """The labelled files of one split of tests/data (fit, validation, test, urgent,
+    multilingual)."""
     return sorted((DATA / name).glob("*.jsonl"))
 
 
