@@ -29,7 +29,7 @@ from importlib import resources
 import yaml
 
 from bot.lexicon import common_words
-from bot.text import MAX_INPUT_CHARS
+from bot.text import MAX_INPUT_CHARS, normalize
 
 # A message is read in another language when at least this many of its words are in that
 # language's glossary and not English ("tratan" and "ciática"), and they are at least
@@ -84,6 +84,14 @@ class Glossary:
         English words, folded."""
         self._english = english = english | ONE_LETTER_ENGLISH
         self._phrases: dict[str, dict[tuple[str, ...], str]] = {}
+        # The single words of the glossary, folded as bot.spelling folds a message's words,
+        # with their English (of every language that has the word).
+        self.words: dict[str, str] = {}
+        for entries in table.values():
+            for foreign, meaning in entries.items():
+                word = normalize(str(foreign))
+                if word and " " not in word and word not in english:
+                    self.words[word] = f"{self.words.get(word, '')} {normalize(str(meaning))}"
         for language, entries in table.items():
             phrases: dict[tuple[str, ...], str] = {}
             for foreign, meaning in entries.items():

@@ -378,12 +378,14 @@ def linked(one: Entry, other: Entry) -> bool:
 
 def speller_for(faq: Faq, everyday: frozenset[str] | None = None) -> Speller:
     """The typo corrector for a FAQ: its words, its phrasings' words, everyday English (the
-    bundled list unless `everyday` is given) and its synonyms."""
+    bundled list unless `everyday` is given), its synonyms, and the glossary's words of the
+    other languages."""
     return Speller(
         _word_usage(faq),
         (word for entry in faq.entries for text in entry.phrasings for word in words(text)),
         common_words() if everyday is None else everyday,
         faq.synonyms,
+        builtin_glossary().words,
     )
 
 

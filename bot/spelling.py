@@ -65,12 +65,16 @@ class Speller:
         phrasing_words: Iterable[str],
         everyday: frozenset[str],
         synonyms: Mapping[str, Sequence[str]],
+        foreign: Mapping[str, str] | None = None,
     ) -> None:
         """`usage`: how often the FAQ uses each word (in everything a message is matched
         against); `phrasing_words`: the words of the entries' questions, alternates and
         keywords (a word run together is only split into these); `everyday`: everyday English
-        words, never corrected; `synonyms`: word -> its variants, folded to the word."""
+        words, never corrected; `synonyms`: word -> its variants, folded to the word;
+        `foreign`: words of the other languages the bot reads (bot.gloss) with their English,
+        corrected only to that."""
         self._everyday = everyday
+        self._foreign = foreign or {}
         self._synonyms = _synonym_map(synonyms)
         self.vocabulary = frozenset(usage) | STOPWORDS | CONTEXT_WORDS
         # Typo candidates by first letter, the FAQ's most used words first: a typo as close to
@@ -94,6 +98,15 @@ class Speller:
         """The FAQ word a misspelt word most likely means, or the word itself."""
         if word in self.vocabulary or word in self._everyday or not word.isalpha():
             return word
+        corrected = self._corrected(word)
+        # A word of another language the bot reads is corrected only to what it means there
+        # ("fibromialgia", fibromyalgia); Portuguese "usar" is no slip of Polish "udar".
+        meaning = self._foreign.get(word)
+        if meaning is not None and corrected not in meaning.split():
+            return word
+        return corrected
+
+    def _corrected(self, word: str) -> str:
         limit = _max_typo_distance(len(word))
         if not limit:
             return word

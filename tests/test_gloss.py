@@ -118,3 +118,31 @@ def test_a_form_the_glossary_lacks_is_read_as_the_word_it_inflects() -> None:
     assert glossary.english("vous soignantes la sciatique") == "you soignantes sciatique"
     # a short word is read only as listed ("cielo" shares four letters with "ciel")
     assert glossary.english("vous cielo") == "you cielo"
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # signs that only the English reading names (no trigger of their own language)
+        ("Je viens d'avaler toute une boîte de somnifères", True),
+        ("je me suis coupée, ça saigne énormément", True),
+        ("Ich sehe keinen Sinn mehr und habe mich von allen verabschiedet", True),
+        ("moja córka połknęła kapsułkę do zmywarki", True),
+        # a migraine's "Anfälle" are its attacks, not seizures
+        ("Ich habe oft Migräne-Anfälle, hilft eine Massage?", False),
+        # Portuguese "usar" is no slip of Polish "udar" (a stroke)
+        ("posso usar as infos daqui pra me diagnosticar?", False),
+    ],
+)
+def test_an_emergency_told_in_another_language_is_urgent(
+    bundled_matcher: Matcher, message: str, urgent: bool
+) -> None:
+    assert (bundled_matcher.match(message).status is Status.URGENT) is urgent
+
+
+def test_a_foreign_word_is_corrected_only_to_what_it_means(bundled_matcher: Matcher) -> None:
+    speller = bundled_matcher.speller
+    assert "udar" in speller.vocabulary  # a Polish trigger, one letter from "usar"
+    assert speller.correct("usar") == "usar"
+    # the Spanish word, and a common slip in English, for the FAQ's word
+    assert speller.correct("fibromialgia") == "fibromyalgia"
