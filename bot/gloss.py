@@ -103,6 +103,10 @@ class Glossary:
         self._longest = max(
             (len(key) for phrases in self._phrases.values() for key in phrases), default=0
         )
+        self._key_words = {
+            language: frozenset(word for key in phrases for word in key)
+            for language, phrases in self._phrases.items()
+        }
         # per language, its single words of STEM letters or more, by their first STEM letters
         self._stems: dict[str, dict[str, list[tuple[str, str]]]] = {}
         for language, phrases in self._phrases.items():
@@ -121,8 +125,16 @@ class Glossary:
         of the glossary's languages (most English messages)."""
         words = tokens(text[:MAX_INPUT_CHARS], self._english)
         folded = [word for word, _ in words]
+        unknown = [word for word in folded if word not in self._english]
         best: tuple[int, list[Piece]] | None = None
         for language in self._phrases:
+            # only a word that is not English counts, so a language none of whose words the
+            # message holds is not read (most English messages: a few set lookups)
+            if not any(
+                word in self._key_words[language] or word[:STEM] in self._stems[language]
+                for word in unknown
+            ):
+                continue
             pieces = self._pieces(folded, language)
             found = sum(
                 piece.end - piece.start for piece in pieces
