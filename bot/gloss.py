@@ -120,12 +120,13 @@ class Glossary:
     def languages(self) -> tuple[str, ...]:
         return tuple(self._phrases)
 
-    def english(self, text: str) -> str | None:
+    def english(self, text: str, known: frozenset[str] = frozenset()) -> str | None:
         """The message read word for word in English, or None when it does not read as one
-        of the glossary's languages (most English messages)."""
+        of the glossary's languages (most English messages). `known`: more words to read as
+        English, the FAQ's own ("thoracic" is not French "thoracique")."""
         words = tokens(text[:MAX_INPUT_CHARS], self._english)
         folded = [word for word, _ in words]
-        unknown = [word for word in folded if word not in self._english]
+        unknown = [word for word in folded if word not in self._english and word not in known]
         best: tuple[int, list[Piece]] | None = None
         for language in self._phrases:
             # only a word that is not English counts, so a language none of whose words the
@@ -135,11 +136,11 @@ class Glossary:
                 for word in unknown
             ):
                 continue
-            pieces = self._pieces(folded, language)
+            pieces = self._pieces(folded, language, known)
             found = sum(
                 piece.end - piece.start for piece in pieces
                 if piece.english is not None
-                and any(word not in self._english for word in folded[piece.start : piece.end])
+                and any(word in unknown for word in folded[piece.start : piece.end])
             )
             if found and (best is None or found > best[0]):
                 best = (found, pieces)
@@ -172,7 +173,9 @@ class Glossary:
                     best = trial
         return None if best is None else best[2]
 
-    def _pieces(self, words: Sequence[str], language: str) -> list[Piece]:
+    def _pieces(
+        self, words: Sequence[str], language: str, known: frozenset[str] = frozenset()
+    ) -> list[Piece]:
         """The words cut into glossary phrases and single other words: the cut that puts the
         most words in phrases, then the one with fewest pieces ("l'épaule gelée" is "l" and
         "épaule gelée", frozen shoulder, not "l'épaule" and "gelée")."""
@@ -185,6 +188,8 @@ class Glossary:
             covered, pieces = best[start + 1]
             best[start], first[start] = (covered, pieces - 1), Piece(start, start + 1, None)
             for size in range(1, min(self._longest, count - start) + 1):
+                if size == 1 and words[start] in known:
+                    continue
                 meaning = phrases.get(tuple(words[start : start + size]))
                 if meaning is None and size == 1:
                     meaning = self._inflected(words[start], language)

@@ -222,6 +222,11 @@ class Speller:
             result.append(term)
         return result
 
+    @property
+    def phrasing_words(self) -> frozenset[str]:
+        """The words of the entries' questions, alternates and keywords (no stop words)."""
+        return self._faq_words
+
     def is_everyday(self, word: str) -> bool:
         return word in self._everyday
 

@@ -146,3 +146,10 @@ def test_a_foreign_word_is_corrected_only_to_what_it_means(bundled_matcher: Matc
     assert speller.correct("usar") == "usar"
     # the Spanish word, and a common slip in English, for the FAQ's word
     assert speller.correct("fibromialgia") == "fibromyalgia"
+
+
+def test_a_word_of_the_faqs_own_is_english(bundled_matcher: Matcher) -> None:
+    # "thoracic" is one letter-ending from French "thoracique" (chest), and no everyday word
+    glossary = bundled_matcher.glossary
+    assert glossary.english("thoracic outlet?") == "chest outlet"
+    assert glossary.english("thoracic outlet?", bundled_matcher.speller.phrasing_words) is None
