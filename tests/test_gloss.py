@@ -130,6 +130,8 @@ def test_a_form_the_glossary_lacks_is_read_as_the_word_it_inflects() -> None:
         ("moja córka połknęła kapsułkę do zmywarki", True),
         # a migraine's "Anfälle" are its attacks, not seizures
         ("Ich habe oft Migräne-Anfälle, hilft eine Massage?", False),
+        # "this heat is killing me": no form of "kill myself"
+        ("Questo caldo mi sta uccidendo, avete l'aria condizionata?", False),
         # Portuguese "usar" is no slip of Polish "udar" (a stroke)
         ("posso usar as infos daqui pra me diagnosticar?", False),
     ],
