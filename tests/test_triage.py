@@ -334,6 +334,10 @@ def test_a_face_dropped_on_one_side_or_lost_speech_is_urgent(
         ("numbness in my left hand from carpal tunnel, can you help?", False),
         # a head struck, then vomiting, in German
         ("mein Sohn ist mit dem Kopf aufgeprallt, er erbricht", True),
+        # a call for help for someone dying now; dying of an illness is hospice care
+        ("help my friend is dying", True),
+        ("can massage help my mum, who is dying of cancer?", False),
+        ("I'm dying for a massage, help me pick one", False),
         # a goodbye told in passing; a time of day is only a schedule
         ("can I book for Friday? won't be around after that anyway", True),
         ("I won't be around after 5pm, do you have earlier slots?", False),
