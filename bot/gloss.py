@@ -10,9 +10,10 @@ not list is read as the listed word it differs from only by a short ending (INFL
 
 Which language: the one whose glossary holds most of the message's words that are not
 English. A glossary word that is also an everyday English word ("pain", French for bread;
-"son", "come", "main") is left out of it, so an English message is never read as foreign,
-and a message that mixes English with another language ("mi hijo se cayó, now he is
-vomiting") keeps its English words as they are.
+"son", "come", "main"), or a word of the FAQ's own questions, is left out of it, so an English
+message is read as foreign only when most of its words are not English (a few typos it then
+mends: "depresion"), and a message that mixes English with another language ("mi hijo se
+cayó, now he is vomiting") keeps its English words as they are.
 
 Developer-owned data, like the triage: an admin's faq.yaml does not change it.
 """
@@ -87,14 +88,12 @@ class Glossary:
         # The single words of the glossary, folded as bot.spelling folds a message's words,
         # with their English (of every language that has the word).
         self.words: dict[str, str] = {}
-        for entries in table.values():
+        for language, entries in table.items():
+            phrases: dict[tuple[str, ...], str] = {}
             for foreign, meaning in entries.items():
                 word = normalize(str(foreign))
                 if word and " " not in word and word not in english:
                     self.words[word] = f"{self.words.get(word, '')} {normalize(str(meaning))}"
-        for language, entries in table.items():
-            phrases: dict[tuple[str, ...], str] = {}
-            for foreign, meaning in entries.items():
                 key = tuple(folded for folded, _ in tokens(str(foreign)))
                 if not key or (len(key) == 1 and key[0] in english):
                     continue
@@ -126,7 +125,7 @@ class Glossary:
         English, the FAQ's own ("thoracic" is not French "thoracique")."""
         words = tokens(text[:MAX_INPUT_CHARS], self._english)
         folded = [word for word, _ in words]
-        unknown = [word for word in folded if word not in self._english and word not in known]
+        unknown = {word for word in folded if word not in self._english and word not in known}
         best: tuple[int, list[Piece]] | None = None
         for language in self._phrases:
             # only a word that is not English counts, so a language none of whose words the

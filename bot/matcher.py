@@ -142,7 +142,7 @@ class Matcher:
         self.glossary = glossary or builtin_glossary()
         self.encoder = encoder = encoder or shared_encoder()
         self.decision = decision or load_decision(encoder.name)
-        self.speller = speller_for(faq, everyday)
+        self.speller = speller_for(faq, everyday, self.glossary)
         self._triage = Triage(faq, self.speller)
         # The indexes read the FAQ without the not-covered topics its own entries cover.
         self.coverage = coverage = covered(faq, self.speller)
@@ -377,16 +377,18 @@ def linked(one: Entry, other: Entry) -> bool:
     return other.id in one.related or one.id in other.related
 
 
-def speller_for(faq: Faq, everyday: frozenset[str] | None = None) -> Speller:
+def speller_for(
+    faq: Faq, everyday: frozenset[str] | None = None, glossary: Glossary | None = None
+) -> Speller:
     """The typo corrector for a FAQ: its words, its phrasings' words, everyday English (the
-    bundled list unless `everyday` is given), its synonyms, and the glossary's words of the
-    other languages."""
+    bundled list unless `everyday` is given), its synonyms, and the words of the other
+    languages of the glossary the matcher reads with (the built-in one unless given)."""
     return Speller(
         _word_usage(faq),
         (word for entry in faq.entries for text in entry.phrasings for word in words(text)),
         common_words() if everyday is None else everyday,
         faq.synonyms,
-        builtin_glossary().words,
+        (glossary or builtin_glossary()).words,
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
+import yaml
 
 from bot.faq import Faq
 from bot.gloss import Glossary, builtin_glossary, tokens
@@ -155,3 +158,13 @@ def test_a_word_of_the_faqs_own_is_english(bundled_matcher: Matcher) -> None:
     glossary = bundled_matcher.glossary
     assert glossary.english("thoracic outlet?") == "chest outlet"
     assert glossary.english("thoracic outlet?", bundled_matcher.speller.phrasing_words) is None
+
+
+def test_the_glossary_lists_each_word_once_per_language() -> None:
+    # YAML keeps the last of two equal keys without a word: one of them would be dead
+    text = resources.files("bot").joinpath("data/glossary.yaml").read_text(encoding="utf-8")
+    root = yaml.compose(text)
+    assert root is not None
+    for language, entries in root.value:
+        keys = [key.value for key, _ in entries.value]
+        assert sorted({key for key in keys if keys.count(key) > 1}) == [], language.value
