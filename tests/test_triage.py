@@ -352,6 +352,27 @@ def test_an_overdose_a_limb_gone_or_a_goodbye_told_in_passing_is_urgent(
 @pytest.mark.parametrize(
     ("message", "urgent"),
     [
+        ("my neighbour is slumped in his car and I don't think he's breathing", True),
+        ("I don't think my baby is breathing", True),
+        ("he doesn't seem to be breathing", True),
+        ("doesnt look like hes breathing", True),
+        ("I can't tell if she's breathing", True),
+        ("I can't find a pulse", True),
+        ("he has no pulse", True),
+        # breathing as a technique, doubted, is no sign
+        ("I don't think breathing exercises help my anxiety", False),
+        ("i dont think deep breathing helps", False),
+    ],
+)
+def test_breathing_doubted_or_a_pulse_not_found_is_urgent(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
         # texted in a hurry, without "I am" or "a lot"
         ("stabbed. bleeding bad", True),
         ("cut my hand on a knife, bleeding bad", True),
