@@ -359,12 +359,17 @@ def test_an_overdose_a_limb_gone_or_a_goodbye_told_in_passing_is_urgent(
         ("I can't tell if she's breathing", True),
         ("I can't find a pulse", True),
         ("he has no pulse", True),
+        # a fire where people are; a part of the body "on fire" is a pain
+        ("the house next door is on fire", True),
+        ("smoke coming out of the building next to yours, I think it's on fire", True),
+        ("my legs are on fire after leg day", False),
+        ("my back is on fire after cleaning the house", False),
         # breathing as a technique, doubted, is no sign
         ("I don't think breathing exercises help my anxiety", False),
         ("i dont think deep breathing helps", False),
     ],
 )
-def test_breathing_doubted_or_a_pulse_not_found_is_urgent(
+def test_breathing_doubted_a_pulse_not_found_or_a_fire_is_urgent(
     builtin: tuple[Triage, Speller], message: str, urgent: bool
 ) -> None:
     assert is_urgent(*builtin, message) is urgent
