@@ -47,6 +47,10 @@ FOREIGN_SHARE = 0.25
 # never all. At least STEM letters must be shared, so short words are read only as listed.
 INFLECTION = 3
 STEM = 5
+# A listed word read with a person ("работаете": are you open, "tienen": do you have) is that
+# person's form of its verb: another form is another person ("работаю" is I work, "tiene" she
+# has), so only readings without one of these lend themselves to forms the glossary lacks.
+PERSONS = frozenset({"i", "you", "we", "he", "she", "it", "they", "me", "us", "him", "them"})
 # The one-letter English words, which the everyday list (bot/data/common_words.txt) leaves
 # out: Italian and Polish "i" is "and", Spanish and Portuguese "a" is "to".
 ONE_LETTER_ENGLISH = frozenset({"a", "i"})
@@ -111,7 +115,7 @@ class Glossary:
         for language, phrases in self._phrases.items():
             stems: dict[str, list[tuple[str, str]]] = {}
             for key, meaning in phrases.items():
-                if len(key) == 1 and len(key[0]) >= STEM:
+                if len(key) == 1 and len(key[0]) >= STEM and PERSONS.isdisjoint(meaning.split()):
                     stems.setdefault(key[0][:STEM], []).append((key[0], meaning))
             self._stems[language] = stems
 

@@ -123,6 +123,16 @@ def test_a_form_the_glossary_lacks_is_read_as_the_word_it_inflects() -> None:
     assert glossary.english("vous cielo") == "you cielo"
 
 
+def test_a_word_read_with_a_person_lends_its_reading_to_no_other_form() -> None:
+    # "работаете" (you work) is "are you open"; "работаю" is I work, no question of hours
+    glossary = Glossary(
+        {"ru": {"работаете": "are you open", "весь": "all", "день": "day"}},
+        english=frozenset(),
+    )
+    assert glossary.english("работаю весь день") == "работаю all day"
+    assert glossary.english("работаете весь день") == "are you open all day"
+
+
 @pytest.mark.parametrize(
     ("message", "urgent"),
     [
