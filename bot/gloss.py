@@ -101,7 +101,9 @@ class Glossary:
                 key = tuple(folded for folded, _ in tokens(str(foreign)))
                 if not key or (len(key) == 1 and key[0] in english):
                     continue
-                phrases[key] = " ".join(written for _, written in tokens(str(meaning or "")))
+                phrases[key] = " ".join(
+                    written for _, written in tokens(str(meaning or ""), english)
+                )
             self._phrases[language] = phrases
         self._longest = max(
             (len(key) for phrases in self._phrases.values() for key in phrases), default=0

@@ -123,6 +123,14 @@ def test_a_form_the_glossary_lacks_is_read_as_the_word_it_inflects() -> None:
     assert glossary.english("vous cielo") == "you cielo"
 
 
+def test_an_english_contraction_in_a_reading_stays_one_word() -> None:
+    # "can't" read as "can t" would name no sign: triage reads "cant", an everyday word
+    glossary = Glossary(
+        {"es": {"no puede": "can't", "hablar": "speak"}}, english=frozenset({"cant"})
+    )
+    assert glossary.english("no puede hablar") == "can't speak"
+
+
 def test_a_word_read_with_a_person_lends_its_reading_to_no_other_form() -> None:
     # "работаете" (you work) is "are you open"; "работаю" is I work, no question of hours
     glossary = Glossary(
@@ -147,6 +155,11 @@ def test_a_word_read_with_a_person_lends_its_reading_to_no_other_form() -> None:
         ("Questo caldo mi sta uccidendo, avete l'aria condizionata?", False),
         # Portuguese "usar" is no slip of Polish "udar" (a stroke)
         ("posso usar as infos daqui pra me diagnosticar?", False),
+        # half a face paralysed, speech gone; a packet of sleeping pills taken
+        ("mia nonna ha metà faccia paralizzata e non riesce a parlare, è successo adesso", True),
+        ("мені дуже погано, я випила пачку снодійного", True),
+        # an arm that will not lift for months is told as no emergency now
+        ("Faz uns meses que não consigo mais levantar o braço direito, vocês atendem?", False),
     ],
 )
 def test_an_emergency_told_in_another_language_is_urgent(

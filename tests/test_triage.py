@@ -153,6 +153,9 @@ def test_a_word_class_makes_a_trigger_of_each_of_its_phrases(message: str, urgen
         ("heart attack", True),
         ("heart attack 12 years", True),  # a number that is not a year
         ("heart attack in 1850", True),  # nor is a number from long before anyone alive
+        # a sign had for months or years is no emergency now, unless something is current
+        ("for a few months I can't lift my right arm, can massage help?", False),
+        ("I can't lift my right arm for months now, and it suddenly got worse today", True),
     ],
 )
 def test_a_trigger_told_as_history_is_not_urgent_unless_something_is_current(
@@ -364,6 +367,10 @@ def test_an_overdose_a_limb_gone_or_a_goodbye_told_in_passing_is_urgent(
         ("smoke coming out of the building next to yours, I think it's on fire", True),
         ("my legs are on fire after leg day", False),
         ("my back is on fire after cleaning the house", False),
+        # a packet or a bottle of pills taken; one pill from the packet is a routine
+        ("i took a packet of paracetamol", True),
+        ("she took a bottle of pills", True),
+        ("I take a pill from the packet every morning, is massage ok?", False),
         # breathing as a technique, doubted, is no sign
         ("I don't think breathing exercises help my anxiety", False),
         ("i dont think deep breathing helps", False),
