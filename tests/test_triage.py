@@ -335,6 +335,12 @@ def test_a_face_dropped_on_one_side_or_lost_speech_is_urgent(
         ("my right arm and leg won't do what I tell them", True),
         ("I can't sleep on my right side, and my left arm and leg ache", False),
         ("numbness in my left hand from carpal tunnel, can you help?", False),
+        # no feeling in a whole side, told before the side; one side of a part is not a side
+        ("cant feel left side of body help", True),
+        ("I suddenly can't feel my right side", True),
+        ("numb down my left side since I woke up", True),
+        ("I can't feel the left side of my foot after tight shoes, will massage help?", False),
+        ("I don't feel any pain on my right side any more after the last session", False),
         # a head struck, then vomiting, in German
         ("mein Sohn ist mit dem Kopf aufgeprallt, er erbricht", True),
         # a call for help for someone dying now; dying of an illness is hospice care
