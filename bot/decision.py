@@ -82,6 +82,13 @@ class Decision:
     # "what causes" as a topic the FAQ does not answer, and the entry does not say otherwise;
     # the gate alone answered such a message when the topic was clear enough (9 in 10 sure).
     offer_uncovered: bool = True
+    # A best candidate whose ask_lead is below this is offered, never answered: the message asks
+    # of the entry's subject what people often ask and the entry does not say ("how is carpal
+    # tunnel diagnosed?" beside "Do you treat carpal tunnel syndrome?"). The gate weighs
+    # ask_lead too, but it learns that weight from fit sets whose off-topic questions seldom
+    # reach an answer, so a clear subject outweighs even an ask the entry plainly lacks. Chosen
+    # by scripts/fit_decision.py on the fit sets at the thresholds' cost; -inf: no veto.
+    ask_veto: float = -math.inf
 
 
     def choose(
@@ -114,11 +121,12 @@ class Decision:
         confidence = self.gate(ranked.gate_row)
         # ask_lead is 0 or below: with a weight of 0 or more it can only lower the confidence,
         # so it is read only when the message would otherwise be answered.
+        lead = 0.0
         if self.gate.weights[-1] < 0 or (may_answer and confidence >= self.answer_at):
             lead = ask_lead(best)
             if lead:
                 confidence = self.gate((*ranked.gate_row[:-1], lead))
-        answer = may_answer and confidence >= self.answer_at
+        answer = may_answer and confidence >= self.answer_at and lead >= self.ask_veto
         return Choice(ranked.order, probabilities, confidence, answer, offered)
 
 
@@ -188,6 +196,8 @@ def decision_from(data: dict[str, Any], source: str = "") -> Decision:
             answer_at=float(data["answer_at"]),
             suggest_at=float(data["suggest_at"]),
             source=source,
+            # absent (a file fitted before the veto) or null: no veto
+            ask_veto=-math.inf if data.get("ask_veto") is None else float(data["ask_veto"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{source}: not a fitted decision ({exc})") from None

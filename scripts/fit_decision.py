@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import pickle
 import random
 import sys
@@ -40,7 +41,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.decision import FEATURES, GATE_FEATURES, Decision, Logistic, ranking  # noqa: E402
+from bot.decision import (  # noqa: E402
+    FEATURES,
+    GATE_FEATURES,
+    Decision,
+    Logistic,
+    decision_from,
+    ranking,
+)
 from bot.embedding import Encoder, Vectors, load_encoder  # noqa: E402
 from bot.evaluation import Case, load_cases, plain_faq_yaml  # noqa: E402
 from bot.faq import Entry, load_faq  # noqa: E402
@@ -68,6 +76,9 @@ PLAIN_FAQS = ROOT / "tests" / "data" / "plainval"
 # questions says what those questions were.
 WRONG_COST = 6
 ANSWER_AT = WRONG_COST / (1 + WRONG_COST)
+# The ask_leads (bot.asks: a difference of two cosines, 0 or below) tried as Decision.ask_veto,
+# from the most lenient: -0.60, -0.55 ... -0.10. Below -0.6 hardly a message of any set falls.
+VETO_GRID = tuple(round(-0.05 * step, 2) for step in range(12, 1, -1))
 L2 = 1e-2
 
 
@@ -492,6 +503,32 @@ def choose_thresholds(rows: Sequence[Row], rank: Logistic, gate: Logistic) -> De
     return Decision(rank, gate, answer_at, suggest_at)
 
 
+def cost(rows: Sequence[Row], decision: Decision) -> float:
+    """What a decision costs per question, each FAQ weighed the same: WRONG_COST for a wrong
+    answer or an off-topic question answered, 1 for an answerable question not answered."""
+    by_faq: dict[str, list[Row]] = {}
+    for row in rows:
+        by_faq.setdefault(row.faq, []).append(row)
+    total = 0.0
+    for group in by_faq.values():
+        f = figures(group, decision)
+        unanswered = f.answerable - f.right - f.wrong
+        spent = WRONG_COST * (f.wrong + f.false_answers) + unanswered
+        total += spent / max(1, f.answerable + f.unanswerable)
+    return total / max(1, len(by_faq))
+
+
+def choose_ask_veto(rows: Sequence[Row], decision: Decision) -> float:
+    """The ask_veto that costs least on `rows` with the decision's weights and thresholds,
+    the most lenient of equals; -inf (no veto) unless one costs less than none."""
+    chosen, lowest = -math.inf, cost(rows, replace(decision, ask_veto=-math.inf))
+    for veto in VETO_GRID:
+        spent = cost(rows, replace(decision, ask_veto=veto))
+        if spent < lowest - 1e-9:
+            chosen, lowest = veto, spent
+    return chosen
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--encoder", default="minilm", choices=("minilm", "static"))
@@ -500,7 +537,13 @@ def main() -> int:
         "--reuse", action="store_true",
         help="reuse the features of the last run (.cache/): only the fit is done again",
     )
+    parser.add_argument(
+        "--keep-weights", action="store_true",
+        help="keep the rank, gate and thresholds of bot/data/decision-*.json as they are; "
+        "choose only ask_veto for them",
+    )
     args = parser.parse_args()
+    out = ROOT / "bot" / "data" / f"decision-{args.encoder}.json"
     started = time.perf_counter()
     saved = ROOT / ".cache" / f"fit-rows-{args.encoder}.pickle"
     if args.reuse and saved.is_file():
@@ -515,15 +558,22 @@ def main() -> int:
         memo.save()
         names = {split: [dataset.name for dataset in data] for split, data in splits.items()}
         saved.write_bytes(pickle.dumps((names, rows)))
-    rank = fit_rank(rows["fit"])
-    gate = fit_gate(rows["fit"], rank)
-    decision = choose_thresholds(rows["fit"], rank, gate)
+    if args.keep_weights:
+        shipped = decision_from(json.loads(out.read_text(encoding="utf-8")), source=str(out))
+        rank, gate = shipped.rank, shipped.gate
+        decision = shipped
+    else:
+        rank = fit_rank(rows["fit"])
+        gate = fit_gate(rows["fit"], rank)
+        decision = choose_thresholds(rows["fit"], rank, gate)
+    decision = replace(decision, ask_veto=choose_ask_veto(rows["fit"], decision))
     print(f"encoder {args.encoder}; features and rows in {time.perf_counter() - started:.0f} s")
     for title, model, labels in (("rank", rank, FEATURES), ("gate", gate, GATE_FEATURES)):
         print(f"{title}: " + "  ".join(
             f"{name} {weight:+.2f}" for name, weight in zip(labels, model.weights, strict=True)
         ) + f"  bias {model.bias:+.2f}")
-    print(f"answer_at {decision.answer_at:.3f}  suggest_at {decision.suggest_at:.2f}")
+    print(f"answer_at {decision.answer_at:.3f}  suggest_at {decision.suggest_at:.2f}  "
+          f"ask_veto {decision.ask_veto:.2f}")
     report: dict[str, dict[str, float | int]] = {}
     for split, data in names.items():
         print(f"== {split}")
@@ -537,7 +587,6 @@ def main() -> int:
         report[split] = {"right": round(right, 4), "wrong": round(wrong, 4),
                          "off_topic_answered": round(false, 4)}
     if args.write:
-        out = ROOT / "bot" / "data" / f"decision-{args.encoder}.json"
         out.write_text(json.dumps({
             "encoder": args.encoder,
             "features": list(FEATURES),
@@ -546,10 +595,12 @@ def main() -> int:
             "gate": {"weights": [round(w, 6) for w in gate.weights], "bias": round(gate.bias, 6)},
             "answer_at": round(decision.answer_at, 4),
             "suggest_at": round(decision.suggest_at, 4),
+            "ask_veto": None if math.isinf(decision.ask_veto) else decision.ask_veto,
             "fitted_by": "scripts/fit_decision.py",
             "thresholds": (
                 f"answer_at from a wrong answer's cost ({WRONG_COST}); suggest_at chosen out of "
-                f"fold ({FOLDS} folds of the fit sets)"
+                f"fold ({FOLDS} folds of the fit sets); ask_veto the lead of VETO_GRID that "
+                "costs least on the fit sets at that cost"
             ),
             "fitted_on": names["fit"],
             "validated_on": names["validation"],

@@ -310,8 +310,9 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
     [
         # measured 0.813 right, 0.7% wrong, 0.7% off-topic answered (3,319 + 1,216 lines)
         ("fit", 0.79, 0.02, 0.03),
-        # heldout 1-6, blind_val, blind3, blind5-17 and dev: measured 0.842 right, 1.6% wrong,
-        # 8.6% off-topic answered (3,763 + 1,685 lines; without blind17 0.842, 1.5%, 7.5%;
+        # heldout 1-6, blind_val, blind3, blind5-17 and dev: measured 0.841 right, 1.6% wrong,
+        # 5.8% off-topic answered (3,763 + 1,685 lines; 0.842, 1.6%, 8.6% before the ask
+        # veto; without blind17 0.842, 1.5%, 7.5%;
         # without blind16 0.844, 1.4%, 7.3%, and
         # 0.839 before a message in another language was read in English; without blind15
         # 0.845, 1.4%, 6.5%;
@@ -344,13 +345,14 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
         # "what shoes should I wear for plantar fasciitis?") are the engine's open weakness.
         # (The off-topic floor moved from 6% to 7% when blind5 joined, to 9% with blind6 and
         # to 11% with blind8, the right floor from 0.85 to 0.84 with blind10: harder sets, not
-        # a worse engine.)
-        ("validation", 0.83, 0.02, 0.11),
+        # a worse engine; from 11% to 8% with the ask veto.)
+        ("validation", 0.83, 0.02, 0.08),
         # frozen: blind_test and blind4 (320 lines written from the document alone, first run
         # at cebda75: 0.858 right, 0.5% wrong, 14.0% off-topic answered); pooled, measured
-        # 0.847 right, 0.8% wrong, 8.1% off-topic answered (380 + 185 lines; 0.834, 1.1%, 9.2%
-        # before ask_lead)
-        ("test", 0.82, 0.02, 0.13),
+        # 0.847 right, 0.8% wrong, 5.9% off-topic answered (380 + 185 lines; 7.6% before the
+        # ask veto, 8.1% when this floor was first set; 0.834, 1.1%, 9.2% before ask_lead;
+        # the off-topic floor moved from 13% to 9% with the veto)
+        ("test", 0.82, 0.02, 0.09),
         # messages in the eight other languages the bot has notes for (blind_languages: 240, 30
         # a language, written from the document alone after bot/gloss.py was built, its
         # glossary unseen). First run: 0.400 right, 1.9% wrong, 4.7% off-topic answered, 13 of
@@ -365,8 +367,9 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
         # blind_languages3 (240 more, written with everyday words around the question: family,
         # ages, work), first run at fb94008: 0.431, 0.0%, 6.9%, 22 of 24; the glossary then
         # gained everyday words (written without reading any set), a face paralysed and a
-        # packet of pills: 0.507, 0.7%, 8.3%, 24 of 24. All three: 0.482, 2.2%, 8.2%.
-        ("multilingual", 0.44, 0.04, 0.12),
+        # packet of pills: 0.507, 0.7%, 8.3%, 24 of 24. All three: 0.482, 2.2%, 8.2%; with the
+        # ask veto 0.482, 2.2%, 6.7% (the off-topic floor from 12% to 10%).
+        ("multilingual", 0.44, 0.04, 0.10),
     ],
 )
 def test_the_bundled_faq_keeps_its_pooled_figures(

@@ -270,6 +270,27 @@ def test_the_ask_is_read_only_when_it_can_change_an_answer() -> None:
     assert asked == [1]
 
 
+def test_an_ask_far_closer_to_a_generic_one_than_to_the_entry_vetoes_the_answer() -> None:
+    # A gate that weighs the ask lightly: sure whatever the lead, as a fitted gate is when the
+    # message names its entry's subject clearly.
+    light = replace(CHOOSER, gate=Logistic((10.0, -10.0, 0.0, 1.0), 0.0), ask_veto=-0.3)
+    features, keys = [[0.2], [1.0]], [0, 1]
+    for lead, answered in ((0.0, True), (-0.2, True), (-0.3, True), (-0.31, False)):
+        choice = light.choose(features, keys, never_linked, 3, lambda _, lead=lead: lead)
+        assert choice.answer is answered, lead
+        assert choice.offered == (1,)  # vetoed, the entry is still offered
+    no_veto = replace(light, ask_veto=-math.inf)
+    assert no_veto.choose(features, keys, never_linked, 3, lambda _: -0.9).answer
+
+
+def test_the_veto_is_read_from_the_fitted_file_and_absent_means_none() -> None:
+    assert decision_from(valid(ask_veto=-0.3)).ask_veto == -0.3
+    assert decision_from(valid(ask_veto=None)).ask_veto == -math.inf
+    assert decision_from(valid()).ask_veto == -math.inf
+    with pytest.raises(ValueError, match="not a fitted decision"):
+        decision_from(valid(ask_veto="low"))
+
+
 def test_no_candidates_is_no_answer() -> None:
     choice = CHOOSER.choose([], [], never_linked, 3)
     assert (choice.order, choice.answer, choice.offered) == ((), False, ())
