@@ -108,13 +108,12 @@ class Glossary:
         self._longest = max(
             (len(key) for phrases in self._phrases.values() for key in phrases), default=0
         )
-        self._key_words = {
-            language: frozenset(word for key in phrases for word in key)
-            for language, phrases in self._phrases.items()
-        }
-        # per language, its single words of STEM letters or more, by their first STEM letters
+        # per language, every word of its phrases, and its single words of STEM letters or
+        # more by their first STEM letters
+        self._key_words: dict[str, frozenset[str]] = {}
         self._stems: dict[str, dict[str, list[tuple[str, str]]]] = {}
         for language, phrases in self._phrases.items():
+            self._key_words[language] = frozenset(word for key in phrases for word in key)
             stems: dict[str, list[tuple[str, str]]] = {}
             for key, meaning in phrases.items():
                 if len(key) == 1 and len(key[0]) >= STEM and PERSONS.isdisjoint(meaning.split()):

@@ -200,11 +200,15 @@ class Matcher:
     def ask_leads(self, text: str, candidates: list[Candidate]) -> list[float]:
         """The ask_lead (bot.asks) of each candidate of a message: the decision reads only the
         best one's, the fitting script every one's."""
-        # as `_candidates` reads it
-        text = self.glossary.english(text, self.speller.phrasing_words) or text
+        text = self._reading(text) or text  # as `_candidates` reads it
         raw, _ = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
         return [self._asks.lead(raw, terms, candidate.index) for candidate in candidates]
+
+    def _reading(self, text: str) -> str | None:
+        """The message read word for word in English when it is in another language
+        (bot.gloss), the FAQ's own words kept as English; else None."""
+        return self.glossary.english(text, self.speller.phrasing_words)
 
     def _named(
         self, raw: list[str], terms: list[str], query: Query
@@ -260,7 +264,7 @@ class Matcher:
         # English triggers know more signs than its phrases of the other languages. One that
         # did is not: its own words told whether the sign is happening now ("il y a cinq ans",
         # "fast einen Herzinfarkt"), and the word-for-word reading loses them.
-        reading = self.glossary.english(text, self.speller.phrasing_words)
+        reading = self._reading(text)
         if reading is not None:
             text = reading
             raw, clause_of = self.speller.words_by_clause(text)

@@ -413,12 +413,17 @@ def decide(row: Row, decision: Decision) -> tuple[Status, int | None, list[int]]
     return (Status.SUGGEST if offered else Status.NONE), None, offered
 
 
-def pooled(rows: Sequence[Row], decision: Decision) -> tuple[float, float, float, Figures]:
-    """Right, wrong and off-topic-answered rates, each FAQ weighed the same."""
+def figures_by_faq(rows: Sequence[Row], decision: Decision) -> list[Figures]:
+    """The decision's figures on each FAQ's rows."""
     by_faq: dict[str, list[Row]] = {}
     for row in rows:
         by_faq.setdefault(row.faq, []).append(row)
-    right, wrong, false = mean_rates([figures(group, decision) for group in by_faq.values()])
+    return [figures(group, decision) for group in by_faq.values()]
+
+
+def pooled(rows: Sequence[Row], decision: Decision) -> tuple[float, float, float, Figures]:
+    """Right, wrong and off-topic-answered rates, each FAQ weighed the same."""
+    right, wrong, false = mean_rates(figures_by_faq(rows, decision))
     return right, wrong, false, figures(rows, decision)
 
 
@@ -506,16 +511,13 @@ def choose_thresholds(rows: Sequence[Row], rank: Logistic, gate: Logistic) -> De
 def cost(rows: Sequence[Row], decision: Decision) -> float:
     """What a decision costs per question, each FAQ weighed the same: WRONG_COST for a wrong
     answer or an off-topic question answered, 1 for an answerable question not answered."""
-    by_faq: dict[str, list[Row]] = {}
-    for row in rows:
-        by_faq.setdefault(row.faq, []).append(row)
+    per_faq = figures_by_faq(rows, decision)
     total = 0.0
-    for group in by_faq.values():
-        f = figures(group, decision)
+    for f in per_faq:
         unanswered = f.answerable - f.right - f.wrong
         spent = WRONG_COST * (f.wrong + f.false_answers) + unanswered
         total += spent / max(1, f.answerable + f.unanswerable)
-    return total / max(1, len(by_faq))
+    return total / max(1, len(per_faq))
 
 
 def choose_ask_veto(rows: Sequence[Row], decision: Decision) -> float:
