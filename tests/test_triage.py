@@ -337,6 +337,7 @@ def test_a_face_dropped_on_one_side_or_lost_speech_is_urgent(
         ("numbness in my left hand from carpal tunnel, can you help?", False),
         # no feeling in a whole side, told before the side; one side of a part is not a side
         ("cant feel left side of body help", True),
+        ("I can't feel the left side of the body", True),  # "the": within a trigger's gap
         ("I suddenly can't feel my right side", True),
         ("numb down my left side since I woke up", True),
         ("I can't feel the left side of my foot after tight shoes, will massage help?", False),
