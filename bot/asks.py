@@ -63,12 +63,19 @@ class AskIndex:
             frozenset(term for term in head if holding.get(term, 0) <= most)
             for head in lexical.heads
         ]
+        # The rest of each head's terms, words many entries hold ("massage", "pain"): in a
+        # message they may finish the subject's name ("swedish massage", "sciatica pain").
+        self._name_ends = [
+            head - subject for head, subject in zip(lexical.heads, self._subjects, strict=True)
+        ]
         texts: list[str] = []
         starts: list[int] = []
-        for entry, subject in zip(faq.entries, self._subjects, strict=True):
+        for entry, subject, ends in zip(faq.entries, self._subjects, self._name_ends, strict=True):
             starts.append(len(texts))
             own = [entry.question, *entry.alternates, *paragraphs(entry.answer)]
-            texts.extend(dict.fromkeys(self._asked(speller.words(text), subject) for text in own))
+            texts.extend(dict.fromkeys(
+                self._asked(speller.words(text), subject, ends) for text in own
+            ))
         self.texts = [*texts, *generic_asks()]  # in the order embedded
         vectors = cache.vectors(self.texts)
         self._own = vectors[: len(texts)]
@@ -79,6 +86,12 @@ class AskIndex:
         """The terms of entry `index`'s subject."""
         return self._subjects[index]
 
+    def asked(self, raw: Sequence[str], terms: Sequence[str], index: int) -> str:
+        """The message (its folded words and their terms) with entry `index`'s subject as
+        SUBJECT: what it asks of that subject."""
+        subject = self._subjects[index] & set(terms)
+        return self._asked(raw, subject, self._name_ends[index], terms)
+
     def lead(self, raw: Sequence[str], terms: Sequence[str], index: int) -> float:
         """How much closer the message (its folded words and their terms) asks something of
         entry `index`'s subject that a generic ask names than anything the entry says: below 0,
@@ -86,20 +99,31 @@ class AskIndex:
         subject = self._subjects[index] & set(terms)
         if not subject or all(term in subject or term in STOPWORDS for term in terms):
             return 0.0
-        vector = self._encoder.encode([self._asked(raw, subject, terms)])[0]
+        vector = self._encoder.encode([self.asked(raw, terms, index)])[0]
         own = self._own[self._starts[index] : self._starts[index + 1]]
         closest_own = float((own @ vector).max()) if len(own) else -1.0
         return min(0.0, closest_own - float((self._generic @ vector).max()))
 
     def _asked(
-        self, raw: Sequence[str], subject: frozenset[str], terms: Sequence[str] | None = None
+        self,
+        raw: Sequence[str],
+        subject: frozenset[str],
+        name_ends: frozenset[str],
+        terms: Sequence[str] | None = None,
     ) -> str:
-        """The words with each run of the subject's words as one SUBJECT."""
+        """The words with each run of the subject's words as one SUBJECT. A run goes on over
+        the words of `name_ends` that follow it: in English a name ends in its noun ("swedish
+        massage"), and left as part of the ask, "massage" stood on both sides ("who invented it
+        massage" against the entry's "what is it massage") and hid how far apart they are."""
         terms = self._speller.terms_of(raw) if terms is None else terms
         kept: list[str] = []
+        in_run = False
         for word, term in zip(raw, terms, strict=True):
-            if term not in subject:
+            if term in subject or (in_run and term in name_ends and term not in STOPWORDS):
+                if not in_run:
+                    kept.append(SUBJECT)
+                in_run = True
+            else:
                 kept.append(word)
-            elif not kept or kept[-1] != SUBJECT:
-                kept.append(SUBJECT)
+                in_run = False
         return " ".join(kept)

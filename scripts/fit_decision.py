@@ -522,12 +522,18 @@ def cost(rows: Sequence[Row], decision: Decision) -> float:
 
 def choose_ask_veto(rows: Sequence[Row], decision: Decision) -> float:
     """The ask_veto that costs least on `rows` with the decision's weights and thresholds,
-    the most lenient of equals; -inf (no veto) unless one costs less than none."""
+    the strictest of equals; -inf (no veto) when every veto costs more than none.
+
+    Why the strictest: the fit sets hold few questions the veto is for (an off-topic question
+    that names an entry's subject and gets as far as an answer: their `not_covered` phrases
+    were written against them), so several vetoes often cost them exactly the same, and a veto
+    that costs them nothing is a guard for free. Taking the most lenient of equals instead left
+    the static encoder with no veto at all when a change to bot/asks.py moved one fit line."""
     chosen, lowest = -math.inf, cost(rows, replace(decision, ask_veto=-math.inf))
     for veto in VETO_GRID:
         spent = cost(rows, replace(decision, ask_veto=veto))
-        if spent < lowest - 1e-9:
-            chosen, lowest = veto, spent
+        if spent <= lowest + 1e-9:
+            chosen, lowest = veto, min(spent, lowest)
     return chosen
 
 

@@ -94,3 +94,35 @@ def test_a_subject_is_what_few_entries_hold(asks: Asks) -> None:
     assert "swedish" in swedish
     # "massage" is in three entries of five: not a subject word, however it is stemmed
     assert not {"massag", "massage"} & swedish
+
+
+@pytest.mark.parametrize(
+    "message", ["who invented swedish massage?", "where does swedish massage come from"]
+)
+def test_the_subject_is_its_whole_name_so_the_words_after_it_are_no_ask(
+    asks: Asks, message: str
+) -> None:
+    # "swedish" is the subject, "massage" the rest of its name (a word most entries hold). Left
+    # as an ask, "massage" stood on both sides ("who invented it massage" against the entry's
+    # "what is it massage") and hid how far apart the asks are.
+    assert lead(asks, message, "swedish") < -0.1
+
+
+
+@pytest.mark.parametrize(
+    ("message", "entry", "asked"),
+    [
+        # "swedish" is the subject, "massage" a word of the entry's question that most entries
+        # hold: the end of the subject's name
+        ("who invented swedish massage", "swedish", "who invented it"),
+        ("is deep tissue massage good for you", "deep-tissue", "is it good for you"),
+        # "flare" is no word of the entry's question or alternates: asked, not named
+        ("fibromyalgia flare ups", "fibromyalgia", "it flare ups"),
+    ],
+)
+def test_the_subject_runs_on_over_the_common_words_of_its_entry_that_follow_it(
+    asks: Asks, message: str, entry: str, asked: str
+) -> None:
+    index, speller, ids = asks
+    raw = speller.words(message)
+    assert index.asked(raw, speller.terms_of(raw), ids.index(entry)) == asked

@@ -4,10 +4,12 @@ rank and gate fitted on the other part, on questions the models did not see."""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import MINIMAL_FAQ
 
 from bot.decision import FEATURES
@@ -15,9 +17,12 @@ from bot.faq import parse_faq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
+import fit_decision
 from fit_decision import (
     ANSWER_AT,
+    VETO_GRID,
     Row,
+    choose_ask_veto,
     choose_thresholds,
     fit_gate,
     fit_rank,
@@ -78,3 +83,30 @@ def test_the_answer_threshold_does_not_move_with_the_rows_the_suggestions_one_ma
         assert 0 < decision.suggest_at < 1
         chosen.append(decision)
     assert chosen[0].rank != chosen[1].rank  # other rows, other weights: same answer_at
+
+
+@pytest.mark.parametrize(
+    ("costs", "chosen"),
+    [
+        # several vetoes cost the least: the strictest of them, a guard the fit sets do not pay
+        ({-math.inf: 1.0, -0.6: 1.0, -0.3: 0.9, -0.25: 0.9, -0.2: 0.9}, -0.2),
+        # none costs less than no veto, and the ones that cost the same come first: still free
+        ({-math.inf: 1.0, -0.6: 1.0}, -0.6),
+        # every veto costs more than none: no veto
+        ({-math.inf: 1.0}, -math.inf),
+        # a lower cost wins over a stricter veto that costs a little more
+        ({-math.inf: 1.0, -0.4: 0.8, -0.35: 0.8001}, -0.4),
+    ],
+)
+def test_the_ask_veto_is_the_strictest_of_those_that_cost_least(
+    monkeypatch: pytest.MonkeyPatch, costs: dict[float, float], chosen: float
+) -> None:
+    everything = rows("a.jsonl", "bundled", 40, 12)
+    rank = fit_rank(everything)
+    decision = choose_thresholds(everything, rank, fit_gate(everything, rank))
+    # any veto not listed costs more than no veto at all
+    monkeypatch.setattr(
+        fit_decision, "cost", lambda _rows, trial: costs.get(trial.ask_veto, 2.0)
+    )
+    assert set(costs) - {-math.inf} <= set(VETO_GRID)
+    assert choose_ask_veto(everything, decision) == chosen
