@@ -345,14 +345,15 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
         # "what shoes should I wear for plantar fasciitis?") are the engine's open weakness.
         # (The off-topic floor moved from 6% to 7% when blind5 joined, to 9% with blind6 and
         # to 11% with blind8, the right floor from 0.85 to 0.84 with blind10: harder sets, not
-        # a worse engine; from 11% to 8% with the ask veto.) At 5dac29c (the subject's whole
-        # name as "it", keywords pruned): 0.832, 1.6%, 4.0%; blind17 0.818, 2.4%, 15.2%.
+        # a worse engine; from 11% to 8% with the ask veto.) With the subject's whole name
+        # as "it": 0.838, 1.5%, 4.4%; blind17 0.812, 2.9%, 16.2%.
         ("validation", 0.83, 0.02, 0.08),
         # frozen: blind_test and blind4 (320 lines written from the document alone, first run
         # at cebda75: 0.858 right, 0.5% wrong, 14.0% off-topic answered); pooled, measured
         # 0.847 right, 0.8% wrong, 5.9% off-topic answered (380 + 185 lines; 7.6% before the
         # ask veto, 8.1% when this floor was first set; 0.834, 1.1%, 9.2% before ask_lead;
-        # the off-topic floor moved from 13% to 9% with the veto; 0.842, 0.5%, 5.4% at 5dac29c)
+        # the off-topic floor moved from 13% to 9% with the veto; 0.847, 0.5%, 5.9% with the
+        # subject's whole name as "it")
         ("test", 0.82, 0.02, 0.09),
         # messages in the eight other languages the bot has notes for (blind_languages: 240, 30
         # a language, written from the document alone after bot/gloss.py was built, its
@@ -369,9 +370,9 @@ def test_the_bundled_not_covered_hides_no_entry(bundled_faq: Faq) -> None:
         # ages, work), first run at fb94008: 0.431, 0.0%, 6.9%, 22 of 24; the glossary then
         # gained everyday words (written without reading any set), a face paralysed and a
         # packet of pills: 0.507, 0.7%, 8.3%, 24 of 24. All three: 0.482, 2.2%, 8.2%; with the
-        # ask veto 0.482, 2.2%, 6.7% (the off-topic floor from 12% to 10%); 0.460, 2.2%, 6.2%
-        # at 5dac29c, where the subject's name swallows a "massage" a word-for-word reading
-        # leaves right after it.
+        # ask veto 0.482, 2.2%, 6.7% (the off-topic floor from 12% to 10%); 0.464, 2.2%, 6.2%
+        # with the subject's whole name as "it", which swallows a "massage" a word-for-word
+        # reading leaves right after the subject.
         ("multilingual", 0.44, 0.04, 0.10),
     ],
 )
