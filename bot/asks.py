@@ -99,7 +99,8 @@ class AskIndex:
         subject = self._subjects[index] & set(terms)
         if not subject or all(term in subject or term in STOPWORDS for term in terms):
             return 0.0
-        vector = self._encoder.encode([self.asked(raw, terms, index)])[0]
+        asked = self._asked(raw, subject, self._name_ends[index], terms)
+        vector = self._encoder.encode([asked])[0]
         own = self._own[self._starts[index] : self._starts[index + 1]]
         closest_own = float((own @ vector).max()) if len(own) else -1.0
         return min(0.0, closest_own - float((self._generic @ vector).max()))

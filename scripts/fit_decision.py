@@ -607,8 +607,8 @@ def main() -> int:
             "fitted_by": "scripts/fit_decision.py",
             "thresholds": (
                 f"answer_at from a wrong answer's cost ({WRONG_COST}); suggest_at chosen out of "
-                f"fold ({FOLDS} folds of the fit sets); ask_veto the lead of VETO_GRID that "
-                "costs least on the fit sets at that cost"
+                f"fold ({FOLDS} folds of the fit sets); ask_veto the strictest lead of "
+                "VETO_GRID of those that cost least on the fit sets at that cost"
             ),
             "fitted_on": names["fit"],
             "validated_on": names["validation"],
