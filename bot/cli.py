@@ -41,7 +41,7 @@ from bot.evaluation import EvalFileError, Report, evaluate, format_report, load_
 from bot.faq import CONDITIONS_ID, Entry, Faq, FaqError, load_faq, resolve_faq_path
 from bot.health import DEFAULT_MAX_AGE, check, mark_path
 from bot.language import foreign_reply
-from bot.lint import hidden, lint, taken_over
+from bot.lint import contradictions, hidden, lint, taken_over
 from bot.matcher import Match, Matcher, Status
 from bot.replies import CONTACT_NOT_SET_UP, SIGNS_NOW, contact_blocks, render_plain
 
@@ -304,11 +304,16 @@ def _check(args: argparse.Namespace) -> int:
     hiding = hidden(faq, matcher)
     for finding in hiding:
         print(f"warning: {finding}")
+    clashing = contradictions(faq, matcher)
+    for clash in clashing:
+        print(f"warning: {clash}")
     for note in taken_over(faq, matcher):
         print(f"note: {note}")
     findings = [f"{len(collisions)} question(s) that miss their entry"] if collisions else []
     if hiding:
         findings.append(f"{len(hiding)} not_covered phrase(s) that hide an entry")
+    if clashing:
+        findings.append(f"{len(clashing)} keyword(s) also listed under not_covered")
     if faq.warnings:
         findings.append(f"{len(faq.warnings)} warning(s)")
     if findings:

@@ -1,5 +1,6 @@
-"""FAQ lint: every entry's own question and alternates must lead back to that entry, and no
-`not_covered` phrase may hide an entry that talks about it.
+"""FAQ lint: every entry's own question and alternates must lead back to that entry, no
+`not_covered` phrase may hide an entry that talks about it, and no keyword may say an entry is
+about a topic that `not_covered` says the FAQ does not answer.
 
 A valid file can still be confusing: if one entry's alternate is answered by another entry, or
 the bot declines an entry's own question, patients who ask it that way never get the answer;
@@ -183,6 +184,61 @@ def hidden(
     return found
 
 
+@dataclass(frozen=True)
+class Contradiction:
+    """An entry's keyword that reads as a not_covered phrase: the file says both that the entry
+    is about the topic and that the FAQ does not answer it. The keyword wins (bot.lexical: an
+    entry whose keywords hold a not-covered phrase is not counted as lacking it), so questions
+    that name the topic get the entry's answer, whatever the list says."""
+
+    source: str
+    line: int  # the entry's
+    entry_id: str
+    keyword: str
+    phrase: str
+    phrase_line: int = 0
+
+    def __str__(self) -> str:
+        reads = "is" if _same_text(self.keyword, self.phrase) else (
+            f"reads the same as {self.phrase!r}, which is"
+        )
+        where = f" (line {self.phrase_line})" if self.phrase_line else ""
+        return (
+            f"{self.source}:{self.line}: the keyword {self.keyword!r} of the entry "
+            f"{self.entry_id!r} {reads} listed under not_covered{where}: the keyword wins, so "
+            f"questions about it can get this entry's answer. Remove the keyword if the answer "
+            f"does not talk about it, or the not_covered phrase if it does"
+        )
+
+
+def contradictions(
+    faq: Faq, matcher: Matcher | None = None, entries: Collection[str] | None = None
+) -> list[Contradiction]:
+    """Each keyword of the entries (of all, or those with the ids in `entries`) that is, folded
+    as the matcher folds words, a not_covered phrase that still counts (bot.coverage), in the
+    order of the entries and their keywords. Folded, so that a keyword the stemmer reads as the
+    phrase ("supple" and "supplements") is found too."""
+    matcher = matcher or Matcher(faq)
+    terms = matcher.speller.terms
+    phrases: dict[tuple[str, ...], str] = {}
+    for phrase in matcher.coverage.faq.not_covered:
+        phrases.setdefault(tuple(terms(phrase)), phrase)
+    found = []
+    for entry in _chosen(faq, entries):
+        for keyword in dict.fromkeys(entry.keywords):
+            listed = phrases.get(tuple(terms(keyword)))
+            if listed is not None:
+                found.append(Contradiction(
+                    faq.source, entry.line, entry.id, keyword, listed,
+                    faq.not_covered_at.get(listed, 0),
+                ))
+    return found
+
+
+def _same_text(one: str, other: str) -> bool:
+    return " ".join(one.casefold().split()) == " ".join(other.casefold().split())
+
+
 def taken_over(
     faq: Faq, matcher: Matcher, entries: Collection[str] | None = None
 ) -> list[str]:
@@ -264,16 +320,18 @@ def review(
     faq: Faq, matcher: Matcher, entries: Collection[str], not_covered_changed: bool = False
 ) -> list[str]:
     """What a reload tells the admin about the entries it added or changed (`entries`): their
-    own questions that miss them, then the not_covered phrases that hide them. A changed
-    not_covered list can hide any entry, so then every entry is looked at for that (cheap: only
-    the phrases an entry is about are matched). The matcher runs once per question and
+    own questions that miss them, then the not_covered phrases that hide them, then their
+    keywords that the list says are not covered. A changed not_covered list can hide or
+    contradict any entry, so then every entry is looked at for those (cheap: only the phrases
+    an entry is about are matched). The matcher runs once per question and
     alternate of those entries, not of the whole FAQ, so a reload stays quick."""
     chosen = [entry.id for entry in _chosen(faq, entries)]
     checked = chosen[:REVIEW_ENTRIES]
     missed = lint(faq, matcher, checked) if checked else []
     every = not_covered_changed and len(faq.entries) <= REVIEW_ALL_ENTRIES
     hiding = hidden(faq, matcher, None if every else checked)
-    notes = [*map(str, missed), *map(str, hiding)]
+    clashing = contradictions(faq, matcher, None if every else checked)
+    notes = [*map(str, missed), *map(str, hiding), *map(str, clashing)]
     if len(chosen) > len(checked):
         notes.append(
             f"{faq.source}: {len(chosen) - len(checked)} more new or changed entries were not "

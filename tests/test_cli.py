@@ -405,6 +405,30 @@ def test_check_names_the_not_covered_line_that_hides_an_entry(
     ]
 
 
+def test_check_warns_of_a_keyword_that_not_covered_lists(
+    capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
+) -> None:
+    text = MINIMAL_FAQ.replace(
+        "entries:\n", "not_covered:\n  risks: [cupping marks]\nentries:\n"
+    )
+    text += (
+        "  - id: cupping\n    question: What is cupping therapy?\n"
+        "    keywords: [cupping marks]\n"
+        "    answer: Special cups on your skin create suction.\n"
+    )
+    faq_file = write_faq(text)
+    code, out, err = call(capsys, "check", str(faq_file.path))
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        f"warning: {faq_file.path}:{faq_file.line_of('- id: cupping')}: the keyword "
+        "'cupping marks' of the entry 'cupping' is listed under not_covered (line "
+        f"{faq_file.line_of('risks:')}): the keyword wins, so questions about it can get this "
+        "entry's answer. Remove the keyword if the answer does not talk about it, or the "
+        "not_covered phrase if it does",
+        f"{faq_file.path}: 1 keyword(s) also listed under not_covered among 5 entries",
+    ]
+
+
 def test_check_notes_a_not_covered_topic_an_entry_now_covers_and_still_passes(
     capsys: pytest.CaptureFixture[str], write_faq: WriteFaq
 ) -> None:

@@ -1,6 +1,7 @@
 """FAQ lint: an entry's own question or alternate that does not reach it is reported with the
 entry's line, what the bot does instead and what to change; a not_covered phrase that hides an
-entry is named with its own line and the entry's."""
+entry is named with its own line and the entry's; so is an entry's keyword that not_covered
+lists."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from bot import lint as lint_module
 from bot.faq import Faq, parse_faq
-from bot.lint import hidden, lint, review
+from bot.lint import contradictions, hidden, lint, review
 from bot.matcher import Match, Matcher, Status
 from tests.conftest import FAQ_HEADER
 
@@ -223,6 +224,75 @@ def test_review_looks_only_at_the_entries_named() -> None:
     # A changed not_covered list can hide any entry: every entry is looked at for it.
     assert [f for f in review(faq, matcher, [], not_covered_changed=True)] == [
         str(h) for h in hidden(faq, matcher)
+    ]
+
+
+# The bundled file had these: a keyword that says the entry is about cupping marks beside a
+# not_covered phrase that says the FAQ does not answer it, and a keyword the stemmer reads as a
+# listed phrase ("supple" and "supplements"). "charley horse" holds "horses" but is not it.
+CLASHING = FAQ_HEADER + """\
+not_covered:
+  how a treatment feels: [does it hurt, cupping marks]
+  other things: [supplements, horses]
+entries:
+  - id: cupping
+    question: What is cupping therapy?
+    keywords: [suction cups, cupping marks]
+    answer: Special cups on your skin for a few minutes create suction.
+  - id: range-of-motion
+    question: Can massage increase my range of motion?
+    keywords: [mobility, supple, charley horse]
+    answer: Increase range of motion.
+"""
+
+
+def test_a_keyword_that_not_covered_lists_is_named_with_both_lines_and_the_fix() -> None:
+    faq = parse_faq(CLASHING, "faq.yaml")
+    matcher = Matcher(faq)
+    found = contradictions(faq, matcher)
+    assert [(c.entry_id, c.keyword, c.phrase) for c in found] == [
+        ("cupping", "cupping marks", "cupping marks"),
+        ("range-of-motion", "supple", "supplements"),
+    ]
+    assert str(found[0]) == (
+        f"faq.yaml:{line_of(CLASHING, 'id: cupping')}: the keyword 'cupping marks' of the entry "
+        f"'cupping' is listed under not_covered (line {line_of(CLASHING, 'feels:')}): the "
+        "keyword wins, so questions about it can get this entry's answer. Remove the keyword "
+        "if the answer does not talk about it, or the not_covered phrase if it does"
+    )
+    assert "the keyword 'supple' of the entry 'range-of-motion' reads the same as " \
+        f"'supplements', which is listed under not_covered (line {line_of(CLASHING, 'other')})" \
+        in str(found[1])
+    # What the warning says the bot does: the keyword wins over the list.
+    won = matcher.match("cupping marks")
+    assert won.status is Status.ANSWER
+    assert won.entry is not None
+    assert won.entry.id == "cupping"
+    # Without the keyword the list holds: the same message is not answered.
+    fixed = parse_faq(CLASHING.replace("suction cups, cupping marks", "suction cups"), "faq.yaml")
+    assert contradictions(fixed)[0].keyword == "supple"
+    assert Matcher(fixed).match("cupping marks").status is not Status.ANSWER
+
+
+def test_a_keyword_of_a_topic_the_entry_took_over_is_no_contradiction() -> None:
+    # The entry's own alternate asks about cupping marks: the group is its topic now
+    # (bot.coverage), and its keyword says the same.
+    taken = CLASHING.replace(
+        "    keywords: [suction cups, cupping marks]\n",
+        "    alternates: [Does cupping leave cupping marks?]\n"
+        "    keywords: [suction cups, cupping marks]\n",
+    )
+    assert [c.keyword for c in contradictions(parse_faq(taken, "faq.yaml"))] == ["supple"]
+
+
+def test_review_names_the_contradictions_of_the_entries_it_checks() -> None:
+    faq = parse_faq(CLASHING, "faq.yaml")
+    matcher = Matcher(faq)
+    (finding,) = review(faq, matcher, ["cupping"])
+    assert "the keyword 'cupping marks' of the entry 'cupping'" in finding
+    # A changed not_covered list can contradict any entry's keywords.
+    assert review(faq, matcher, [], not_covered_changed=True) == [
+        str(c) for c in contradictions(faq, matcher)
     ]
 
 
