@@ -29,7 +29,7 @@ from rapidfuzz.distance import OSA
 
 from bot.asks import AskIndex
 from bot.coverage import covered
-from bot.decision import Decision, load_decision
+from bot.decision import UNCOVERED, Decision, load_decision
 from bot.embedding import Encoder, models_dir, shared_encoder
 from bot.faq import Entry, Faq, Smalltalk
 from bot.gloss import Glossary, builtin_glossary
@@ -91,6 +91,10 @@ class Match:
     # of a stroke?"; bot.triage.Urgency.ASKED): whatever else is said, the reply says what to
     # do if it is happening now (bot.replies.SIGNS_NOW).
     signs_asked: bool = False
+    # A SUGGEST whose first suggestion lacks a not-covered topic the message names ("how much
+    # is a session?" offered "What are the benefits of ... a session?"): the reply says first,
+    # as the fallback does, that such questions are for the practice (bot.replies).
+    outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -354,7 +358,8 @@ class Matcher:
                 Status.ANSWER, score=score, entry=entries[choice.order[0]], suggestions=plausible
             )
         if plausible:
-            return Match(Status.SUGGEST, score=score, suggestions=plausible)
+            first = candidates[choice.offered[0]].features[UNCOVERED] >= 0.5
+            return Match(Status.SUGGEST, score=score, suggestions=plausible, outside=first)
         return Match(Status.NONE, score=score)
 
 

@@ -72,7 +72,7 @@ def _outcome_blocks(faq: Faq, match: Match) -> list[Block]:
     if match.status is Status.SMALLTALK and match.smalltalk is not None:
         return [Block(paragraph) for paragraph in _paragraphs(match.smalltalk.reply)]
     if match.status is Status.SUGGEST and match.suggestions:
-        return [*named_no(match), Block(SUGGEST_INTRO)]
+        return [*before_suggestions(faq, match), Block(SUGGEST_INTRO)]
     # A declined question is where a person most needs a human: the practice's phone, email
     # and booking link follow the fallback's pointer to the practice, when faq.yaml has them.
     reach = [Block(line)] if (line := contact_line(faq.practice)) else []
@@ -87,6 +87,15 @@ def named_no(match: Match) -> list[Block]:
     if match.no and match.not_covered:
         return [Block(no_line(match.no, match.not_covered), "bold")]
     return []
+
+
+def before_suggestions(faq: Faq, match: Match) -> list[Block]:
+    """What a suggestion list says first: the clear no of the not-covered topic the message
+    named, and, when the first suggestion lacks that topic (Match.outside), the fallback's
+    pointer to the practice, so that "how much is a session?" still hears where prices are
+    asked even though an entry is offered."""
+    pointer = [Block(practice_pointer(faq.fallback))] if match.outside else []
+    return [*named_no(match), *pointer]
 
 
 def render_plain(faq: Faq, match: Match) -> str:

@@ -53,8 +53,8 @@ from bot.replies import (
     SUGGEST_INTRO,
     Block,
     answer_blocks,
+    before_suggestions,
     contact_blocks,
-    named_no,
     practice_contacts,
     render_html,
     reply_blocks,
@@ -192,7 +192,8 @@ def match_reply(
         # not shown (forwarded, quoted, or read in a notification).
         listing = "\n".join(f"• {entry.question}" for entry in entries)
         options = render_html(
-            [*signs, *named_no(match), Block(SUGGEST_INTRO, "bold"), Block(listing)]
+            [*signs, *before_suggestions(faq, match), Block(SUGGEST_INTRO, "bold"),
+             Block(listing)]
         )
         rows = [*entry_buttons(entries, pick_token), *ask]
         return Reply(tuple(options), InlineKeyboardMarkup(rows))

@@ -238,6 +238,7 @@ def test_suggestions_are_the_likely_entries_best_first_and_at_most_three(
     assert len(match.suggestions) == MAX_SUGGESTIONS
     # four entries hold "massage" equally: the FAQ's order breaks the tie
     assert [s.entry.id for s in match.suggestions] == ["alpha", "beta", "gamma"]
+    assert not match.outside  # it names no not-covered topic
     assert_well_formed(match)
 
 
@@ -391,6 +392,8 @@ def test_a_suggestion_made_instead_of_an_answer_names_the_condition_too(
     assert match.status is Status.SUGGEST
     assert offered(match)[0] == "sciatica"
     assert (match.not_covered, match.no) == ("psoriasis", NO)
+    # and sciatica's entry does not answer about psoriasis: the reply points to the practice
+    assert match.outside
 
 
 def test_a_decline_names_only_what_the_person_wrote(naming: Matcher) -> None:

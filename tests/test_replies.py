@@ -101,6 +101,23 @@ def test_a_suggestion_instead_of_an_answer_says_the_clear_no_first(minimal_faq: 
     )
 
 
+def test_a_suggestion_for_a_topic_it_lacks_points_to_the_practice_first(
+    minimal_faq: Faq,
+) -> None:
+    # "how much is a session?" offered an entry that says nothing of prices: the fallback's
+    # sentence that sends such questions to the practice comes before the list
+    sciatica = entry_of(minimal_faq, "sciatica")
+    match = Match(Status.SUGGEST, 40.0, suggestions=(Suggestion(sciatica, 40.0),), outside=True)
+    assert render_plain(minimal_faq, match) == (
+        f"{practice_pointer(minimal_faq.fallback)}\n\n"
+        f"{SUGGEST_INTRO}\n  1. {sciatica.question}"
+    )
+    named = dataclasses.replace(match, not_covered="psoriasis", no="{phrase} isn't on our list.")
+    assert render_plain(minimal_faq, named).startswith(
+        f"Psoriasis isn't on our list.\n\n{practice_pointer(minimal_faq.fallback)}\n\n"
+    )
+
+
 @pytest.mark.parametrize("status", [Status.ANSWER, Status.SUGGEST, Status.NONE])
 def test_a_question_about_emergency_signs_says_first_what_to_do_now(
     minimal_faq: Faq, status: Status

@@ -26,7 +26,7 @@ from bot.grouping import Asked, group_questions
 from bot.language import ForeignReply
 from bot.live import ReloadResult
 from bot.matcher import Matcher, Status
-from bot.replies import SIGNS_NOW
+from bot.replies import SIGNS_NOW, practice_pointer
 from bot.store import new_token
 
 FAQ = load_faq(SHIPPED_FAQ)
@@ -160,6 +160,10 @@ def test_a_suggestion_list_says_the_clear_no_of_a_condition_named_first() -> Non
         text.startswith("<b>Gout isn't on our list of treated conditions.</b>")
     )
     assert text.index("Gout") < text.index("Did you mean one of these?")
+    # arthritis's entry says nothing of gout: the fallback's pointer to the practice, between
+    assert match.outside
+    pointer = html.escape(practice_pointer(FAQ.fallback), quote=False)
+    assert text.index("Gout") < text.index(pointer) < text.index("Did you mean one of these?")
     assert reply.keyboard is not None  # the buttons are still there
 
 
