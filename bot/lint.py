@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Matcher, Status
+from bot.text import normalize
 
 
 @dataclass(frozen=True)
@@ -148,25 +149,15 @@ def hidden(
     (declined, or only offered as a suggestion: a bare phrase that only gets suggestions either
     way is too vague to blame the list for). In the order of the entries."""
     matcher = matcher or Matcher(faq)
-    terms = matcher.speller.terms
-
-    def folded(text: str) -> str:
-        return f" {' '.join(terms(text))} "
-
-    # Only the phrases that still count: those of a group an entry covers, or that name one
-    # entry's subject, already lose to it (bot.coverage).
-    phrases = [
-        (phrase, folded(phrase))
-        for phrase in dict.fromkeys(matcher.coverage.faq.not_covered)
-    ]
+    phrases = _counting_phrases(matcher)
     suspects = []
     for entry in _chosen(faq, entries):
         if entry.answer.strip() == faq.disclaimer.strip():
             continue  # the disclaimer mentions products and qualifications; it is no topic
         # A keyword names the entry's topic only whole ("charley horse" is not about horses);
         # an answer talks about whatever it contains.
-        keywords = {folded(keyword) for keyword in entry.keywords}
-        answer = folded(entry.answer)
+        keywords = {_folded(matcher, keyword) for keyword in entry.keywords}
+        answer = _folded(matcher, entry.answer)
         for phrase, key in phrases:
             if key in keywords or key in answer:
                 suspects.append((entry, phrase))
@@ -199,7 +190,7 @@ class Contradiction:
     phrase_line: int = 0
 
     def __str__(self) -> str:
-        reads = "is" if _same_text(self.keyword, self.phrase) else (
+        reads = "is" if normalize(self.keyword) == normalize(self.phrase) else (
             f"reads the same as {self.phrase!r}, which is"
         )
         where = f" (line {self.phrase_line})" if self.phrase_line else ""
@@ -219,24 +210,19 @@ def contradictions(
     order of the entries and their keywords. Folded, so that a keyword the stemmer reads as the
     phrase ("supple" and "supplements") is found too."""
     matcher = matcher or Matcher(faq)
-    terms = matcher.speller.terms
-    phrases: dict[tuple[str, ...], str] = {}
-    for phrase in matcher.coverage.faq.not_covered:
-        phrases.setdefault(tuple(terms(phrase)), phrase)
+    phrases: dict[str, str] = {}
+    for phrase, key in _counting_phrases(matcher):
+        phrases.setdefault(key, phrase)
     found = []
     for entry in _chosen(faq, entries):
         for keyword in dict.fromkeys(entry.keywords):
-            listed = phrases.get(tuple(terms(keyword)))
+            listed = phrases.get(_folded(matcher, keyword))
             if listed is not None:
                 found.append(Contradiction(
                     faq.source, entry.line, entry.id, keyword, listed,
                     faq.not_covered_at.get(listed, 0),
                 ))
     return found
-
-
-def _same_text(one: str, other: str) -> bool:
-    return " ".join(one.casefold().split()) == " ".join(other.casefold().split())
 
 
 def taken_over(
@@ -283,8 +269,23 @@ def _without_not_covered(faq: Faq, matcher: Matcher) -> Matcher:
 
 def _holds(matcher: Matcher, text: str, phrase: str) -> bool:
     """Whether the text holds the phrase, both folded as the matcher folds them."""
-    key = " ".join(matcher.speller.terms(phrase))
-    return bool(key) and f" {key} " in f" {' '.join(matcher.speller.terms(text))} "
+    key = _folded(matcher, phrase)
+    return key != "  " and key in _folded(matcher, text)
+
+
+def _folded(matcher: Matcher, text: str) -> str:
+    """The text's terms as the matcher folds them, one space between and one at each end, so
+    that `in` finds whole terms: " back pain " in " my back pain hurts "."""
+    return f" {' '.join(matcher.speller.terms(text))} "
+
+
+def _counting_phrases(matcher: Matcher) -> list[tuple[str, str]]:
+    """The not_covered phrases that still count, each with its `_folded` key: those of a group
+    an entry covers, or that name one entry's subject, already lose to it (bot.coverage)."""
+    return [
+        (phrase, _folded(matcher, phrase))
+        for phrase in dict.fromkeys(matcher.coverage.faq.not_covered)
+    ]
 
 
 def _line_of(faq: Faq, phrase: str) -> str:
