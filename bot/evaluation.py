@@ -5,6 +5,12 @@ answer text must contain one of these phrases) or `all` (it must contain every o
 `oos` and `smalltalk` must not get an FAQ answer; `urgent` must be routed to urgent care.
 A line may instead name the right entries by id, as public FAQ datasets do: `gold` (an id, a
 list of ids, or null for a question the FAQ does not answer) and no `kind`.
+
+A message is judged by the reply the product sends: two questions in one message may get an
+answer for each (bot.compound). A message of two questions is labelled by its first: the reply
+is right when the answers sent, together, hold the right text; for an off-topic label, an
+answer to the first question is a false answer, and an answer to a later one is not (in "where
+are you based and do you treat frozen shoulder?" only the first is off-topic).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.compound import Parts, answer_parts, split_questions
 from bot.matcher import Match, Matcher, Status
 
 UNANSWERABLE = frozenset({"oos", "smalltalk"})
@@ -41,10 +48,19 @@ class Case:
 @dataclass(frozen=True)
 class Outcome:
     case: Case
-    match: Match
+    match: Match  # the decision on the message (on one part of it, if that part is urgent)
     # right | wrong | unanswered | false-answer | ok | missed-urgent | false-urgent (a message
     # that is not urgent, sent to urgent care)
     verdict: str
+    parts: Parts | None = None  # the answers sent part by part, when the message was split
+
+    @property
+    def answered(self) -> list[str]:
+        """The ids of the entries whose answers were sent."""
+        if self.parts is not None:
+            return [entry.id for entry in self.parts.entries]
+        answered = self.match.status is Status.ANSWER and self.match.entry is not None
+        return [self.match.entry.id] if answered and self.match.entry else []
 
 
 @dataclass
@@ -73,8 +89,9 @@ class Report:
         """Entries that answered questions meant for something else, most frequent first."""
         stolen: dict[str, list[str]] = defaultdict(list)
         for outcome in self.outcomes:
-            if outcome.verdict in ("wrong", "false-answer") and outcome.match.entry is not None:
-                stolen[outcome.match.entry.id].append(outcome.case.question)
+            if outcome.verdict in ("wrong", "false-answer"):
+                for entry_id in outcome.answered:
+                    stolen[entry_id].append(outcome.case.question)
         return sorted(stolen.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
@@ -145,20 +162,43 @@ def judge(case: Case, match: Match) -> str:
         return "false-answer" if answered else "ok"
     if not answered or match.entry is None:
         return "unanswered"
+    return _judge_answers(case, [match.entry.id], [match.entry.answer])
+
+
+def judge_parts(case: Case, parts: Parts) -> str:
+    """The verdict on a message answered part by part (see the module's docstring): an
+    emergency answered with FAQ entries is missed."""
+    if case.kind == "urgent":
+        return "missed-urgent"
+    if not case.answerable:
+        first = split_questions(case.question)[0]
+        return "false-answer" if any(part.text == first for part in parts.answered) else "ok"
+    entries = parts.entries
+    return _judge_answers(case, [entry.id for entry in entries], [e.answer for e in entries])
+
+
+def _judge_answers(case: Case, ids: list[str], answers: list[str]) -> str:
     if case.gold:
-        return "right" if match.entry.id in case.gold else "wrong"
-    text = _fold(match.entry.answer)
-    good = all(_fold(p) in text for p in case.all_of) and (
-        not case.any_of or any(_fold(p) in text for p in case.any_of)
+        return "right" if any(entry_id in case.gold for entry_id in ids) else "wrong"
+    texts = [_fold(answer) for answer in answers]
+    good = all(any(_fold(p) in text for text in texts) for p in case.all_of) and (
+        not case.any_of or any(_fold(p) in text for p in case.any_of for text in texts)
     )
     return "right" if good else "wrong"
 
 
 def evaluate(matcher: Matcher, cases: Iterable[Case]) -> Report:
+    """Each case judged by the reply the product sends it (see the module's docstring)."""
     report = Report()
     for case in cases:
-        match = matcher.match(case.question)
-        report.outcomes.append(Outcome(case, match, judge(case, match)))
+        whole = matcher.match(case.question)
+        reply = answer_parts(matcher, case.question, whole)
+        if isinstance(reply, Parts):
+            outcome = Outcome(case, whole, judge_parts(case, reply), parts=reply)
+        else:  # one decision on the message: the whole's, or an urgent part's
+            match = whole if reply is None else reply
+            outcome = Outcome(case, match, judge(case, match))
+        report.outcomes.append(outcome)
     return report
 
 
@@ -174,7 +214,9 @@ def format_report(report: Report, *, show_misses: bool = True) -> str:
         for outcome in report.misses:
             match = outcome.match
             got = match.entry.id if match.entry else match.status.value
-            if match.status is Status.SUGGEST:
+            if outcome.parts is not None:
+                got = " + ".join(outcome.answered) + " (in parts)"
+            elif match.status is Status.SUGGEST:
                 got += " [" + ", ".join(s.entry.id for s in match.suggestions) + "]"
             lines.append(
                 f"  {outcome.verdict:<13} {outcome.case.kind:<10} {outcome.case.question!r}"
