@@ -81,6 +81,17 @@ class Report:
         }
         return self._count(verdict, selectors[group])
 
+    def offered_first(self) -> tuple[int, int]:
+        """(count, total) of answerable questions only offered suggestions whose first is the
+        right entry: one tap away, though not answered."""
+        offered = [o for o in self.outcomes if o.case.answerable and o.verdict == "unanswered"
+                   and o.match.status is Status.SUGGEST and o.match.suggestions]
+        right = sum(
+            judge(o.case, Match(Status.ANSWER, entry=o.match.suggestions[0].entry)) == "right"
+            for o in offered
+        )
+        return right, sum(o.case.answerable for o in self.outcomes)
+
     @property
     def misses(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.verdict not in ("right", "ok")]
@@ -234,6 +245,7 @@ def format_report(report: Report, *, show_misses: bool = True) -> str:
         f"{name}={count}" for name, count in sorted(verdicts.items())))
     lines.append("in-scope accuracy:          " + pct(*report.rate("right", "answerable")))
     lines.append("wrong-answer rate:          " + pct(*report.rate("wrong", "answerable")))
+    lines.append("right entry offered first:  " + pct(*report.offered_first()))
     false_answers = report.rate("false-answer", "unanswerable")
     lines.append("out-of-scope false answers: " + pct(*false_answers))
     lines.append("urgent recall:              " + pct(*report.rate("ok", "urgent")))

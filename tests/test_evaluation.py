@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.compound import Part, Parts
-from bot.evaluation import Case, evaluate, judge, judge_parts
+from bot.evaluation import Case, Outcome, Report, evaluate, format_report, judge, judge_parts
 from bot.faq import Entry, Faq
-from bot.matcher import Match, Matcher, Status
+from bot.matcher import Match, Matcher, Status, Suggestion
 
 
 def _entry(faq: Faq, entry_id: str) -> Entry:
@@ -60,3 +60,24 @@ def test_evaluate_judges_the_compound_reply(bundled_matcher: Matcher) -> None:
     [single] = evaluate(bundled_matcher, [Case("what is swedish massage", "answerable",
                                                any_of=("Swedish",))]).outcomes
     assert (single.parts, single.answered, single.verdict) == (None, ["type-swedish"], "right")
+
+
+def test_offered_first_counts_unanswered_questions_whose_first_suggestion_is_right(
+    bundled_faq: Faq,
+) -> None:
+    sciatica = _entry(bundled_faq, "condition-sciatica")
+    swedish = _entry(bundled_faq, "type-swedish")
+    case = Case("sciatica?", "answerable", any_of=("Sciatica",))
+
+    def offered(*entries: Entry) -> Outcome:
+        suggestions = tuple(Suggestion(entry, 50.0) for entry in entries)
+        return Outcome(case, Match(Status.SUGGEST, suggestions=suggestions), "unanswered")
+
+    report = Report([
+        offered(sciatica, swedish),  # right first: counted
+        offered(swedish, sciatica),  # right only second: not counted
+        Outcome(case, Match(Status.NONE), "unanswered"),
+        Outcome(Case("how much?", "oos"), Match(Status.NONE), "ok"),  # not answerable
+    ])
+    assert report.offered_first() == (1, 3)
+    assert "right entry offered first:  0.333 (1/3)" in format_report(report)
