@@ -4,7 +4,7 @@ The stages, in order:
 1. normalise: the message is folded to words and terms (bot/spelling.py: typos corrected
    against the FAQ's words, synonyms, a light stemmer);
 2. triage: urgent care first, then small talk (bot/triage.py); a message in another language
-   is then read word for word in English (bot/gloss.py) and triaged again;
+   is triaged both in its own words and read word for word in English (bot/gloss.py);
 3. retrieve: candidate entries from both signals, the lexical one (bot/lexical.py: which
    rare words an entry holds) and the semantic one (bot/semantic.py: sentence embeddings of a
    small language model, bot/embedding.py);
@@ -258,25 +258,30 @@ class Matcher:
         raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
         urgency = self._triage.urgency(terms, clause_of)
-        if urgency is Urgency.NOW:
+        # A message in another language is read word for word in English (bot.gloss), and
+        # triaged in English too: urgent.yaml's English triggers know more signs than its
+        # phrases of other languages, and the glossary reads what tells that a sign is not
+        # happening now ("keine Brustschmerzen": no chest pain; "fast einen Herzinfarkt":
+        # nearly a heart attack), which the triggers of the message's own words miss.
+        reading = self._reading(text)
+        read_urgency = Urgency.NONE
+        if reading is not None:
+            read_raw, read_clause_of = self.speller.words_by_clause(reading)
+            read_terms = self.speller.terms_of(read_raw)
+            read_urgency = self._triage.urgency(read_terms, read_clause_of)
+        # Urgent when either reading finds a sign happening now, unless the other finds the
+        # sign too and reads that it is not (a reading that lost the sign's words, or the
+        # cue's, lets nothing go).
+        readings = (urgency, read_urgency)
+        if Urgency.NOW in readings and Urgency.NOT_NOW not in readings and (
+            Urgency.ASKED not in readings
+        ):
             return Match(Status.URGENT, score=100.0), [], None, False
         smalltalk = self._triage.smalltalk(raw, terms)
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), [], None, False
-        # A message in another language is read word for word in English from here on. One
-        # that named no sign in its own words is triaged again in English: urgent.yaml's
-        # English triggers know more signs than its phrases of the other languages. One that
-        # did is not: its own words told whether the sign is happening now ("il y a cinq ans",
-        # "fast einen Herzinfarkt"), and the word-for-word reading loses them.
-        reading = self._reading(text)
-        if reading is not None:
-            text = reading
-            raw, clause_of = self.speller.words_by_clause(text)
-            terms = self.speller.terms_of(raw)
-            if urgency is Urgency.NONE:
-                urgency = self._triage.urgency(terms, clause_of)
-                if urgency is Urgency.NOW:
-                    return Match(Status.URGENT, score=100.0), [], None, False
+        if reading is not None:  # matched in English from here on
+            text, raw, terms = reading, read_raw, read_terms
         if not raw:  # emoji, punctuation or nothing: no words to go on
             return None, [], None, False
         query = self._lexical.query(raw, terms)
@@ -322,7 +327,7 @@ class Matcher:
                 query.unknown_rare,
                 query.unknown_everyday,
             )))
-        return None, result, (raw, terms, query), urgency is Urgency.ASKED
+        return None, result, (raw, terms, query), Urgency.ASKED in readings
 
     def _decide(
         self,

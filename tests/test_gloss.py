@@ -111,6 +111,24 @@ def test_a_sign_only_the_english_reading_names_is_urgent(bundled_faq: Faq) -> No
     assert Matcher(bundled_faq).match("eh blorf zint eh quab").status is not Status.URGENT
 
 
+def test_a_sign_in_the_message_s_own_words_is_let_go_only_when_the_reading_says_not_now(
+    bundled_faq: Faq,
+) -> None:
+    # "herzinfarkt" is a German trigger of urgent.yaml, so the message's own words find the
+    # sign; "blorf" (nearly had, in a made-up glossary) is what says it was said in jest.
+    def matched(table: dict[str, str]) -> Status:
+        glossary = Glossary({"xx": {"zint": "today", **table}}, english=frozenset())
+        return Matcher(bundled_faq, glossary=glossary).match("blorf herzinfarkt zint").status
+
+    assert matched({"blorf": "nearly had", "herzinfarkt": "a heart attack"}) is not (
+        Status.URGENT
+    )
+    # a reading without the cue finds the sign happening now
+    assert matched({"herzinfarkt": "a heart attack"}) is Status.URGENT
+    # a reading that loses the sign's own words lets nothing go
+    assert matched({"blorf": "nearly had"}) is Status.URGENT
+
+
 def test_a_form_the_glossary_lacks_is_read_as_the_word_it_inflects() -> None:
     glossary = Glossary(
         {"fr": {"soigner": "treat", "vous": "you", "la": "", "ciel": "sky"}},
