@@ -30,7 +30,7 @@ from importlib import resources
 import yaml
 
 from bot.lexicon import common_words
-from bot.text import MAX_INPUT_CHARS, normalize
+from bot.text import MAX_INPUT_CHARS, clauses_with_ends, normalize
 
 # A message is read in another language when at least this many of its words are in that
 # language's glossary and not English ("tratan" and "ciática"), and they are at least
@@ -128,10 +128,16 @@ class Glossary:
         """The message read word for word in English, or None when it does not read as one
         of the glossary's languages (most English messages). `known`: more words to read as
         English, the FAQ's own ("thoracic" is not French "thoracique")."""
-        words = tokens(text[:MAX_INPUT_CHARS], self._english)
-        folded = [word for word, _ in words]
-        unknown = {word for word in folded if word not in self._english and word not in known}
-        best: tuple[int, list[Piece]] | None = None
+        # Read clause by clause, and the clauses' ends kept: triage reads a cue ("et si",
+        # what if) only within its clause, so "et si c'est grave ? il s'est évanoui" must
+        # not read "what if it is grave il fainted".
+        clauses = [
+            (tokens(clause, self._english), end)
+            for clause, end in clauses_with_ends(text[:MAX_INPUT_CHARS])
+        ]
+        words = [word for clause, _ in clauses for word in clause]
+        unknown = {word for word, _ in words if word not in self._english and word not in known}
+        best: tuple[int, list[list[Piece]]] | None = None
         for language in self._phrases:
             # only a word that is not English counts, so a language none of whose words the
             # message holds is not read (most English messages: a few set lookups)
@@ -140,26 +146,40 @@ class Glossary:
                 for word in unknown
             ):
                 continue
-            pieces = self._pieces(folded, language, known)
-            found = sum(
-                piece.end - piece.start for piece in pieces
-                if piece.english is not None
-                and any(word in unknown for word in folded[piece.start : piece.end])
-            )
+            found = 0
+            pieces_by_clause = []
+            for clause, _ in clauses:
+                folded = [word for word, _ in clause]
+                pieces = self._pieces(folded, language, known)
+                pieces_by_clause.append(pieces)
+                found += sum(
+                    piece.end - piece.start for piece in pieces
+                    if piece.english is not None
+                    and any(word in unknown for word in folded[piece.start : piece.end])
+                )
             if found and (best is None or found > best[0]):
-                best = (found, pieces)
+                best = (found, pieces_by_clause)
         if best is None:
             return None
-        found, pieces = best
+        found, pieces_by_clause = best
         if 2 * found < len(words) and (
             found < MIN_FOREIGN_WORDS or found < FOREIGN_SHARE * len(words)
         ):
             return None
-        read = (
-            words[piece.start][1] if piece.english is None else piece.english
-            for piece in pieces
-        )
-        return " ".join(part for part in read if part)
+        read: list[str] = []
+        read_end = ""
+        for (clause, end), pieces in zip(clauses, pieces_by_clause, strict=True):
+            said = [
+                clause[piece.start][1] if piece.english is None else piece.english
+                for piece in pieces
+            ]
+            said = [part for part in said if part]
+            if said and read:  # the end of the clause before, as written (space: a new line)
+                read.append(read_end or "\n")
+            read.extend(said)
+            if said:
+                read_end = end.strip()
+        return " ".join(read)
 
     def _inflected(self, word: str, language: str) -> str | None:
         """The English of the glossary word `word` is a form of (see INFLECTION), or None."""

@@ -67,6 +67,19 @@ def clauses(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[str]:
     return _CLAUSE_END.split(text[:limit])
 
 
+def clauses_with_ends(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[tuple[str, str]]:
+    """The clauses of a message as `clauses` cuts them, each with what ends it as written
+    ("?", ", ", " but "; "" for the last)."""
+    text = text[:limit]
+    result: list[tuple[str, str]] = []
+    start = 0
+    for end in _CLAUSE_END.finditer(text):
+        result.append((text[start : end.start()], end.group()))
+        start = end.end()
+    result.append((text[start:], ""))
+    return result
+
+
 def words(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[str]:
     """The normalised words of a message, in order (of its first `limit` characters)."""
     return normalize(text, limit).split()

@@ -209,3 +209,16 @@ def test_the_glossary_lists_each_word_once_per_language() -> None:
     for language, entries in root.value:
         keys = [key.value for key, _ in entries.value]
         assert sorted({key for key in keys if keys.count(key) > 1}) == [], language.value
+
+
+def test_a_reading_keeps_the_ends_of_clauses(bundled_matcher: Matcher) -> None:
+    # triage reads a cue only within its clause: "et si" (what if) belongs to the question,
+    # not to the fainting told after it
+    text = "et si c'est grave ? il s'est évanoui"
+    reading = builtin_glossary().english(text)
+    assert reading is not None
+    assert reading.startswith("what if")
+    assert reading.endswith("? il fainted")
+    assert bundled_matcher.match(text).status is Status.URGENT
+    # a last end and ends with nothing read between them are left out
+    assert builtin_glossary().english("¿Tratan la ciática?") == "treat sciatica"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import MAX_INPUT_CHARS, normalize, stem, words
+from bot.text import MAX_INPUT_CHARS, clauses, clauses_with_ends, normalize, stem, words
 
 FULLWIDTH_SCIATICA = "".join(chr(ord(letter) + 0xFEE0) for letter in "sciatica")
 
@@ -56,3 +56,11 @@ def test_stem_brings_word_forms_together(one: str, other: str) -> None:
 @pytest.mark.parametrize("word", ["fasciitis", "stress", "hip", "tmd", "12hr", "sinus"])
 def test_stem_leaves_short_and_latin_words_alone(word: str) -> None:
     assert stem(word) == word
+
+
+def test_clauses_with_ends_cut_as_clauses_do_and_keep_each_end() -> None:
+    text = "no chest pain, but my arm is numb? help"
+    cut = clauses_with_ends(text)
+    assert [clause for clause, _ in cut] == clauses(text)
+    assert [end for _, end in cut] == [",", "but", "?", ""]
+    assert "".join(clause + end for clause, end in cut) == text
