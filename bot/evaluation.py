@@ -59,8 +59,9 @@ class Outcome:
         """The ids of the entries whose answers were sent."""
         if self.parts is not None:
             return [entry.id for entry in self.parts.entries]
-        answered = self.match.status is Status.ANSWER and self.match.entry is not None
-        return [self.match.entry.id] if answered and self.match.entry else []
+        if self.match.status is Status.ANSWER and self.match.entry is not None:
+            return [self.match.entry.id]
+        return []
 
 
 @dataclass

@@ -170,10 +170,11 @@ class Glossary:
         read_end = ""
         for (clause, end), pieces in zip(clauses, pieces_by_clause, strict=True):
             said = [
-                clause[piece.start][1] if piece.english is None else piece.english
-                for piece in pieces
+                part for part in (
+                    clause[piece.start][1] if piece.english is None else piece.english
+                    for piece in pieces
+                ) if part
             ]
-            said = [part for part in said if part]
             if said and read:  # the end of the clause before, as written (space: a new line)
                 read.append(read_end or "\n")
             read.extend(said)

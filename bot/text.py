@@ -64,12 +64,12 @@ _CLAUSE_END = re.compile(
 def clauses(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[str]:
     """The clauses of a message (of its first `limit` characters), in order; `words` of them
     all, one after another, are the message's words."""
-    return _CLAUSE_END.split(text[:limit])
+    return [clause for clause, _ in clauses_with_ends(text, limit)]
 
 
 def clauses_with_ends(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[tuple[str, str]]:
-    """The clauses of a message as `clauses` cuts them, each with what ends it as written
-    ("?", ", ", " but "; "" for the last)."""
+    """The clauses of a message (of its first `limit` characters), in order, each with what
+    ends it as written ("?", ",", "but"; "" for the last)."""
     text = text[:limit]
     result: list[tuple[str, str]] = []
     start = 0
