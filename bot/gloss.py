@@ -98,7 +98,8 @@ class Glossary:
                 word = normalize(str(foreign))
                 if word and " " not in word and word not in english:
                     self.words[word] = f"{self.words.get(word, '')} {normalize(str(meaning))}"
-                key = tuple(folded for folded, _ in tokens(str(foreign)))
+                # cut as a message's words are, so that "qu'est-ce que" meets "qu'est-ce que"
+                key = tuple(folded for folded, _ in tokens(str(foreign), english))
                 if not key or (len(key) == 1 and key[0] in english):
                     continue
                 phrases[key] = " ".join(

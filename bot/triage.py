@@ -71,6 +71,8 @@ class Triage:
         self._filler = frozenset(term for word in context.filler for term in terms(word))
         self._gap = context.gap
         self._denied = [terms(phrase) for phrase in context.denied]
+        self._denied_after = [terms(phrase) for phrase in context.denied_after]
+        self._asking_only = [terms(phrase) for phrase in context.asking_only]
         self._general = [terms(phrase) for phrase in context.general]
         self._supposed = [terms(phrase) for phrase in context.supposed]
         self._jest_before = [terms(phrase) for phrase in context.jest_before]
@@ -90,17 +92,19 @@ class Triage:
         only as asked about in general ("what are the signs of a stroke?"); NOT_NOW for one
         that names a sign otherwise not happening now; NONE when it names none."""
         present = set(terms)
+        clause_of = clause_of if clause_of is not None else [0] * len(terms)
         fired = [
             trigger
             for term in present
             for needs, trigger in self._urgent.get(term, ())
-            if needs <= present and all(_contains_in_order(terms, part) for part in trigger)
+            if needs <= present
+            and all(_contains_in_order(terms, part, clause_of) for part in trigger)
         ]
         if not fired:  # most messages: no trigger's words at all
             return Urgency.NONE
-        clause_of = clause_of if clause_of is not None else [0] * len(terms)
         if self._names_now(terms, clause_of, fired, read_general=True):
-            return Urgency.NOW
+            # "what do you do when someone has a seizure? just asking": asked in general
+            return Urgency.ASKED if _spans_of(terms, self._asking_only) else Urgency.NOW
         if self._names_now(terms, clause_of, fired, read_general=False):
             return Urgency.ASKED
         return Urgency.NOT_NOW
@@ -173,6 +177,11 @@ class _Reading:
             )
         }
         self._starts_after = {first for first, _ in spans(terms, triage._jest_after)}
+        # a denial after the sign counts only where it ends the clause
+        self._denied_after = {
+            first for first, last in spans(terms, triage._denied_after)
+            if last + 1 == len(terms) or clause_of[last + 1] != clause_of[last]
+        }
         self._supposed = [last for _, last in spans(terms, triage._supposed)]
         self._now_clauses = {clause_of[first] for first, _ in spans(terms, triage._current)}
         self._denied_at = positions_of(terms, triage._denied)
@@ -181,7 +190,7 @@ class _Reading:
     def names(self, part: Sequence[str]) -> bool:
         """Whether one occurrence of this part of a trigger is happening now."""
         return any(not self._not_now(first, last, part) for first, last in _spans_in_order(
-            self._terms, part
+            self._terms, part, self._clause_of
         ))
 
     def _not_now(self, first: int, last: int, part: Sequence[str]) -> bool:
@@ -210,7 +219,7 @@ class _Reading:
         for _ in range(self._gap + 1):
             if after >= len(self._terms) or self._clause_of[after] != clause:
                 break
-            if after in self._starts_after:
+            if after in self._starts_after or after in self._denied_after:
                 return True
             if self._terms[after] not in self._filler:
                 break
@@ -227,6 +236,8 @@ class UrgentContext:
     filler: tuple[str, ...]
     gap: int
     denied: tuple[str, ...]
+    denied_after: tuple[str, ...]
+    asking_only: tuple[str, ...]
     general: tuple[str, ...]
     supposed: tuple[str, ...]
     jest_before: tuple[str, ...]
@@ -239,7 +250,8 @@ def urgent_context() -> UrgentContext:
     text = resources.files("bot").joinpath("data/urgent_context.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     lists = (
-        "filler", "denied", "general", "supposed", "jest_before", "jest_after", "other_than_signs"
+        "filler", "denied", "denied_after", "asking_only", "general", "supposed",
+        "jest_before", "jest_after", "other_than_signs",
     )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(
@@ -322,22 +334,42 @@ def positions_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> set[
     }
 
 
-def _contains_in_order(terms: Sequence[str], phrase: Sequence[str], max_gap: int = 2) -> bool:
-    """True when the phrase's terms occur in order, at most `max_gap` other terms apart."""
-    return any(True for _ in _spans_in_order(terms, phrase, max_gap))
+def _contains_in_order(
+    terms: Sequence[str], phrase: Sequence[str], clause_of: Sequence[int] | None = None
+) -> bool:
+    """True when the phrase's terms occur in order, at most `_MAX_GAP` other terms apart (and,
+    given the clause of each term, within one clause)."""
+    return any(True for _ in _spans_in_order(terms, phrase, clause_of))
+
+
+# How many other words may stand between a trigger's own: "pain in my chest" (1) holds "pain
+# in chest", "chest is really tight" (2) holds "chest tight".
+_MAX_GAP = 2
 
 
 def _spans_in_order(
-    terms: Sequence[str], phrase: Sequence[str], max_gap: int = 2
+    terms: Sequence[str], phrase: Sequence[str], clause_of: Sequence[int] | None = None
 ) -> Iterator[tuple[int, int]]:
     """(first, last) positions of each occurrence of the phrase as `_contains_in_order` finds
-    them."""
+    them. Given the clause of each term, words may stand between the sign's own only within
+    a clause: "no pain in chest, just back hurts" holds no "chest pain", while a list ("my foot
+    is cold, white and numb") still holds "cold white"."""
     for start, term in enumerate(terms):
         if term != phrase[0]:
             continue
         position = start
         for wanted in phrase[1:]:
-            window = terms[position + 1 : position + 2 + max_gap]
+            end = min(position + 2 + _MAX_GAP, len(terms))
+            if clause_of is not None:
+                # the next word if it starts a new clause, else the words up to the clause end
+                end = next(
+                    (after for after in range(position + 1, end)
+                     if clause_of[after] != clause_of[position]),
+                    end,
+                )
+                if end == position + 1:
+                    end = position + 2
+            window = terms[position + 1 : end]
             if wanted not in window:
                 break
             position += 1 + list(window).index(wanted)

@@ -73,6 +73,16 @@ def test_apostrophes_split_an_elision_but_not_an_english_contraction() -> None:
     ]
 
 
+def test_a_key_with_an_apostrophe_is_cut_as_a_message_is() -> None:
+    # "qu'est" without its apostrophe is English "quest": a message keeps it one word, and so
+    # must the key, or the key never meets a message
+    glossary = Glossary(
+        {"fr": {"qu'est-ce que": "what", "l'épaule": "shoulder", "gelée": "frozen"}},
+        english=frozenset({"quest", "ce"}),
+    )
+    assert glossary.english("qu'est-ce que l'épaule gelée") == "what shoulder frozen"
+
+
 def test_the_built_in_glossary_has_the_note_languages() -> None:
     assert set(builtin_glossary().languages) == {"es", "fr", "de", "pt", "it", "ru", "uk", "pl"}
 

@@ -89,6 +89,23 @@ def test_a_sign_asked_about_in_general_is_told_apart(
     assert triage.urgency(speller.terms_of(raw), clause_of) is urgency
 
 
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # said of the whole message, in any clause: the reply tells what to do if it is now
+        ("How would I know my dad is having a stroke? Just asking out of interest", Urgency.ASKED),
+        ("my dad has crushing chest pain. just curious, how long is a session?", Urgency.ASKED),
+        ("my dad has crushing chest pain, how long is a session?", Urgency.NOW),
+    ],
+)
+def test_a_message_said_to_ask_in_general_is_read_as_asked(
+    builtin: tuple[Triage, Speller], message: str, urgency: Urgency
+) -> None:
+    triage, speller = builtin
+    raw, clause_of = speller.words_by_clause(message)
+    assert triage.urgency(speller.terms_of(raw), clause_of) is urgency
+
+
 def test_an_admins_trigger_is_added_to_the_built_in_ones() -> None:
     message = "both my toenails turned purple overnight"
     assert not is_urgent(*triage_for(), message)
@@ -100,9 +117,18 @@ def test_an_admins_trigger_is_added_to_the_built_in_ones() -> None:
 def test_a_trigger_matches_its_words_in_order_with_small_gaps() -> None:
     triage = triage_for("{triggers: [purple toenails]}")
     assert is_urgent(*triage, "purple toenails")
-    assert is_urgent(*triage, "PURPLE, swollen toenails!")  # case, punctuation, one word between
+    assert is_urgent(*triage, "PURPLE swollen toenails!")  # case, punctuation, one word between
     assert not is_urgent(*triage, "toenails purple")  # the order counts
     assert not is_urgent(*triage, "purple socks and three painted yellow toenails")  # too far
+
+
+def test_a_triggers_words_are_read_within_one_clause_but_a_list_runs_on() -> None:
+    triage = triage_for("{triggers: [purple toenails]}")
+    # the words between a trigger's own may not cross a clause's end...
+    assert not is_urgent(*triage, "all purple, my toenails ache")
+    assert is_urgent(*triage, "all purple my toenails ache")  # (in one clause: a gap of one)
+    # ...but the next word may, as in a list of what one sees
+    assert is_urgent(*triage, "my feet are purple, toenails too")
 
 
 @pytest.mark.parametrize(
@@ -247,6 +273,12 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("my friend passed out laughing at my massage story", False),
         ("the massage gave me chest pain", True),  # no "a": not the idiom
         ("I nearly passed out and my chest feels tight", True),
+        # denied with "nothing" or "nor", or after the sign where the denial ends its clause
+        ("nothing hurts in my chest, just my lower back", False),
+        ("no chest pain nor shortness of breath, only a stiff neck", False),
+        ("shortness of breath i dont have, just back pain", False),
+        ("he can't walk, he can't breathe either", True),  # "either" denies nothing
+        ("i cant breathe i dont have my inhaler", True),  # the denial does not end the clause
     ],
 )
 def test_a_sign_denied_supposed_or_said_in_jest_is_not_urgent(
