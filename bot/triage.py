@@ -73,6 +73,8 @@ class Triage:
         self._denied = [terms(phrase) for phrase in context.denied]
         self._denied_after = [terms(phrase) for phrase in context.denied_after]
         self._asking_only = [terms(phrase) for phrase in context.asking_only]
+        self._laughing = frozenset(context.laughing)
+        self._laughing_emoji = context.laughing_emoji
         self._general = [terms(phrase) for phrase in context.general]
         self._supposed = [terms(phrase) for phrase in context.supposed]
         self._jest_before = [terms(phrase) for phrase in context.jest_before]
@@ -87,10 +89,24 @@ class Triage:
         `Speller.words_by_clause`; None: one clause) name a sign happening now."""
         return self.urgency(terms, clause_of) is Urgency.NOW
 
-    def urgency(self, terms: Sequence[str], clause_of: Sequence[int] | None = None) -> Urgency:
+    def laughs(self, text: str) -> bool:
+        """Whether a message laughs ("haha", "lol", "😂"). Its words as written, never as the
+        speller corrects them ("hehe" is not "here")."""
+        return any(emoji in text for emoji in self._laughing_emoji) or not (
+            self._laughing.isdisjoint(words(text))
+        )
+
+    def urgency(
+        self,
+        terms: Sequence[str],
+        clause_of: Sequence[int] | None = None,
+        *,
+        laughing: bool = False,  # `laughs` of the message's text
+    ) -> Urgency:
         """NOW for a sign happening now (`is_urgent`); ASKED for a message that names a sign
-        only as asked about in general ("what are the signs of a stroke?"); NOT_NOW for one
-        that names a sign otherwise not happening now; NONE when it names none."""
+        only as asked about in general ("what are the signs of a stroke?"), or that names one
+        happening now but says it only asks or laughs; NOT_NOW for one that names a sign
+        otherwise not happening now; NONE when it names none."""
         present = set(terms)
         clause_of = clause_of if clause_of is not None else [0] * len(terms)
         fired = [
@@ -102,40 +118,52 @@ class Triage:
         ]
         if not fired:  # most messages: no trigger's words at all
             return Urgency.NONE
-        if self._names_now(terms, clause_of, fired, read_general=True):
-            # "what do you do when someone has a seizure? just asking": asked in general
-            return Urgency.ASKED if _spans_of(terms, self._asking_only) else Urgency.NOW
-        if self._names_now(terms, clause_of, fired, read_general=False):
+        now = self._now(terms, clause_of, fired, read_general=True)
+        if now:
+            # "what do you do when someone has a seizure? just asking", "my head's exploding
+            # from this workload haha": not in earnest, most likely, unless a sign is told
+            # with a cue of now ("just asking, my dad has chest pain right now"). The reply
+            # still says first what to do if it is happening now.
+            if (laughing or _spans_of(terms, self._asking_only)) and not any(
+                clause_of[first] in now.now_clauses
+                for trigger in now.triggers
+                for part in trigger
+                for first, _ in _spans_in_order(terms, part, clause_of)
+            ):
+                return Urgency.ASKED
+            return Urgency.NOW
+        if self._now(terms, clause_of, fired, read_general=False):
             return Urgency.ASKED
         return Urgency.NOT_NOW
 
-    def _names_now(
+    def _now(
         self,
         terms: Sequence[str],
         clause_of: Sequence[int],
         fired: list[list[list[str]]],  # each a trigger, as its parts' terms
         *,
         read_general: bool,
-    ) -> bool:
-        """Whether one of the triggers whose words the message holds (`fired`) is a sign
-        happening now: not denied, supposed or said in jest, nor (with `read_general`) asked
-        about in general, and not told as history."""
-        now = _Reading(terms, clause_of, self, read_general=read_general)
-        fired = [trigger for trigger in fired if all(now.names(part) for part in trigger)]
+    ) -> _Now | None:
+        """The triggers whose words the message holds (`fired`) that are a sign happening now:
+        not denied, supposed or said in jest, nor (with `read_general`) asked about in
+        general, and not told as history; None when there is none."""
+        reading = _Reading(terms, clause_of, self, fired, read_general=read_general)
+        fired = [trigger for trigger in fired if all(reading.names(part) for part in trigger)]
         if not fired:
-            return False
+            return None
         past = positions_of(terms, self._past) | _years_in(terms)
-        if not past:
-            return True
-        # "I had a heart attack two years ago, is massage ok now?" asks about history; but one
-        # trigger told as current ("...and now I've got chest pain") is enough for urgent care.
-        # A cue of now counts for the sign it is told with, not for the whole message: "broke
-        # my wrist in May, the cast came off in July, and now the arm feels stiff" is history.
-        current = positions_of(terms, self._current)
-        return any(
-            _near(terms, trigger, current) or not _near(terms, trigger, past)
-            for trigger in fired
-        )
+        if past:
+            # "I had a heart attack two years ago, is massage ok now?" asks about history; but
+            # one trigger told as current ("...and now I've got chest pain") is enough for
+            # urgent care. A cue of now counts for the sign it is told with, not for the whole
+            # message: "broke my wrist in May, the cast came off in July, and now the arm
+            # feels stiff" is history.
+            current = positions_of(terms, self._current)
+            fired = [
+                trigger for trigger in fired
+                if _near(terms, trigger, current) or not _near(terms, trigger, past)
+            ]
+        return _Now(fired, reading.now_clauses) if fired else None
 
     def smalltalk(self, raw: Sequence[str], terms: Sequence[str]) -> Smalltalk | None:
         """The kind of small talk when the whole message is small talk, else None."""
@@ -152,6 +180,15 @@ class Triage:
         return found if all(word in _SMALLTALK_FILLER for word in leftover) else None
 
 
+@dataclass(frozen=True)
+class _Now:
+    """The triggers of a message that name a sign happening now, and its clauses that say
+    "now" (a phrase of urgent.yaml's `current`)."""
+
+    triggers: list[list[list[str]]]
+    now_clauses: set[int]
+
+
 class _Reading:
     """One message's cues, for telling a sign happening now from one denied, supposed or
     said in jest."""
@@ -161,6 +198,7 @@ class _Reading:
         terms: Sequence[str],
         clause_of: Sequence[int],
         triage: Triage,
+        fired: Sequence[Sequence[Sequence[str]]],  # the triggers whose words it holds
         *,
         read_general: bool = True,  # False: a sign asked about in general counts as named
     ) -> None:
@@ -183,15 +221,28 @@ class _Reading:
             if last + 1 == len(terms) or clause_of[last + 1] != clause_of[last]
         }
         self._supposed = [last for _, last in spans(terms, triage._supposed)]
-        self._now_clauses = {clause_of[first] for first, _ in spans(terms, triage._current)}
+        self.now_clauses = {clause_of[first] for first, _ in spans(terms, triage._current)}
         self._denied_at = positions_of(terms, triage._denied)
         self._other_than_sign = positions_of(terms, triage._other_than_signs)
+        # Where a sign's words are not happening now, neither is a shorter sign among them:
+        # "no blood clot" denies the "clot" in it too.
+        self._not_now_spans = [
+            (first, last)
+            for trigger in fired for part in trigger
+            for first, last in _spans_in_order(terms, part, clause_of)
+            if self._not_now(first, last, part)
+        ]
 
     def names(self, part: Sequence[str]) -> bool:
         """Whether one occurrence of this part of a trigger is happening now."""
-        return any(not self._not_now(first, last, part) for first, last in _spans_in_order(
-            self._terms, part, self._clause_of
-        ))
+        return any(
+            not self._not_now(first, last, part) and not any(
+                outer_first <= first and last <= outer_last
+                and outer_last - outer_first > last - first
+                for outer_first, outer_last in self._not_now_spans
+            )
+            for first, last in _spans_in_order(self._terms, part, self._clause_of)
+        )
 
     def _not_now(self, first: int, last: int, part: Sequence[str]) -> bool:
         inside = range(first, last + 1)
@@ -224,7 +275,7 @@ class _Reading:
             if self._terms[after] not in self._filler:
                 break
             after += 1
-        return clause not in self._now_clauses and any(
+        return clause not in self.now_clauses and any(
             end < first and self._clause_of[end] == clause for end in self._supposed
         )
 
@@ -238,6 +289,8 @@ class UrgentContext:
     denied: tuple[str, ...]
     denied_after: tuple[str, ...]
     asking_only: tuple[str, ...]
+    laughing: tuple[str, ...]
+    laughing_emoji: tuple[str, ...]
     general: tuple[str, ...]
     supposed: tuple[str, ...]
     jest_before: tuple[str, ...]
@@ -250,8 +303,8 @@ def urgent_context() -> UrgentContext:
     text = resources.files("bot").joinpath("data/urgent_context.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     lists = (
-        "filler", "denied", "denied_after", "asking_only", "general", "supposed",
-        "jest_before", "jest_after", "other_than_signs",
+        "filler", "denied", "denied_after", "asking_only", "laughing", "laughing_emoji",
+        "general", "supposed", "jest_before", "jest_after", "other_than_signs",
     )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(

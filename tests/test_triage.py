@@ -96,6 +96,8 @@ def test_a_sign_asked_about_in_general_is_told_apart(
         ("How would I know my dad is having a stroke? Just asking out of interest", Urgency.ASKED),
         ("my dad has crushing chest pain. just curious, how long is a session?", Urgency.ASKED),
         ("my dad has crushing chest pain, how long is a session?", Urgency.NOW),
+        # unless the sign is told with a cue of now
+        ("just asking, my dad has crushing chest pain right now", Urgency.NOW),
     ],
 )
 def test_a_message_said_to_ask_in_general_is_read_as_asked(
@@ -104,6 +106,33 @@ def test_a_message_said_to_ask_in_general_is_read_as_asked(
     triage, speller = builtin
     raw, clause_of = speller.words_by_clause(message)
     assert triage.urgency(speller.terms_of(raw), clause_of) is urgency
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        ("my head's exploding from this workload haha, do you help with headaches", Urgency.ASKED),
+        ("blood everywhere in that horror film 😂 do you sell gift cards", Urgency.ASKED),
+        ("blood everywhere in that horror film, do you sell gift cards", Urgency.NOW),
+        # the words as written: the speller would read "hehe" as "here"
+        ("i dont want to be here anymore", Urgency.NOW),
+    ],
+)
+def test_a_message_that_laughs_is_read_as_asked(
+    builtin: tuple[Triage, Speller], message: str, urgency: Urgency
+) -> None:
+    triage, speller = builtin
+    raw, clause_of = speller.words_by_clause(message)
+    laughing = triage.laughs(message)
+    assert triage.urgency(speller.terms_of(raw), clause_of, laughing=laughing) is urgency
+
+
+def test_a_shorter_sign_within_one_not_happening_is_not_happening() -> None:
+    triage = triage_for("{triggers: [purple toenails, toenails]}")
+    assert is_urgent(*triage, "my toenails")
+    # "no" denies "purple toenails", and the "toenails" in it with them
+    assert not is_urgent(*triage, "no purple toenails, just sore feet")
+    assert is_urgent(*triage, "no purple toenails, but my toenails")  # another occurrence
 
 
 def test_an_admins_trigger_is_added_to_the_built_in_ones() -> None:
@@ -279,6 +308,10 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("shortness of breath i dont have, just back pain", False),
         ("he can't walk, he can't breathe either", True),  # "either" denies nothing
         ("i cant breathe i dont have my inhaler", True),  # the denial does not end the clause
+        # a seizure said plainly
+        ("my friend fell and is shaking and jerking all over and wont answer me", True),
+        ("my therapist wont answer me, can i book online", False),
+        ("what are the early warning signs of a stroke?", False),
     ],
 )
 def test_a_sign_denied_supposed_or_said_in_jest_is_not_urgent(
