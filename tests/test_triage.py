@@ -312,6 +312,9 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("my friend fell and is shaking and jerking all over and wont answer me", True),
         ("my therapist wont answer me, can i book online", False),
         ("what are the early warning signs of a stroke?", False),
+        ("i want to be dead", True),
+        ("my dad doesnt know who i am all of a sudden", True),
+        ("my mum has dementia and doesnt know who i am anymore, can massage help", False),
     ],
 )
 def test_a_sign_denied_supposed_or_said_in_jest_is_not_urgent(
