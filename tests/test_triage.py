@@ -313,6 +313,9 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("my therapist wont answer me, can i book online", False),
         ("what are the early warning signs of a stroke?", False),
         ("i want to be dead", True),
+        # whether a treatment can bring a sign on is asked in general
+        ("can massage cause a blood clot?", False),
+        ("the massage caused crushing chest pain", True),
         ("my dad doesnt know who i am all of a sudden", True),
         ("my mum has dementia and doesnt know who i am anymore, can massage help", False),
     ],
