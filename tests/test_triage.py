@@ -316,6 +316,9 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         # whether a treatment can bring a sign on is asked in general
         ("can massage cause a blood clot?", False),
         ("the massage caused crushing chest pain", True),
+        ("my dad collapsed on the sofa and isnt responding", True),
+        ("collapsed on the sofa after a 12 hour shift, everything aches", False),
+        ("my back pain isnt responding to physio", False),
         ("my dad doesnt know who i am all of a sudden", True),
         ("my mum has dementia and doesnt know who i am anymore, can massage help", False),
     ],
