@@ -408,11 +408,10 @@ def speller_for(
 
 
 def _word_usage(faq: Faq) -> Counter[str]:
-    """How often the FAQ uses each word, in every text a message is matched against."""
-    texts: list[str] = [
-        faq.disclaimer, *faq.urgent_words(), *faq.urgent_past, *faq.urgent_current,
-        *faq.not_covered,
-    ]
+    """How often the FAQ uses each word, in every text a message is matched against. The
+    urgent triggers' words count once each: thousands of triggers say "dead" more often than
+    a FAQ says "deep", yet "deap tissue" means the FAQ's word."""
+    texts: list[str] = [faq.disclaimer, *faq.not_covered]
     for entry in faq.entries:
         texts.extend(entry.phrasings)
         texts.append(entry.answer)
@@ -421,4 +420,10 @@ def _word_usage(faq: Faq) -> Counter[str]:
     for word, variants in faq.synonyms.items():
         texts.append(word)
         texts.extend(variants)
-    return Counter(word for text in texts for word in words(text, limit=None))
+    usage = Counter(word for text in texts for word in words(text, limit=None))
+    usage.update({
+        word
+        for text in (*faq.urgent_words(), *faq.urgent_past, *faq.urgent_current)
+        for word in words(text, limit=None)
+    })
+    return usage
