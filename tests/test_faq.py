@@ -612,7 +612,7 @@ synonyms:
     ("name", "old", "new", "said"),
     [
         ("urgent", "    - chest pain\n", "    - <nowhere> pain\n", "no word class <nowhere>"),
-        ("languages", "\n  pl:\n", "\n  nl:\n", "unknown language code 'nl'"),
+        ("languages", "\n  pl:\n", "\n  sv:\n", "unknown language code 'sv'"),
     ],
 )
 def test_broken_builtin_data_is_a_bug_in_the_bot(

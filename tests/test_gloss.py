@@ -7,7 +7,7 @@ from importlib import resources
 import pytest
 import yaml
 
-from bot.faq import Faq
+from bot.faq import NOTE_LANGUAGES, Faq
 from bot.gloss import Glossary, builtin_glossary, tokens
 from bot.matcher import Matcher, Status
 
@@ -84,7 +84,7 @@ def test_a_key_with_an_apostrophe_is_cut_as_a_message_is() -> None:
 
 
 def test_the_built_in_glossary_has_the_note_languages() -> None:
-    assert set(builtin_glossary().languages) == {"es", "fr", "de", "pt", "it", "ru", "uk", "pl"}
+    assert set(builtin_glossary().languages) == set(NOTE_LANGUAGES)
 
 
 def test_a_foreign_question_the_faq_answers_is_answered(bundled_matcher: Matcher) -> None:
