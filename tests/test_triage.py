@@ -79,46 +79,21 @@ def test_the_built_in_triggers_apply_to_every_faq(
         # no trigger named at all ("had a stroke" is none: it names no time)
         ("I had a stroke in 2015, can I get a massage?", Urgency.NONE),
         ("do you treat sciatica?", Urgency.NONE),
-    ],
-)
-def test_a_sign_asked_about_in_general_is_told_apart(
-    builtin: tuple[Triage, Speller], message: str, urgency: Urgency
-) -> None:
-    triage, speller = builtin
-    raw, clause_of = speller.words_by_clause(message)
-    assert triage.urgency(speller.terms_of(raw), clause_of) is urgency
-
-
-@pytest.mark.parametrize(
-    ("message", "urgency"),
-    [
-        # said of the whole message, in any clause: the reply tells what to do if it is now
+        # a message that says it only asks, in any clause, or that laughs: most likely not in
+        # earnest, and the reply still tells what to do if it is happening now
         ("How would I know my dad is having a stroke? Just asking out of interest", Urgency.ASKED),
         ("my dad has crushing chest pain. just curious, how long is a session?", Urgency.ASKED),
         ("my dad has crushing chest pain, how long is a session?", Urgency.NOW),
-        # unless the sign is told with a cue of now
-        ("just asking, my dad has crushing chest pain right now", Urgency.NOW),
-    ],
-)
-def test_a_message_said_to_ask_in_general_is_read_as_asked(
-    builtin: tuple[Triage, Speller], message: str, urgency: Urgency
-) -> None:
-    triage, speller = builtin
-    raw, clause_of = speller.words_by_clause(message)
-    assert triage.urgency(speller.terms_of(raw), clause_of) is urgency
-
-
-@pytest.mark.parametrize(
-    ("message", "urgency"),
-    [
         ("my head's exploding from this workload haha, do you help with headaches", Urgency.ASKED),
         ("blood everywhere in that horror film 😂 do you sell gift cards", Urgency.ASKED),
         ("blood everywhere in that horror film, do you sell gift cards", Urgency.NOW),
+        # unless the sign is told with a cue of now
+        ("just asking, my dad has crushing chest pain right now", Urgency.NOW),
         # the words as written: the speller would read "hehe" as "here"
         ("i dont want to be here anymore", Urgency.NOW),
     ],
 )
-def test_a_message_that_laughs_is_read_as_asked(
+def test_a_sign_asked_about_in_general_is_told_apart(
     builtin: tuple[Triage, Speller], message: str, urgency: Urgency
 ) -> None:
     triage, speller = builtin
