@@ -8,8 +8,9 @@ supposed ("what if a client faints?") or said in jest ("the price nearly gave me
 attack"), and a phrase may only hold a sign's words ("food poisoning"):
 bot/data/urgent_context.yaml, after ConText (Harkema et al. 2009). And a sign told as history
 ("a heart attack two years ago") is not urgent unless the message says that sign is happening
-now. Small talk: a message that is only a greeting,
-thanks or goodbye gets the short reply.
+now. A message that says it only asks ("just curious") or laughs ("haha") reads a sign it
+tells as asked about, unless the sign's clause says now. Small talk: a message that is only a
+greeting, thanks or goodbye gets the short reply.
 """
 
 from __future__ import annotations
@@ -391,7 +392,7 @@ def _contains_in_order(
     terms: Sequence[str], phrase: Sequence[str], clause_of: Sequence[int] | None = None
 ) -> bool:
     """True when the phrase's terms occur in order, at most `_MAX_GAP` other terms apart (and,
-    given the clause of each term, within one clause)."""
+    given the clause of each term, apart only within a clause: `_spans_in_order`)."""
     return any(True for _ in _spans_in_order(terms, phrase, clause_of))
 
 
