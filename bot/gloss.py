@@ -258,4 +258,22 @@ def builtin_glossary() -> Glossary:
     text = resources.files("bot").joinpath("data/glossary.yaml").read_text(encoding="utf-8")
     # libyaml's safe loader when PyYAML was built with it: 0.03 s instead of 0.2
     table = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return Glossary(table, common_words())
+    return Glossary(checked(table), common_words())
+
+
+def checked(table: object) -> dict[str, dict[str, str]]:
+    """A glossary table as YAML loaded it, refused unless every language maps words to
+    words: an unquoted `no` or `on` loads as a boolean and would read as "" or "True"
+    without a word said. A developer's file: a mistake in it is a bug, found by the tests."""
+    if not isinstance(table, dict):
+        raise ValueError("bot/data/glossary.yaml: needs a mapping of language codes")
+    for language, entries in table.items():
+        if not isinstance(entries, dict):
+            raise ValueError(f"bot/data/glossary.yaml: {language}: needs a mapping of words")
+        for foreign, meaning in entries.items():
+            if not isinstance(foreign, str) or not isinstance(meaning, str):
+                raise ValueError(
+                    f"bot/data/glossary.yaml: {language}: {foreign!r}: {meaning!r} is not"
+                    " text (quote it)"
+                )
+    return table

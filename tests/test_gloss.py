@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.faq import NOTE_LANGUAGES, Faq
-from bot.gloss import Glossary, builtin_glossary, tokens
+from bot.gloss import Glossary, builtin_glossary, checked, tokens
 from bot.matcher import Matcher, Status
 
 
@@ -81,6 +81,15 @@ def test_a_key_with_an_apostrophe_is_cut_as_a_message_is() -> None:
         english=frozenset({"quest", "ce"}),
     )
     assert glossary.english("qu'est-ce que l'épaule gelée") == "what shoulder frozen"
+
+
+@pytest.mark.parametrize("entry", ["auf: on", "nada de: no", "no: nada", "vingt: 20"])
+def test_a_glossary_value_yaml_reads_as_no_text_is_refused(entry: str) -> None:
+    # unquoted, "on" and "no" load as booleans and "20" as a number: quoted, they are words
+    with pytest.raises(ValueError, match="quote it"):
+        checked(yaml.safe_load(f"de:\n  {entry}\n"))
+    key, value = entry.split(": ")
+    assert checked(yaml.safe_load(f'de:\n  "{key}": "{value}"\n')) == {"de": {key: value}}
 
 
 def test_the_built_in_glossary_has_the_note_languages() -> None:
