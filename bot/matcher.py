@@ -257,7 +257,7 @@ class Matcher:
         emergency sign only as asked about in general (Urgency.ASKED)."""
         raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
-        laughing = self._triage.laughs(text)
+        laughing = self._triage.laughs(text, raw)
         urgency = self._triage.urgency(terms, clause_of, laughing=laughing)
         # A message in another language is read word for word in English (bot.gloss), and
         # triaged in English too: urgent.yaml's English triggers know more signs than its

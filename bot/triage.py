@@ -90,11 +90,12 @@ class Triage:
         `Speller.words_by_clause`; None: one clause) name a sign happening now."""
         return self.urgency(terms, clause_of) is Urgency.NOW
 
-    def laughs(self, text: str) -> bool:
-        """Whether a message laughs ("haha", "lol", "😂"). Its words as written, never as the
-        speller corrects them ("hehe" is not "here")."""
+    def laughs(self, text: str, raw: Sequence[str]) -> bool:
+        """Whether a message laughs ("haha", "lol", "😂"): its `text`, for the emoji, and its
+        `raw` words (`Speller.words_by_clause`), never as the speller corrects them into
+        terms ("hehe" is not "here")."""
         return any(emoji in text for emoji in self._laughing_emoji) or not (
-            self._laughing.isdisjoint(words(text))
+            self._laughing.isdisjoint(raw)
         )
 
     def urgency(
@@ -125,12 +126,7 @@ class Triage:
             # from this workload haha": not in earnest, most likely, unless a sign is told
             # with a cue of now ("just asking, my dad has chest pain right now"). The reply
             # still says first what to do if it is happening now.
-            if (laughing or _spans_of(terms, self._asking_only)) and not any(
-                clause_of[first] in now.now_clauses
-                for trigger in now.triggers
-                for part in trigger
-                for first, _ in _spans_in_order(terms, part, clause_of)
-            ):
+            if (laughing or _spans_of(terms, self._asking_only)) and not now.said_now:
                 return Urgency.ASKED
             return Urgency.NOW
         if self._now(terms, clause_of, fired, read_general=False):
@@ -145,9 +141,9 @@ class Triage:
         *,
         read_general: bool,
     ) -> _Now | None:
-        """The triggers whose words the message holds (`fired`) that are a sign happening now:
-        not denied, supposed or said in jest, nor (with `read_general`) asked about in
-        general, and not told as history; None when there is none."""
+        """What the message tells of the triggers whose words it holds (`fired`) that are a
+        sign happening now (not denied, supposed or said in jest, nor, with `read_general`,
+        asked about in general, and not told as history); None when there is none."""
         reading = _Reading(terms, clause_of, self, fired, read_general=read_general)
         fired = [trigger for trigger in fired if all(reading.names(part) for part in trigger)]
         if not fired:
@@ -164,7 +160,7 @@ class Triage:
                 trigger for trigger in fired
                 if _near(terms, trigger, current) or not _near(terms, trigger, past)
             ]
-        return _Now(fired, reading.now_clauses) if fired else None
+        return _Now(reading.said_now(fired)) if fired else None
 
     def smalltalk(self, raw: Sequence[str], terms: Sequence[str]) -> Smalltalk | None:
         """The kind of small talk when the whole message is small talk, else None."""
@@ -183,11 +179,10 @@ class Triage:
 
 @dataclass(frozen=True)
 class _Now:
-    """The triggers of a message that name a sign happening now, and its clauses that say
-    "now" (a phrase of urgent.yaml's `current`)."""
+    """What `Triage._now` found of the signs a message tells as happening now: whether one is
+    told in a clause that says "now" (a phrase of urgent.yaml's `current`)."""
 
-    triggers: list[list[list[str]]]
-    now_clauses: set[int]
+    said_now: bool
 
 
 class _Reading:
@@ -225,24 +220,41 @@ class _Reading:
         self.now_clauses = {clause_of[first] for first, _ in spans(terms, triage._current)}
         self._denied_at = positions_of(terms, triage._denied)
         self._other_than_sign = positions_of(terms, triage._other_than_signs)
-        # Where a sign's words are not happening now, neither is a shorter sign among them:
-        # "no blood clot" denies the "clot" in it too.
+        # Each occurrence of each part of the fired triggers, with whether it is not now, read
+        # once: where a sign's words are not happening now, neither is a shorter sign among
+        # them ("no blood clot" denies the "clot" in it too).
+        self._occurrences: dict[tuple[str, ...], list[tuple[int, int, bool]]] = {}
+        for trigger in fired:
+            for part in trigger:
+                key = tuple(part)
+                if key not in self._occurrences:
+                    self._occurrences[key] = [
+                        (first, last, self._not_now(first, last, part))
+                        for first, last in _spans_in_order(terms, part, clause_of)
+                    ]
         self._not_now_spans = [
             (first, last)
-            for trigger in fired for part in trigger
-            for first, last in _spans_in_order(terms, part, clause_of)
-            if self._not_now(first, last, part)
+            for occurrences in self._occurrences.values()
+            for first, last, not_now in occurrences if not_now
         ]
 
     def names(self, part: Sequence[str]) -> bool:
-        """Whether one occurrence of this part of a trigger is happening now."""
+        """Whether one occurrence of this part of a fired trigger is happening now."""
         return any(
-            not self._not_now(first, last, part) and not any(
+            not not_now and not any(
                 outer_first <= first and last <= outer_last
                 and outer_last - outer_first > last - first
                 for outer_first, outer_last in self._not_now_spans
             )
-            for first, last in _spans_in_order(self._terms, part, self._clause_of)
+            for first, last, not_now in self._occurrences[tuple(part)]
+        )
+
+    def said_now(self, triggers: Sequence[Sequence[Sequence[str]]]) -> bool:
+        """Whether a part of one of these (fired) triggers occurs in a clause that says now."""
+        return any(
+            self._clause_of[first] in self.now_clauses
+            for trigger in triggers for part in trigger
+            for first, _, _ in self._occurrences[tuple(part)]
         )
 
     def _not_now(self, first: int, last: int, part: Sequence[str]) -> bool:

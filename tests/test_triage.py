@@ -98,7 +98,7 @@ def test_a_sign_asked_about_in_general_is_told_apart(
 ) -> None:
     triage, speller = builtin
     raw, clause_of = speller.words_by_clause(message)
-    laughing = triage.laughs(message)
+    laughing = triage.laughs(message, raw)
     assert triage.urgency(speller.terms_of(raw), clause_of, laughing=laughing) is urgency
 
 
