@@ -15,11 +15,12 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -118,29 +119,17 @@ class OnnxEncoder:
     name = "minilm"
 
     def __init__(self, directory: Path) -> None:
-        import onnxruntime  # type: ignore[import-untyped]
-
         model = directory / "model.onnx"
         self._tokenizer = _tokenizer(
             directory / "tokenizer.json", special_tokens=True, max_tokens=MAX_TOKENS
         )
         if not model.is_file():
             raise ModelError(f"{model}: {MISSING}")
-        options = onnxruntime.SessionOptions()
-        # Messages come one at a time; two threads use this machine's two cores, more only
-        # add scheduling cost (`scripts/bench_match.py` measures it).
-        options.intra_op_num_threads = min(2, os.cpu_count() or 1)
-        # Between messages its threads would otherwise spin, waiting for work, and take the
-        # cores from numpy's matrix product and the rest of the match: on this 2-core machine
-        # that doubled a message's median time (15.7 ms against 8.2; scripts/bench_match.py).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3  # onnxruntime's own warnings are not the user's concern
-        try:
-            self._session = onnxruntime.InferenceSession(
-                str(model), options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own exception types
-            raise ModelError(f"{model}: not a readable ONNX model ({exc})") from None
+        self._model = model
+        # Messages come one at a time; two threads use this machine's two cores for a long
+        # one (128 word pieces: 18 ms against 28 with one thread), more only add scheduling
+        # cost (`scripts/bench_match.py` measures it).
+        self._session = _session(model, threads=min(2, _cores()))
         self._inputs = [node.name for node in self._session.get_inputs()]
         output = self._session.get_outputs()[0]
         self.dims = int(output.shape[-1])
@@ -153,18 +142,69 @@ class OnnxEncoder:
         # scale per run, so a text's vector would depend on what else is in its batch (cosine
         # 0.979 at worst against the same text alone, on the bundled FAQ). A FAQ's texts and a
         # message are then read alike, and a reload that adds one entry leaves the others'
-        # vectors as they were. Loading the bundled FAQ unseeded takes 40% longer for it.
+        # vectors as they were.
+        tokens = self._tokenizer.ids(texts)
+        workers = min(_cores(), MAX_WORKERS)
+        if len(tokens) < PARALLEL_FROM or workers < 2:
+            rows = [self._run(self._session, ids) for ids in tokens]
+        else:
+            # A FAQ's texts are short (9 word pieces on average in the bundled one), and a
+            # short text keeps one core busy, not two: runs side by side on single-threaded
+            # sessions embed the bundled FAQ's 1,887 texts in 2.3 s against 4.3 one after
+            # another on 2 cores (the same vectors). A session of its own for the load, so
+            # the messages' session keeps its two threads; it costs 0.1 s to create and
+            # about 30 MB while the load runs.
+            session = _session(self._model, threads=1)
+            with ThreadPoolExecutor(workers) as pool:
+                rows = list(pool.map(partial(self._run, session), tokens))
         result = np.empty((len(texts), self.dims), dtype=np.float32)
-        for row, tokens in enumerate(self._tokenizer.ids(texts)):
-            input_ids = np.array([tokens], dtype=np.int64)
-            feed = {
-                "input_ids": input_ids,
-                "attention_mask": np.ones_like(input_ids),
-                "token_type_ids": np.zeros_like(input_ids),
-            }
-            output = self._session.run(None, {name: feed[name] for name in self._inputs})[0]
-            result[row] = _normalised(np.asarray(output, dtype=np.float32))[0]
-        return result
+        for row, output in enumerate(rows):
+            result[row] = output
+        return _normalised(result)
+
+    def _run(self, session: Any, ids: list[int]) -> Vectors:
+        input_ids = np.array([ids], dtype=np.int64)
+        feed = {
+            "input_ids": input_ids,
+            "attention_mask": np.ones_like(input_ids),
+            "token_type_ids": np.zeros_like(input_ids),
+        }
+        output = session.run(None, {name: feed[name] for name in self._inputs})[0]
+        return np.asarray(output[0], dtype=np.float32)
+
+
+# Runs side by side save about 1.2 ms a text on two cores and cost 0.1 s for the second session:
+# below 200 texts (a reload after an edit) the gain is under a tenth of a second, not worth it.
+PARALLEL_FROM = 200
+# Each worker holds one run's activations; past 4 cores a cold load is already under a second.
+MAX_WORKERS = 4
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _session(model: Path, *, threads: int) -> Any:
+    """An onnxruntime session of the model (ModelError if it cannot be read)."""
+    import onnxruntime  # type: ignore[import-untyped]
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    # Between messages its threads would otherwise spin, waiting for work, and take the
+    # cores from numpy's matrix product and the rest of the match: on this 2-core machine
+    # that doubled a message's median time (15.7 ms against 8.2; scripts/bench_match.py).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3  # onnxruntime's own warnings are not the user's concern
+    try:
+        return onnxruntime.InferenceSession(
+            str(model), options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise ModelError(f"{model}: not a readable ONNX model ({exc})") from None
 
 
 class StaticEncoder:

@@ -62,6 +62,34 @@ def test_a_texts_vector_is_the_same_whatever_it_is_encoded_with(encoder: Encoder
     np.testing.assert_array_equal(encoder.encode(texts[::-1]), together[::-1])
 
 
+def test_many_texts_are_run_side_by_side_and_give_each_texts_own_vector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A cold load embeds a FAQ's texts on single-threaded runs side by side; each row must be
+    # its own text's vector, in order, as the messages' two-threaded session gives it (float
+    # sums in another order differ in the last bits only).
+    minilm = load_encoder("minilm")
+    texts = [f"{topic} question {n}" for n, topic in enumerate(
+        ["sciatica", "parking", "gift vouchers", "deep tissue", "cancellations"] * 3
+    )]
+    alone = np.vstack([minilm.encode([text]) for text in texts])
+    sessions: list[int] = []
+    real_session = embedding._session
+
+    def counted(model: Path, *, threads: int) -> object:
+        sessions.append(threads)
+        return real_session(model, threads=threads)
+
+    monkeypatch.setattr(embedding, "_session", counted)
+    monkeypatch.setattr(embedding, "_cores", lambda: 2)
+    monkeypatch.setattr(embedding, "PARALLEL_FROM", 10)
+    side_by_side = minilm.encode(texts)
+    assert sessions == [1]
+    np.testing.assert_allclose(side_by_side, alone, atol=1e-6)
+    assert minilm.encode(texts[:5]).shape == (5, 384)  # fewer than PARALLEL_FROM: no new session
+    assert sessions == [1]
+
+
 def test_a_paraphrase_is_closer_than_an_unrelated_sentence(encoder: Encoder) -> None:
     cost, price, cat = encoder.encode(
         ["how much does a session cost", "what is the price of a massage", "my cat is asleep"]
