@@ -10,10 +10,12 @@ not list is read as the listed word it differs from only by a short ending (INFL
 
 Which language: the one whose glossary holds most of the message's words that are not
 English. A glossary word that is also an everyday English word ("pain", French for bread;
-"son", "come", "main"), or a word of the FAQ's own questions, is left out of it, so an English
+"son", "come", "main"), or a word of the FAQ's own questions, does not count, so an English
 message is read as foreign only when most of its words are not English (a few typos it then
-mends: "depresion"), and a message that mixes English with another language ("mi hijo se
-cayó, now he is vomiting") keeps its English words as they are.
+mends: "depresion"). Once a message is read as a language, its everyday-English words that
+are that language's are read as such ("dos" is back in "j'ai mal au dos": a French message
+has no English "dos"), but never the FAQ's own words; a message that mixes English with
+another language ("mi hijo se cayó, now he is vomiting") keeps its other English words.
 
 Developer-owned data, like the triage: an admin's faq.yaml does not change it.
 """
@@ -68,6 +70,12 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def accented_form(written: str) -> str:
+    """A word as written, lowercase and composed, its accents kept: what tells apart two
+    glossary words that fold alike."""
+    return unicodedata.normalize("NFC", _APOSTROPHE.sub("", written.casefold()))
+
+
 def tokens(text: str, english: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """The words of a text as (folded, as written). An apostrophe splits a word ("l'épaule":
     "l", "epaule"; French and Italian elide so) unless the word without it is English
@@ -91,6 +99,11 @@ class Glossary:
         English words, folded."""
         self._english = english = english | ONE_LETTER_ENGLISH
         self._phrases: dict[str, dict[tuple[str, ...], str]] = {}
+        # Per language, the entries that fold to another entry's key with another meaning
+        # (Polish "cześć", hello, and "część", part), by their words as written: a message
+        # that writes the accents gets the one it wrote, one that leaves them out the first
+        # listed.
+        self._accented: dict[str, dict[tuple[str, ...], str]] = {}
         # The single words of the glossary, folded as bot.spelling folds a message's words,
         # with their English (of every language that has the word).
         self.words: dict[str, str] = {}
@@ -98,6 +111,8 @@ class Glossary:
         readings: dict[str, str] = {}
         for language, entries in table.items():
             phrases: dict[tuple[str, ...], str] = {}
+            accented: dict[tuple[str, ...], str] = {}
+            written_of: dict[tuple[str, ...], tuple[str, ...]] = {}
             for foreign, meaning in entries.items():
                 foreign, meaning = str(foreign), str(meaning or "")
                 # (a key with a space is a phrase: no need to fold it to find out)
@@ -105,16 +120,23 @@ class Glossary:
                 if word and " " not in word and word not in english:
                     self.words[word] = f"{self.words.get(word, '')} {normalize(meaning)}"
                 # cut as a message's words are, so that "qu'est-ce que" meets "qu'est-ce que"
-                key = tuple(folded for folded, _ in tokens(foreign, english))
-                if not key or (len(key) == 1 and key[0] in english):
+                cut = tokens(foreign, english)
+                key = tuple(folded for folded, _ in cut)
+                if not key:  # (a key of English words only counts for nothing: `english`)
                     continue
                 reading = readings.get(meaning)
                 if reading is None:
                     reading = readings[meaning] = " ".join(
                         written for _, written in tokens(meaning, english)
                     )
-                phrases[key] = reading
+                as_written = tuple(accented_form(written) for _, written in cut)
+                first = phrases.setdefault(key, reading)
+                if first != reading and written_of[key] != as_written:
+                    accented[written_of[key]] = first
+                    accented[as_written] = reading
+                written_of.setdefault(key, as_written)
             self._phrases[language] = phrases
+            self._accented[language] = accented
         self._longest = max(
             (len(key) for phrases in self._phrases.values() for key in phrases), default=0
         )
@@ -160,7 +182,8 @@ class Glossary:
             pieces_by_clause = []
             for clause, _ in clauses:
                 folded = [word for word, _ in clause]
-                pieces = self._pieces(folded, language, known)
+                written = [accented_form(word) for _, word in clause]
+                pieces = self._pieces(folded, language, known, written)
                 pieces_by_clause.append(pieces)
                 found += sum(
                     piece.end - piece.start for piece in pieces
@@ -209,12 +232,18 @@ class Glossary:
         return None if best is None else best[2]
 
     def _pieces(
-        self, words: Sequence[str], language: str, known: frozenset[str] = frozenset()
+        self,
+        words: Sequence[str],
+        language: str,
+        known: frozenset[str] = frozenset(),
+        written: Sequence[str] = (),
     ) -> list[Piece]:
-        """The words cut into glossary phrases and single other words: the cut that puts the
-        most words in phrases, then the one with fewest pieces ("l'épaule gelée" is "l" and
-        "épaule gelée", frozen shoulder, not "l'épaule" and "gelée")."""
+        """The words (folded; `written`: the same as accented_form gives them) cut into
+        glossary phrases and single other words: the cut that puts the most words in phrases,
+        then the one with fewest pieces ("l'épaule gelée" is "l" and "épaule gelée", frozen
+        shoulder, not "l'épaule" and "gelée")."""
         phrases = self._phrases[language]
+        accented = self._accented[language] if written else {}
         count = len(words)
         # best[i]: (words in phrases, -pieces) for words[i:], and its first piece
         best: list[tuple[int, int]] = [(0, 0)] * (count + 1)
@@ -225,7 +254,9 @@ class Glossary:
             for size in range(1, min(self._longest, count - start) + 1):
                 if size == 1 and words[start] in known:
                     continue
-                meaning = phrases.get(tuple(words[start : start + size]))
+                meaning = accented.get(tuple(written[start : start + size])) if accented else None
+                if meaning is None:
+                    meaning = phrases.get(tuple(words[start : start + size]))
                 if meaning is None and size == 1:
                     meaning = self._inflected(words[start], language)
                 if meaning is None:

@@ -279,6 +279,8 @@ class Matcher:
         ):
             return Match(Status.URGENT, score=100.0), [], None, False
         smalltalk = self._triage.smalltalk(raw, terms)
+        if smalltalk is None and reading is not None:  # "¡hola, muchas gracias!"
+            smalltalk = self._triage.smalltalk(read_raw, read_terms)
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), [], None, False
         if reading is not None:  # matched in English from here on

@@ -56,14 +56,17 @@ def test_english_words_in_a_foreign_message_are_kept_as_written() -> None:
     assert "head" in reading
 
 
-def test_a_glossary_word_that_is_english_is_left_out() -> None:
+def test_a_glossary_word_that_is_english_counts_only_in_a_message_of_its_language() -> None:
     glossary = Glossary(
-        {"fr": {"pain": "bread", "douleur": "pain", "dos": "back", "au": ""}},
-        english=frozenset({"pain"}),
+        {"fr": {"pain": "bread", "douleur": "pain", "dos": "back", "au": "", "mal": "pain"}},
+        english=frozenset({"pain", "dos"}),
     )
+    # "dos" is English too: it does not make a message French, but in a French one it is back
     assert glossary.english("douleur au dos") == "pain back"
-    # "pain" is never read as French bread, so it counts for nothing
+    assert glossary.english("j'ai mal au dos") == "j ai pain back"
+    # "pain" and "dos" alone choose no language: an English message stays English
     assert glossary.english("pain au chocolat") is None
+    assert glossary.english("dos and don'ts") is None
 
 
 def test_apostrophes_split_an_elision_but_not_an_english_contraction() -> None:
@@ -81,6 +84,19 @@ def test_a_key_with_an_apostrophe_is_cut_as_a_message_is() -> None:
         english=frozenset({"quest", "ce"}),
     )
     assert glossary.english("qu'est-ce que l'épaule gelée") == "what shoulder frozen"
+
+
+def test_two_words_that_fold_alike_are_told_apart_by_their_accents() -> None:
+    # Polish "cześć" (hello) and "część" (part) are one key without their accents: the one a
+    # message writes is read, and a message that leaves them out gets the first listed
+    glossary = Glossary(
+        {"pl": {"cześć": "hello", "część": "part", "pleców": "back"}}, english=frozenset()
+    )
+    assert glossary.english("cześć") == "hello"
+    assert glossary.english("część pleców") == "part back"
+    assert glossary.english("CZĘŚĆ pleców") == "part back"
+    assert glossary.english("czesc") == "hello"
+    assert glossary.english("czesc pleców") == "hello back"
 
 
 @pytest.mark.parametrize("entry", ["auf: on", "nada de: no", "no: nada", "vingt: 20"])
@@ -241,3 +257,46 @@ def test_a_reading_keeps_the_ends_of_clauses(bundled_matcher: Matcher) -> None:
     assert bundled_matcher.match(text).status is Status.URGENT
     # a last end and ends with nothing read between them are left out
     assert builtin_glossary().english("¿Tratan la ciática?") == "treat sciatica"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("hola", "greeting"),
+        ("Bonjour !", "greeting"),
+        ("Guten Tag", "greeting"),
+        ("olá, bom dia", "greeting"),
+        ("buongiorno", "greeting"),
+        ("привет", "greeting"),
+        ("вітаю", "greeting"),
+        ("cześć", "greeting"),
+        ("czesc", "greeting"),  # typed without its accents: not "część", part
+        ("goedemorgen", "greeting"),
+        ("¡muchas gracias!", "thanks"),
+        ("merci beaucoup", "thanks"),
+        ("спасибо большое", "thanks"),
+        ("дякую", "thanks"),
+        ("dziękuję bardzo", "thanks"),
+        ("tschüss", "goodbye"),
+        ("arrivederci", "goodbye"),
+        ("tot ziens", "goodbye"),
+    ],
+)
+def test_small_talk_in_another_language_is_small_talk(
+    bundled_matcher: Matcher, message: str, kind: str
+) -> None:
+    # read in English first: "hola" alone got a suggestion of the arthritis entry, and
+    # "cześć" the answer about clinical massage's parts
+    match = bundled_matcher.match(message)
+    assert match.status is Status.SMALLTALK, message
+    assert match.smalltalk is not None
+    assert match.smalltalk.name == kind
+
+
+def test_a_greeting_before_a_question_in_another_language_leaves_the_question(
+    bundled_matcher: Matcher,
+) -> None:
+    match = bundled_matcher.match("hola, ¿tratan la ciática?")
+    assert match.status is Status.ANSWER
+    assert match.entry is not None
+    assert match.entry.id == "condition-sciatica"
