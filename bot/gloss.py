@@ -156,10 +156,13 @@ class Glossary:
     def languages(self) -> tuple[str, ...]:
         return tuple(self._phrases)
 
-    def english(self, text: str, known: frozenset[str] = frozenset()) -> str | None:
+    def english(
+        self, text: str, known: frozenset[str] = frozenset(), *, unread: bool = True
+    ) -> str | None:
         """The message read word for word in English, or None when it does not read as one
         of the glossary's languages (most English messages). `known`: more words to read as
-        English, the FAQ's own ("thoracic" is not French "thoracique")."""
+        English, the FAQ's own ("thoracic" is not French "thoracique"). `unread`: keep the
+        words it cannot read, as written; without them, only English remains."""
         # Read clause by clause, and the clauses' ends kept: triage reads a cue ("et si",
         # what if) only within its clause, so "et si c'est grave ? il s'est évanoui" must
         # not read "what if it is grave il fainted".
@@ -204,7 +207,10 @@ class Glossary:
         for (clause, end), pieces in zip(clauses, pieces_by_clause, strict=True):
             said = [
                 part for part in (
-                    clause[piece.start][1] if piece.english is None else piece.english
+                    piece.english if piece.english is not None
+                    else clause[piece.start][1] if unread or _english_word(
+                        clause[piece.start][0], self._english, known
+                    ) else ""
                     for piece in pieces
                 ) if part
             ]
@@ -308,3 +314,7 @@ def checked(table: object) -> dict[str, dict[str, str]]:
                     " text (quote it)"
                 )
     return table
+
+
+def _english_word(word: str, english: frozenset[str], known: frozenset[str]) -> bool:
+    return word in english or word in known or word.isdigit()

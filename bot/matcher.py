@@ -255,6 +255,7 @@ class Matcher:
         """`candidates`, the message as folded for them (its words, terms and lexical query),
         which a decline reads the not-covered phrase it named from, and whether it names an
         emergency sign only as asked about in general (Urgency.ASKED)."""
+        written = text
         raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
         laughing = self._triage.laughs(text, raw)
@@ -283,12 +284,21 @@ class Matcher:
             smalltalk = self._triage.smalltalk(read_raw, read_terms)
         if smalltalk is not None:
             return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), [], None, False
+        # The model reads a foreign message's reading without the words the glossary could
+        # not read ("hilft Massage bei Rückenschmerzen, sagt meine Oma"): to it they are
+        # noise. The lexical signal still counts them, as words it does not know (one may be
+        # what the FAQ does not cover: "Salbe", an ointment). Multilingual sets: 0.710 ->
+        # 0.741 right, the same 1.6% wrong and 6.7% off-topic answered.
+        model_text = text
         if reading is not None:  # matched in English from here on
             text, raw, terms = reading, read_raw, read_terms
+            model_text = self.glossary.english(
+                written, self.speller.phrasing_words, unread=False
+            ) or reading
         if not raw:  # emoji, punctuation or nothing: no words to go on
             return None, [], None, False
         query = self._lexical.query(raw, terms)
-        closeness = self._semantic.closeness(text[:MAX_INPUT_CHARS])
+        closeness = self._semantic.closeness(model_text[:MAX_INPUT_CHARS])
         head = closeness.head
         by_meaning = top_indexes(head, CANDIDATES_PER_SIGNAL)
         by_words = self._lexical.candidates(query, CANDIDATES_PER_SIGNAL)

@@ -300,3 +300,41 @@ def test_a_greeting_before_a_question_in_another_language_leaves_the_question(
     assert match.status is Status.ANSWER
     assert match.entry is not None
     assert match.entry.id == "condition-sciatica"
+
+
+def test_a_reading_without_the_unread_words_keeps_only_english() -> None:
+    glossary = Glossary(
+        {"de": {
+            "welche": "which", "hilft": "helps", "gegen": "for", "rückenschmerzen": "back pain",
+        }},
+        english=frozenset({"now"}),
+    )
+    message = "Welche Salbe hilft gegen Rückenschmerzen, 2 Tage now"
+    assert glossary.english(message) == "which Salbe helps for back pain , 2 Tage now"
+    # the words it could not read are left out; English words and numbers stay
+    assert glossary.english(message, unread=False) == "which helps for back pain , 2 now"
+    # a word the FAQ uses is English too
+    assert glossary.english(message, frozenset({"salbe"}), unread=False) == (
+        "which Salbe helps for back pain , 2 now"
+    )
+
+
+def test_the_model_reads_a_foreign_message_without_its_unread_words(
+    bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the unread words are noise to the model; the lexical signal still counts them
+    semantic = bundled_matcher._semantic
+    read: list[str] = []
+    real = semantic.closeness
+
+    def spy(text: str) -> object:
+        read.append(text)
+        return real(text)
+
+    monkeypatch.setattr(semantic, "closeness", spy)
+    bundled_matcher.match("Hilft Massage bei Ischias, fragt meine Oma")
+    assert read
+    assert "sciatica" in read[0]
+    assert "Oma" not in read[0]
+    bundled_matcher.match("does massage help sciatica, asks my grandma")
+    assert read[-1] == "does massage help sciatica, asks my grandma"
