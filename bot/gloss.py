@@ -112,7 +112,7 @@ class Glossary:
         for language, entries in table.items():
             phrases: dict[tuple[str, ...], str] = {}
             accented: dict[tuple[str, ...], str] = {}
-            written_of: dict[tuple[str, ...], tuple[str, ...]] = {}
+            written_of: dict[tuple[str, ...], str] = {}  # the first entry of each key
             for foreign, meaning in entries.items():
                 foreign, meaning = str(foreign), str(meaning or "")
                 # (a key with a space is a phrase: no need to fold it to find out)
@@ -129,12 +129,16 @@ class Glossary:
                     reading = readings[meaning] = " ".join(
                         written for _, written in tokens(meaning, english)
                     )
-                as_written = tuple(accented_form(written) for _, written in cut)
                 first = phrases.setdefault(key, reading)
-                if first != reading and written_of[key] != as_written:
-                    accented[written_of[key]] = first
-                    accented[as_written] = reading
-                written_of.setdefault(key, as_written)
+                if first != reading:  # rare: cut the words as written only then
+                    as_written = tuple(accented_form(written) for _, written in cut)
+                    before = tuple(
+                        accented_form(written) for _, written in tokens(written_of[key], english)
+                    )
+                    if before != as_written:
+                        accented[before] = first
+                        accented[as_written] = reading
+                written_of.setdefault(key, foreign)
             self._phrases[language] = phrases
             self._accented[language] = accented
         self._longest = max(
