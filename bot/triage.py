@@ -73,6 +73,7 @@ class Triage:
         self._gap = context.gap
         self._denied = [terms(phrase) for phrase in context.denied]
         self._denied_after = [terms(phrase) for phrase in context.denied_after]
+        self._negative = frozenset(term for word in context.negative for term in terms(word))
         self._asking_only = [terms(phrase) for phrase in context.asking_only]
         self._laughing = frozenset(context.laughing)
         self._laughing_emoji = context.laughing_emoji
@@ -202,6 +203,7 @@ class _Reading:
         self._clause_of = clause_of
         self._filler = triage._filler
         self._gap = triage._gap
+        self._negative = triage._negative
         spans = _spans_of
         self._ends_before = {
             last for _, last in (
@@ -279,11 +281,14 @@ class _Reading:
             if self._terms[before] not in self._filler:
                 break
             before -= 1
+        # a denial after a sign told in the negative only stresses it: "the bleeding won't
+        # stop, not at all"
+        denied_after = set() if self._negative.intersection(part) else self._denied_after
         after = last + 1
         for _ in range(self._gap + 1):
             if after >= len(self._terms) or self._clause_of[after] != clause:
                 break
-            if after in self._starts_after or after in self._denied_after:
+            if after in self._starts_after or after in denied_after:
                 return True
             if self._terms[after] not in self._filler:
                 break
@@ -301,6 +306,7 @@ class UrgentContext:
     gap: int
     denied: tuple[str, ...]
     denied_after: tuple[str, ...]
+    negative: tuple[str, ...]
     asking_only: tuple[str, ...]
     laughing: tuple[str, ...]
     laughing_emoji: tuple[str, ...]
@@ -316,7 +322,8 @@ def urgent_context() -> UrgentContext:
     text = resources.files("bot").joinpath("data/urgent_context.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     lists = (
-        "filler", "denied", "denied_after", "asking_only", "laughing", "laughing_emoji",
+        "filler", "denied", "denied_after", "negative", "asking_only", "laughing",
+        "laughing_emoji",
         "general", "supposed", "jest_before", "jest_after", "other_than_signs",
     )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.

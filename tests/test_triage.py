@@ -283,6 +283,10 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("shortness of breath i dont have, just back pain", False),
         ("he can't walk, he can't breathe either", True),  # "either" denies nothing
         ("i cant breathe i dont have my inhaler", True),  # the denial does not end the clause
+        # after a sign told in the negative, a denial only stresses it
+        ("the bleeding won't stop, not at all", True),
+        ("my father is not breathing not at all", True),
+        ("shortness of breath not at all, only my neck is stiff", False),
         # a seizure said plainly
         ("my friend fell and is shaking and jerking all over and wont answer me", True),
         ("my therapist wont answer me, can i book online", False),
@@ -445,6 +449,12 @@ def test_breathing_doubted_a_pulse_not_found_or_a_fire_is_urgent(
         ("stabbed. bleeding bad", True),
         ("cut my hand on a knife, bleeding bad", True),
         ("my knee is bleeding heavily", True),
+        # bleeding that does not stop, said with "does not", "will not", "has not"
+        ("the bleeding doesn't stop", True),
+        ("the cut does not stop bleeding", True),
+        ("bleeding will not stop", True),
+        ("the blood hasn't stopped for 20 minutes", True),
+        ("my nose bled yesterday but the bleeding has stopped", False),
         # bleeding said of the past is not a sign now
         ("I bled a lot after my surgery two years ago, can massage help the scar?", False),
     ],
