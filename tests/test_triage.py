@@ -455,6 +455,12 @@ def test_breathing_doubted_a_pulse_not_found_or_a_fire_is_urgent(
         ("bleeding will not stop", True),
         ("the blood hasn't stopped for 20 minutes", True),
         ("my nose bled yesterday but the bleeding has stopped", False),
+        # no wake, no speech, a child gone blue, said in the words people use
+        ("my dad doesn't wake up", True),
+        ("she cannot speak all of a sudden", True),
+        ("the baby has gone blue", True),
+        ("I can't speak Spanish, do you have a Spanish speaking therapist?", False),
+        ("my kid's favourite colour is blue", False),
         # bleeding said of the past is not a sign now
         ("I bled a lot after my surgery two years ago, can massage help the scar?", False),
     ],
