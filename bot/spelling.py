@@ -91,6 +91,7 @@ class Speller:
         self._sounds = list(self._by_sound)
         self._faq_words = frozenset(phrasing_words) - STOPWORDS
         self._term_of: dict[str, str] = {}
+        self._correction_of: dict[str, str] = {}
         self._whole_of: dict[str, str] = {}
         self._parts_of: dict[str, tuple[str, ...]] = {}
 
@@ -98,13 +99,16 @@ class Speller:
         """The FAQ word a misspelt word most likely means, or the word itself."""
         if word in self.vocabulary or word in self._everyday or not word.isalpha():
             return word
+        known = self._correction_of.get(word)
+        if known is not None:
+            return known
         corrected = self._corrected(word)
         # A word of another language the bot reads is corrected only to what it means there
         # ("fibromialgia", fibromyalgia); Portuguese "usar" is no slip of Polish "udar".
         meaning = self._foreign.get(word)
         if meaning is not None and corrected not in meaning.split():
-            return word
-        return corrected
+            corrected = word
+        return remember(self._correction_of, word, corrected)
 
     def _corrected(self, word: str) -> str:
         limit = _max_typo_distance(len(word))

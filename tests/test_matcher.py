@@ -678,3 +678,22 @@ def test_two_encoders_of_one_name_but_other_weights_do_not_share_faq_vectors(
     assert first
     assert second
     assert first[0].features != second[0].features
+
+
+def test_the_model_reads_a_misspelt_word_as_the_speller_corrects_it(
+    bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the sentence model reads "deap tisue" as noise; the speller knows it is "deep tissue"
+    semantic = bundled_matcher._semantic
+    read: list[str] = []
+    real = semantic.closeness
+
+    def spy(text: str) -> object:
+        read.append(text)
+        return real(text)
+
+    monkeypatch.setattr(semantic, "closeness", spy)
+    bundled_matcher.match("I don't know if deap tisue is good for my bak")
+    assert read == ["I don't know if deep tissue is good for my back"]
+    bundled_matcher.match("Do you treat sciatica?")  # nothing to mend: read as written
+    assert read[-1] == "Do you treat sciatica?"
