@@ -602,3 +602,62 @@ def test_no_question_of_the_other_languages_set_is_sent_to_urgent_care(
     ]
     assert len(messages) > 150
     assert [message for message in messages if is_urgent(*builtin, message)] == []
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # signs in plain words, from a probe of 200 fresh English emergencies
+        ("my coworker suddenly doesnt make sense when she talks and her face is sagging", True),
+        ("mum's arm just went limp and she is no longer able to speak clearly", True),
+        ("my colleague slumped over at her desk and doesnt answer when i shake her", True),
+        ("he's had two fits in a row and hasn't woken up between them", True),
+        ("i'm not safe with myself right now", True),
+        ("my husband accidentally took double his insulin and is acting strange", True),
+        ("he is unable to feel the toilet paper when he wipes", True),
+        ("bumped my head hard on the shelf just now and now i feel sick and confused", True),
+        ("my skin is mottled and i'm shaking with fever", True),
+        ("kitchen fire, my husband's face and hands are burned", True),
+        ("grandma fell, bone poking through the skin", True),
+        ("my 3 month old is hot and limp and won't wake properly", True),
+        ("nosebleed for 40 minutes, soaked through towels, getting dizzy", True),
+        # ...and what only sounds like one
+        ("shooting pain down my leg, like an electric shock. can massage help?", False),
+    ],
+)
+def test_signs_told_in_plain_words_are_urgent(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # cleared, healed, resolved or family history: told as the past
+        "doctor says my DVT has resolved, can I have a full body massage now?",
+        "my GP cleared me after my concussion, can I book in for neck tension?",
+        "I had a seizure in my twenties but none since, do I need to mention it?",
+        "i had a panic attack that felt like a heart attack, it turned out fine",
+        "my grandad died of a heart attack, is chair massage ok for me?",
+        "the burn on my hand has healed over, can you massage near it?",
+        # asked how a sign is told, or what is done about one
+        "how do your therapists recognise an allergic reaction?",
+        "would you call an ambulance if someone collapsed in your clinic?",
+        # idioms, denials and things that only hold a sign's words
+        "my husband says I'll give him a heart attack if I book another spa day",
+        "the price of parking nearly made me faint",
+        "didn't hit my head, just pulled my shoulder lifting boxes",
+        "i cant breathe through my nose in the face cradle, can I have a pillow?",
+        "the therapist isn't responding to my texts, can you confirm my booking?",
+    ],
+)
+def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
+    builtin: tuple[Triage, Speller], message: str
+) -> None:
+    assert not is_urgent(*builtin, message)
+
+
+def test_a_sign_back_after_it_was_cleared_is_urgent(builtin: tuple[Triage, Speller]) -> None:
+    assert is_urgent(*builtin, "I was cleared after my DVT but now my calf is swollen and hot")
+    assert is_urgent(*builtin, "chest pain, doctor said it was just a strain but now its crushing")
