@@ -621,6 +621,16 @@ def test_no_question_of_the_other_languages_set_is_sent_to_urgent_care(
         ("grandma fell, bone poking through the skin", True),
         ("my 3 month old is hot and limp and won't wake properly", True),
         ("nosebleed for 40 minutes, soaked through towels, getting dizzy", True),
+        # a second probe of 150
+        ("grandpa keeps falling to one side and he can't walk straight", True),
+        ("grandma no longer responds when I talk to her, her eyes are open but nothing", True),
+        ("toddler ate some of the magnets from his brothers toy", True),
+        ("my son bit into a dishwasher pod and hes drooling", True),
+        ("she fell and struck her head on the bathtub and is now very confused", True),
+        ("my left calf is huge and tender since the long flight", True),
+        ("purple spots appeared on my son's legs and he has a temperature", True),
+        ("toddler was face down in the bath, we got him out, he's breathing funny", True),
+        ("my daughter used her epipen but she is still wheezing", True),
         # ...and what only sounds like one
         ("shooting pain down my leg, like an electric shock. can massage help?", False),
     ],
@@ -650,6 +660,13 @@ def test_signs_told_in_plain_words_are_urgent(
         "didn't hit my head, just pulled my shoulder lifting boxes",
         "i cant breathe through my nose in the face cradle, can I have a pillow?",
         "the therapist isn't responding to my texts, can you confirm my booking?",
+        "my son had a seizure last week, the doctors checked him and he's fine now",
+        "I carry an epipen for a nut allergy, what oils do you use?",
+        "my daughter has epilepsy, do you use any oils that can trigger seizures?",
+        "is it true you shouldn't massage someone with a blood clot?",
+        "what should I eat before a massage so I don't feel faint?",
+        "breathless with excitement for my first couples massage",
+        "what is the poison control number, I want to save it in my phone",
     ],
 )
 def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
