@@ -951,7 +951,7 @@ def test_an_urgent_trigger_that_would_expand_too_far_is_refused_by_its_count(
     message = problems_of(faq_file)
     assert_reported(
         message, faq_file, faq_file.line_of(f"- {trigger}"), "urgent.triggers[1]:",
-        "stands for 729,000,000 phrases (30 <c0> x 30 <c1>", "at most 5,000",
+        "stands for 729,000,000 phrases (30 <c0> x 30 <c1>", "at most 6,000",
     )
     assert len(message.splitlines()) == 1
 

@@ -631,6 +631,12 @@ def test_no_question_of_the_other_languages_set_is_sent_to_urgent_care(
         ("purple spots appeared on my son's legs and he has a temperature", True),
         ("toddler was face down in the bath, we got him out, he's breathing funny", True),
         ("my daughter used her epipen but she is still wheezing", True),
+        # and a third probe's, read after its first run
+        ("I took a whole pack of Tylenol about an hour ago, I feel sick", True),
+        ("my son touched a live wire, he's not moving", True),
+        ("cancel my bookings for good, I won't be around after tonight", True),
+        ("can barely bend my neck, light hurts my eyes, headache, fever", True),
+        ("stabbing pain in my heel when I step out of bed, do you treat that?", False),
         # ...and what only sounds like one
         ("shooting pain down my leg, like an electric shock. can massage help?", False),
     ],
