@@ -36,6 +36,7 @@ from bot.faq import Entry, Faq, Smalltalk
 from bot.gloss import Glossary, builtin_glossary
 from bot.lexical import LexicalIndex, Query
 from bot.lexicon import common_words
+from bot.likeness import likeness_for
 from bot.semantic import SemanticIndex, VectorCache
 from bot.spelling import Speller
 from bot.text import MAX_INPUT_CHARS, normalize, stem, words
@@ -153,6 +154,7 @@ class Matcher:
         self.decision = decision or load_decision(encoder.name)
         self.speller = speller_for(faq, everyday, self.glossary)
         self._triage = Triage(faq, self.speller)
+        self._likeness = likeness_for(encoder)
         # The indexes read the FAQ without the not-covered topics its own entries cover.
         self.coverage = coverage = covered(faq, self.speller)
         matched = coverage.faq
@@ -317,7 +319,11 @@ class Matcher:
         if not raw:  # emoji, punctuation or nothing: no words to go on
             return None, [], None, False
         query = self._lexical.query(raw, terms)
-        closeness = self._semantic.closeness(model_text[:MAX_INPUT_CHARS])
+        vector = self.encoder.encode([model_text[:MAX_INPUT_CHARS]])[0]
+        closeness = self._semantic.closeness_of(vector)
+        if self._likeness.urgent(vector, float(closeness.head.max(initial=-1.0))):
+            # like an emergency, though no trigger named it (bot.likeness)
+            return Match(Status.URGENT, score=100.0), [], None, False
         head = closeness.head
         by_meaning = top_indexes(head, CANDIDATES_PER_SIGNAL)
         by_words = self._lexical.candidates(query, CANDIDATES_PER_SIGNAL)

@@ -80,7 +80,9 @@ class VectorCache:
         # A cache written before negligible components were dropped still reads fast.
         vectors = without_negligible(vectors.astype(np.float32))
         for key, vector in zip(keys, vectors, strict=True):
-            self._memory[bytes(key)] = vector
+            # numpy's fixed-width bytes drop a key's trailing zero bytes: put them back, or one
+            # text in 256 is never found and is embedded again on every start
+            self._memory[bytes(key).ljust(32, b"\0")] = vector
 
     def save(self, path: Path, texts: Sequence[str]) -> None:
         """Write the vectors of `texts` to `path` (the format `_read` takes)."""
@@ -207,7 +209,10 @@ class SemanticIndex:
 
     def closeness(self, message: str) -> Closeness:
         """How close the message is to each entry."""
-        vector = self.encoder.encode([message])[0]
+        return self.closeness_of(self.encoder.encode([message])[0])
+
+    def closeness_of(self, vector: Vectors) -> Closeness:
+        """How close a message, as its vector, is to each entry."""
         similarity = (self._head @ vector)[self._head_rows]
         head = np.maximum.reduceat(similarity, self._head_starts)
         question = similarity[self._head_starts]

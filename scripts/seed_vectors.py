@@ -1,4 +1,6 @@
-"""Write the vectors of the bundled faq.yaml's texts into the package, for each encoder.
+"""Write the vectors of the bundled faq.yaml's texts, and of the built-in examples of
+emergencies (bot/data/urgent_examples.yaml, read by bot.likeness), into the package, for each
+encoder.
 
     python scripts/seed_vectors.py
 
@@ -19,7 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.embedding import ENCODERS, load_encoder, models_dir  # noqa: E402
 from bot.faq import load_faq  # noqa: E402
+from bot.likeness import examples, examples_file  # noqa: E402
 from bot.matcher import Matcher, vector_cache  # noqa: E402
+from bot.semantic import VectorCache  # noqa: E402
 
 
 def main() -> int:
@@ -30,6 +34,12 @@ def main() -> int:
             texts = Matcher(faq, encoder=encoder, cache_dir=Path(scratch)).embedded_texts()
             path = models_dir() / f"seed-{name}.npz"
             vector_cache(encoder, Path(scratch)).save(path, texts)
+        print(f"{path.relative_to(ROOT)}: {len(set(texts))} texts")
+        # the built-in examples of emergencies (bot.likeness), whatever the FAQ
+        found = examples()
+        texts = [*found.emergencies, *found.not_emergencies]
+        path = models_dir() / examples_file(name)
+        VectorCache(encoder).save(path, texts)
         print(f"{path.relative_to(ROOT)}: {len(set(texts))} texts")
     return 0
 

@@ -329,15 +329,17 @@ def test_the_model_reads_a_foreign_message_without_its_unread_words(
     bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the unread words are noise to the model; the lexical signal still counts them
-    semantic = bundled_matcher._semantic
     read: list[str] = []
-    real = semantic.closeness
+    real = bundled_matcher.encoder
 
-    def spy(text: str) -> object:
-        read.append(text)
-        return real(text)
+    class Spy:
+        name, dims, revision = real.name, real.dims, real.revision
 
-    monkeypatch.setattr(semantic, "closeness", spy)
+        def encode(self, texts: list[str]) -> object:
+            read.extend(texts)
+            return real.encode(texts)
+
+    monkeypatch.setattr(bundled_matcher, "encoder", Spy())
     bundled_matcher.match("Hilft Massage bei Ischias, fragt meine Oma")
     assert read
     assert "sciatica" in read[0]

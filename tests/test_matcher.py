@@ -684,15 +684,17 @@ def test_the_model_reads_a_misspelt_word_as_the_speller_corrects_it(
     bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the sentence model reads "deap tisue" as noise; the speller knows it is "deep tissue"
-    semantic = bundled_matcher._semantic
     read: list[str] = []
-    real = semantic.closeness
+    real = bundled_matcher.encoder
 
-    def spy(text: str) -> object:
-        read.append(text)
-        return real(text)
+    class Spy:
+        name, dims, revision = real.name, real.dims, real.revision
 
-    monkeypatch.setattr(semantic, "closeness", spy)
+        def encode(self, texts: list[str]) -> object:
+            read.extend(texts)
+            return real.encode(texts)
+
+    monkeypatch.setattr(bundled_matcher, "encoder", Spy())
     bundled_matcher.match("I don't know if deap tisue is good for my bak")
     assert read == ["I don't know if deep tissue is good for my back"]
     bundled_matcher.match("Do you treat sciatica?")  # nothing to mend: read as written
