@@ -6,6 +6,7 @@ from importlib import resources
 
 import pytest
 import yaml
+from helpers.model_spy import texts_read
 
 from bot.faq import NOTE_LANGUAGES, Faq
 from bot.gloss import Glossary, builtin_glossary, checked, tokens
@@ -329,17 +330,7 @@ def test_the_model_reads_a_foreign_message_without_its_unread_words(
     bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the unread words are noise to the model; the lexical signal still counts them
-    read: list[str] = []
-    real = bundled_matcher.encoder
-
-    class Spy:
-        name, dims, revision = real.name, real.dims, real.revision
-
-        def encode(self, texts: list[str]) -> object:
-            read.extend(texts)
-            return real.encode(texts)
-
-    monkeypatch.setattr(bundled_matcher, "encoder", Spy())
+    read = texts_read(bundled_matcher, monkeypatch)
     bundled_matcher.match("Hilft Massage bei Ischias, fragt meine Oma")
     assert read
     assert "sciatica" in read[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.model_spy import texts_read
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -684,17 +685,7 @@ def test_the_model_reads_a_misspelt_word_as_the_speller_corrects_it(
     bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the sentence model reads "deap tisue" as noise; the speller knows it is "deep tissue"
-    read: list[str] = []
-    real = bundled_matcher.encoder
-
-    class Spy:
-        name, dims, revision = real.name, real.dims, real.revision
-
-        def encode(self, texts: list[str]) -> object:
-            read.extend(texts)
-            return real.encode(texts)
-
-    monkeypatch.setattr(bundled_matcher, "encoder", Spy())
+    read = texts_read(bundled_matcher, monkeypatch)
     bundled_matcher.match("I don't know if deap tisue is good for my bak")
     assert read == ["I don't know if deep tissue is good for my back"]
     bundled_matcher.match("Do you treat sciatica?")  # nothing to mend: read as written
