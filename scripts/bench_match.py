@@ -940,10 +940,13 @@ def measure_size(new_root: Path, encoders: Sequence[str]) -> dict[str, Any]:
     for encoder in encoders:
         if (models / MODEL_DIRS[encoder]).is_dir():
             model_bytes[f"{MODEL_DIRS[encoder]}/"] = dir_bytes(models / MODEL_DIRS[encoder])
-        seed = models / f"seed-{encoder}.npz"
-        if seed.is_file():
-            model_bytes[seed.name] = seed.stat().st_size
-    shipped = {f"seed-{encoder}.npz" for encoder in MODEL_DIRS}
+        # the bundled FAQ's vectors, and the emergency examples' (bot.likeness)
+        for vectors in (models / f"seed-{encoder}.npz", models / f"urgent-examples-{encoder}.npz"):
+            if vectors.is_file():
+                model_bytes[vectors.name] = vectors.stat().st_size
+    shipped = {
+        f"{kind}-{encoder}.npz" for kind in ("seed", "urgent-examples") for encoder in MODEL_DIRS
+    }
     shared = sum(item.stat().st_size for item in models.glob("*")
                  if item.is_file() and item.name not in shipped) if models.is_dir() else 0
     libraries = {name: dist_bytes(name) for name in SIZED}
