@@ -167,6 +167,15 @@ class Glossary:
         of the glossary's languages (most English messages). `known`: more words to read as
         English, the FAQ's own ("thoracic" is not French "thoracique"). `unread`: keep the
         words it cannot read, as written; without them, only English remains."""
+        both = self.readings(text, known)
+        if both is None:
+            return None
+        return both[0] if unread else both[1]
+
+    def readings(
+        self, text: str, known: frozenset[str] = frozenset()
+    ) -> tuple[str, str] | None:
+        """`english` with the unread words kept and without them, from one reading."""
         # Read clause by clause, and the clauses' ends kept: triage reads a cue ("et si",
         # what if) only within its clause, so "et si c'est grave ? il s'est évanoui" must
         # not read "what if it is grave il fainted".
@@ -206,6 +215,21 @@ class Glossary:
             found < MIN_FOREIGN_WORDS or found < FOREIGN_SHARE * len(words)
         ):
             return None
+        return (
+            self._said(clauses, pieces_by_clause, known, unread=True),
+            self._said(clauses, pieces_by_clause, known, unread=False),
+        )
+
+    def _said(
+        self,
+        clauses: Sequence[tuple[list[tuple[str, str]], str]],
+        pieces_by_clause: Sequence[Sequence[Piece]],
+        known: frozenset[str],
+        *,
+        unread: bool,
+    ) -> str:
+        """The reading of cut clauses: each piece's English, an unread word as written (with
+        `unread`, or when it is English), the clauses' ends kept between them."""
         read: list[str] = []
         read_end = ""
         for (clause, end), pieces in zip(clauses, pieces_by_clause, strict=True):

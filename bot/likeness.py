@@ -45,6 +45,11 @@ class Examples:
     not_emergencies: tuple[str, ...]
     thresholds: dict[str, tuple[float, float]]
 
+    @property
+    def texts(self) -> list[str]:
+        """Every example, emergencies first: the order their vectors are embedded in."""
+        return [*self.emergencies, *self.not_emergencies]
+
 
 @cache
 def examples() -> Examples:
@@ -81,8 +86,7 @@ class Likeness:
 
     def __init__(self, cache: VectorCache) -> None:
         found = examples()
-        self.texts = [*found.emergencies, *found.not_emergencies]
-        vectors = cache.vectors(self.texts)
+        vectors = cache.vectors(found.texts)
         self._emergencies = vectors[: len(found.emergencies)]
         self._look_alikes = vectors[len(found.emergencies) :]
         # an encoder without thresholds of its own routes nothing by likeness

@@ -273,7 +273,6 @@ class Matcher:
         """`candidates`, the message as folded for them (its words, terms and lexical query),
         which a decline reads the not-covered phrase it named from, and whether it names an
         emergency sign only as asked about in general (Urgency.ASKED)."""
-        written = text
         raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
         laughing = self._triage.laughs(text, raw)
@@ -283,7 +282,9 @@ class Matcher:
         # phrases of other languages, and the glossary reads what tells that a sign is not
         # happening now ("keine Brustschmerzen": no chest pain; "fast einen Herzinfarkt":
         # nearly a heart attack), which the triggers of the message's own words miss.
-        reading = self._reading(text)
+        # (and, for the model, without the words the glossary could not read: below)
+        glossed = self.glossary.readings(text, self.speller.phrasing_words)
+        reading = glossed[0] if glossed is not None else None
         read_urgency = Urgency.NONE
         if reading is not None:
             read_raw, read_clause_of = self.speller.words_by_clause(reading)
@@ -311,11 +312,9 @@ class Matcher:
         # "Salbe", an ointment). Multilingual sets: 0.710 -> 0.741 right, the same 1.6% wrong
         # and 6.7% off-topic answered.
         model_text = self._mended(text)
-        if reading is not None:  # matched in English from here on
-            text, raw, terms = reading, read_raw, read_terms
-            model_text = self.glossary.english(
-                written, self.speller.phrasing_words, unread=False
-            ) or reading
+        if glossed is not None:  # matched in English from here on
+            text, raw, terms = glossed[0], read_raw, read_terms
+            model_text = glossed[1] or glossed[0]
         if not raw:  # emoji, punctuation or nothing: no words to go on
             return None, [], None, False
         query = self._lexical.query(raw, terms)

@@ -36,8 +36,7 @@ def main() -> int:
             vector_cache(encoder, Path(scratch)).save(path, texts)
         print(f"{path.relative_to(ROOT)}: {len(set(texts))} texts")
         # the built-in examples of emergencies (bot.likeness), whatever the FAQ
-        found = examples()
-        texts = [*found.emergencies, *found.not_emergencies]
+        texts = examples().texts
         path = models_dir() / examples_file(name)
         VectorCache(encoder).save(path, texts)
         print(f"{path.relative_to(ROOT)}: {len(set(texts))} texts")
