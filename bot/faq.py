@@ -28,12 +28,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from bot import yaml_errors
+from bot.package_data import SAFE_LOADER
 from bot.text import words
-
-try:  # libyaml is several times faster; the pure-Python loader behaves the same.
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -388,10 +384,10 @@ def parse_faq(text: str, source: str = "<faq>") -> Faq:
     _check_size(len(text.encode("utf-8", "surrogatepass")), source)
     try:
         _check_shape(text, source)
-        root = yaml.compose(text, Loader=_SafeLoader)
+        root = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         # the admin gets the slip in plain words, at the line to change (bot.yaml_errors)
-        slip = yaml_errors.explain(exc, text, _Validator.known_keys(), _SafeLoader)
+        slip = yaml_errors.explain(exc, text, _Validator.known_keys(), SAFE_LOADER)
         raise FaqError([Problem(source, slip.line, "", slip.message)]) from None
     except yaml.reader.ReaderError as exc:
         slip = yaml_errors.explain_unreadable(exc, text)
@@ -406,7 +402,7 @@ def _check_shape(text: str, source: str) -> None:
     alias or anchor, at nesting deeper than MAX_DEPTH, or once there are more than MAX_NODES
     nodes: composing what is left costs at most MAX_NODES nodes."""
     depth = nodes = 0
-    for event in yaml.parse(text, Loader=_SafeLoader):
+    for event in yaml.parse(text, Loader=SAFE_LOADER):
         line = event.start_mark.line + 1 if event.start_mark else 0
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             name = getattr(event, "anchor", None) or ""
@@ -488,7 +484,7 @@ def builtin_data() -> _Builtin:
 def _builtin_section(validator: _Validator, name: str) -> yaml.Node | None:
     """The node of the one section bot/data/<name>.yaml holds; problems go to the validator."""
     try:
-        root = yaml.compose(_builtin_text(name), Loader=_SafeLoader)
+        root = yaml.compose(_builtin_text(name), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise BuiltinDataError(
             f"{validator.source}: YAML error (a bug in the bot, not in faq.yaml): {exc}"

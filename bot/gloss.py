@@ -27,11 +27,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
-
-import yaml
 
 from bot.lexicon import common_words
+from bot.package_data import package_yaml
 from bot.text import MAX_INPUT_CHARS, clauses_with_ends, normalize
 
 # A message is read in another language when at least this many of its words are in that
@@ -320,9 +318,7 @@ class Piece:
 @cache
 def builtin_glossary() -> Glossary:
     """bot/data/glossary.yaml, loaded once per process."""
-    text = resources.files("bot").joinpath("data/glossary.yaml").read_text(encoding="utf-8")
-    # libyaml's safe loader when PyYAML was built with it, several times faster
-    table = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    table = package_yaml("data/glossary.yaml")
     return Glossary(checked(table), common_words())
 
 

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
-import yaml
 
 from bot.embedding import Encoder, Vectors, models_dir
+from bot.package_data import package_yaml
 from bot.semantic import VectorCache
 
 EXAMPLES = "data/urgent_examples.yaml"
@@ -55,8 +54,7 @@ class Examples:
 def examples() -> Examples:
     """The built-in examples, read once per process. A mistake in the file is a bug in the
     bot, found by the tests."""
-    text = resources.files("bot").joinpath(EXAMPLES).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = package_yaml(EXAMPLES)
     if not isinstance(data, dict):
         raise ValueError(f"bot/{EXAMPLES}: needs emergencies, not_emergencies and likeness")
     lists = []

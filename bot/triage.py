@@ -19,11 +19,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache, lru_cache
-from importlib import resources
-
-import yaml
 
 from bot.faq import URGENT_AND, Faq, Smalltalk
+from bot.package_data import package_yaml
 from bot.spelling import Speller
 from bot.text import STOPWORDS, words
 
@@ -319,8 +317,7 @@ class UrgentContext:
 
 @cache
 def urgent_context() -> UrgentContext:
-    text = resources.files("bot").joinpath("data/urgent_context.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = package_yaml("data/urgent_context.yaml")
     lists = (
         "filler", "denied", "denied_after", "negative", "asking_only", "laughing",
         "laughing_emoji",

@@ -200,9 +200,9 @@ def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     if request.param == "libyaml":
         if not yaml.__with_libyaml__:
             pytest.skip("PyYAML was built without libyaml")
-        monkeypatch.setattr(bot.faq, "_SafeLoader", yaml.CSafeLoader)
+        monkeypatch.setattr(bot.faq, "SAFE_LOADER", yaml.CSafeLoader)
     else:
-        monkeypatch.setattr(bot.faq, "_SafeLoader", yaml.SafeLoader)
+        monkeypatch.setattr(bot.faq, "SAFE_LOADER", yaml.SafeLoader)
     return str(request.param)
 
 
@@ -359,7 +359,7 @@ def test_any_slip_gives_a_problem_never_a_crash(loader: type, data: st.DataObjec
         line = line[1:] if line.startswith(" ") else line
     text = "".join([*lines[:row], line, *lines[row + 1:]])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(bot.faq, "_SafeLoader", loader)
+        patch.setattr(bot.faq, "SAFE_LOADER", loader)
         try:
             bot.faq.parse_faq(text, "faq.yaml")
         except FaqError as error:
