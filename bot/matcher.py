@@ -39,7 +39,7 @@ from bot.lexicon import common_words
 from bot.likeness import likeness_for
 from bot.semantic import SemanticIndex, VectorCache
 from bot.spelling import Speller
-from bot.text import MAX_INPUT_CHARS, normalize, stem, words
+from bot.text import MAX_INPUT_CHARS, clauses_with_ends, normalize, stem, words
 from bot.triage import Triage, Urgency
 
 # How many entries each signal puts forward as candidates. A right entry the lexical side
@@ -55,6 +55,20 @@ CANDIDATES_PER_SIGNAL = 5
 # answers; 0.3 moved little, 0.5 cost 1.1 points.
 RIVAL_FLOOR = 0.4
 MAX_SUGGESTIONS = 3  # buttons under a reply: more is a menu, not a suggestion
+
+
+# Small talk that may frame a question, and is left out of what is matched ("help" is not:
+# "can you help?" may be the question's own verb).
+COURTESIES = frozenset({"greeting", "thanks", "goodbye"})
+# After a sign-off, a few words that start with a capital and ask nothing are a signature
+# ("Mike (his dad)", "Dr. P. Hughes"); "great, and sciatica" goes on asking.
+SIGN_OFFS = frozenset({"thanks", "goodbye"})
+SIGNATURE_WORDS = 4
+
+
+def _signature(text: str) -> bool:
+    text = text.strip()
+    return text[:1].isupper() and "?" not in text and len(words(text)) <= SIGNATURE_WORDS
 
 
 class Status(StrEnum):
@@ -221,6 +235,25 @@ class Matcher:
         (bot.gloss), the FAQ's own words kept as English; else None."""
         return self.glossary.english(text, self.speller.phrasing_words)
 
+    def _without_courtesies(self, text: str) -> str:
+        """The message without its clauses that are a greeting, thanks or a sign-off and
+        nothing else, nor the signature after a sign-off ("Best regards, Dr. P. Hughes": to the
+        model "Dr." is a doctor); as it is when that would leave nothing."""
+        kept: list[str] = []
+        pieces = clauses_with_ends(text)
+        for number, (clause, end) in enumerate(pieces):
+            found = self.speller.words(clause)
+            kind = self._triage.smalltalk(found, self.speller.terms_of(found)) if found else None
+            if kind is None or kind.name not in COURTESIES:
+                kept.append(clause + end)
+                continue
+            rest = "".join(piece + after for piece, after in pieces[number + 1 :])
+            if kind.name in SIGN_OFFS and _signature(rest):
+                break
+        if not any(map(self.speller.words, kept)):
+            return text
+        return "".join(kept).strip()
+
     def _mended(self, text: str) -> str:
         """The message with each misspelt word replaced by the word the speller reads it as
         ("sciatia masage ok" reads "sciatica massage ok"), for the model."""
@@ -315,6 +348,13 @@ class Matcher:
         if glossed is not None:  # matched in English from here on
             text, raw, terms = glossed[0], read_raw, read_terms
             model_text = glossed[1] or glossed[0]
+        # Courtesies around a question ("Dear team, ... Thank you in advance. Kind regards")
+        # say nothing of what it asks, and dilute what the model reads of it.
+        kept = self._without_courtesies(text)
+        if kept != text:
+            text, model_text = kept, self._without_courtesies(model_text)
+            raw = self.speller.words_by_clause(text)[0]
+            terms = self.speller.terms_of(raw)
         if not raw:  # emoji, punctuation or nothing: no words to go on
             return None, [], None, False
         query = self._lexical.query(raw, terms)
@@ -446,20 +486,22 @@ def speller_for(
 def _word_usage(faq: Faq) -> Counter[str]:
     """How often the FAQ uses each word, in every text a message is matched against. The
     urgent triggers' words count once each: thousands of triggers say "dead" more often than
-    a FAQ says "deep", yet "deap tissue" means the FAQ's word."""
+    a FAQ says "deep", yet "deap tissue" means the FAQ's word. So do small talk's ("dear team",
+    "dear sir", "dear madam")."""
     texts: list[str] = [faq.disclaimer, *faq.not_covered]
     for entry in faq.entries:
         texts.extend(entry.phrasings)
         texts.append(entry.answer)
-    for kind in faq.smalltalk:
-        texts.extend(kind.triggers)
     for word, variants in faq.synonyms.items():
         texts.append(word)
         texts.extend(variants)
     usage = Counter(word for text in texts for word in words(text, limit=None))
     usage.update({
         word
-        for text in (*faq.urgent_words(), *faq.urgent_past, *faq.urgent_current)
+        for text in (
+            *faq.urgent_words(), *faq.urgent_past, *faq.urgent_current,
+            *(trigger for kind in faq.smalltalk for trigger in kind.triggers),
+        )
         for word in words(text, limit=None)
     })
     return usage

@@ -690,3 +690,38 @@ def test_the_model_reads_a_misspelt_word_as_the_speller_corrects_it(
     assert read == ["I don't know if deep tissue is good for my back"]
     bundled_matcher.match("Do you treat sciatica?")  # nothing to mend: read as written
     assert read[-1] == "Do you treat sciatica?"
+
+
+@pytest.mark.parametrize(
+    ("message", "read_as"),
+    [
+        # a letter's greeting and sign-off, and the signature after it
+        (
+            "Dear team, could you outline the benefits of a clinical massage? Best regards,"
+            " Dr. P. Hughes",
+            "could you outline the benefits of a clinical massage?",
+        ),
+        ("Hi there! Do you treat sciatica? Thanks in advance", "Do you treat sciatica?"),
+        # what goes on asking after thanks is kept, and so is "can you help?"
+        ("Do you treat migraines? Great, and sciatica", "Do you treat migraines? and sciatica"),
+        ("stiff neck from my pillow. Can you help?", "stiff neck from my pillow. Can you help?"),
+    ],
+)
+def test_the_courtesies_around_a_question_are_not_matched(
+    bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch, message: str, read_as: str
+) -> None:
+    read = texts_read(bundled_matcher, monkeypatch)
+    bundled_matcher.match(message)
+    assert read == [read_as]
+
+
+def test_a_question_in_a_letter_is_answered_as_the_question_alone(
+    bundled_matcher: Matcher,
+) -> None:
+    bare = bundled_matcher.match("Could you outline the benefits of a clinical massage session?")
+    letter = bundled_matcher.match(
+        "Dear team, could you outline the benefits of a clinical massage session?"
+        " Best regards, Dr. P. Hughes"
+    )
+    assert bare.status is Status.ANSWER
+    assert (letter.status, letter.entry) == (bare.status, bare.entry)

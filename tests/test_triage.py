@@ -515,6 +515,11 @@ def test_a_clause_ends_at_punctuation_dashes_and_but() -> None:
         ("HELP!!", "help"),
         ("please help me", "help"),
         ("can you help me?", "help"),
+        # how a letter or an email opens and signs off
+        ("Dear team,", "greeting"),
+        ("Hope you are well!", "greeting"),
+        ("Thank you in advance for your help", "thanks"),
+        ("Kind regards", "goodbye"),
     ],
 )
 def test_a_greeting_thanks_or_goodbye_alone_is_small_talk(
@@ -534,6 +539,7 @@ def test_a_greeting_thanks_or_goodbye_alone_is_small_talk(
         "can you help my sciatica?",
         "help my friend is dying",
         "sciatica",
+        "what even is that",  # "even" is the stem of "evening"
         "",
         "🙂",
     ],
@@ -636,6 +642,13 @@ def test_no_question_of_the_other_languages_set_is_sent_to_urgent_care(
         ("my son touched a live wire, he's not moving", True),
         ("cancel my bookings for good, I won't be around after tonight", True),
         ("can barely bend my neck, light hurts my eyes, headache, fever", True),
+        # a fifth probe's, read after its first run
+        ("smell of gas in the flat and we all have a headache", True),
+        ("just took everything in my medicine cabinet, sorry", True),
+        ("sudden pain in his balls, one side swollen", True),
+        ("she fell over in the bathroom and isnt moving", True),
+        ("he stopped moving on the table and isnt answering me", True),
+        ("said goodbye to my dog and im going to walk into the sea tonight", True),
         ("stabbing pain in my heel when I step out of bed, do you treat that?", False),
         # ...and what only sounds like one
         ("shooting pain down my leg, like an electric shock. can massage help?", False),
@@ -673,6 +686,16 @@ def test_signs_told_in_plain_words_are_urgent(
         "what should I eat before a massage so I don't feel faint?",
         "breathless with excitement for my first couples massage",
         "what is the poison control number, I want to save it in my phone",
+        # a habit, a story or a clip, a feeling, a sign denied in other words, a childhood
+        "i tend to faint if i havent eaten, should i have a snack first",
+        "in the book im reading a character has anaphylaxis from massage oil, could it happen?",
+        "saw a tiktok of someone getting their neck cracked and having a stroke",
+        "this week has been absolutely choking me with stress",
+        "i could pass out from happiness, that massage was amazing",
+        "im not short of breath or anything, my ribs are just sore from coughing",
+        "my brother drowned when we were kids and swimming still makes me tense",
+        "my son had a seizure when he was 4 but nothing since, can he have a sports massage",
+        "my sister had a seizure at work last week, she is fine now",
     ],
 )
 def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
