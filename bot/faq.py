@@ -66,7 +66,7 @@ BUILTIN_SECTIONS = ("urgent", "smalltalk", "synonyms", "languages")
 # The languages a faq.yaml's `languages:` section may write notes for: the ones bot.language
 # tells apart from English, with thresholds measured on tests/data/languages/ for exactly
 # these. Another code would never be detected, so the loader refuses it rather than ignore it.
-NOTE_LANGUAGES = ("de", "es", "fr", "it", "nl", "pl", "pt", "ru", "uk")
+NOTE_LANGUAGES = ("de", "es", "fr", "it", "nl", "pl", "pt", "ru", "tr", "uk")
 
 # `practice:`, the practice's own details, each optional; shown in this order by /contact.
 PRACTICE_KEYS = ("name", "address", "hours", "phone", "email", "website", "booking_url")

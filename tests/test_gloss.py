@@ -22,6 +22,9 @@ from bot.matcher import Matcher, Status
         ("Czy masaż pomaga na ból pleców?", "massage help for back pain"),
         # the longest phrase wins over an elided article's: "l'" and "épaule gelée"
         ("Est-ce que vous traitez l'épaule gelée ?", "frozen shoulder"),
+        # Turkish inflects with long endings: the forms patients write are listed
+        ("Siyatik tedavi ediyor musunuz?", "sciatica do you treat"),
+        ("Boynum ağr\u0131yor, masaj iyi gelir mi?", "my neck hurts"),
         # a foreign condition name alone
         ("ciática?", "sciatica"),
     ],
@@ -220,6 +223,11 @@ def test_a_word_read_with_a_person_lends_its_reading_to_no_other_form() -> None:
         ("mi sono tagliato e il sangue non si ferma per niente", True),
         ("ich habe mich geschnitten und die Blutung hört überhaupt nicht auf", True),
         ("ik heb me gesneden en het bloeden stopt helemaal niet", True),
+        # Turkish, also typed without its dotless i; a sign denied after it, as Turkish says it
+        ("annem bay\u0131ld\u0131, bilinci kapal\u0131", True),
+        ("nefes alamiyorum", True),
+        ("göğüs ağr\u0131m yok, sadece boynum tutuldu", False),
+        ("kalp krizi nas\u0131l anlaş\u0131l\u0131r?", False),
     ],
 )
 def test_an_emergency_told_in_another_language_is_urgent(
@@ -287,6 +295,9 @@ def test_a_reading_keeps_the_ends_of_clauses(bundled_matcher: Matcher) -> None:
         ("tschüss", "goodbye"),
         ("arrivederci", "goodbye"),
         ("tot ziens", "goodbye"),
+        ("merhaba", "greeting"),
+        ("teşekkür ederim", "thanks"),
+        ("görüşürüz", "goodbye"),
     ],
 )
 def test_small_talk_in_another_language_is_small_talk(
