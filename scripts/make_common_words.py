@@ -20,7 +20,8 @@ from bot.text import words
 
 NOTICE = """\
 # Everyday English words, one a line: SCOWL size 35 (American and British), folded by
-# bot.text.normalize. Regenerate with scripts/make_common_words.py.
+# bot.text.normalize, and the recent words the script lists (RECENT). Regenerate with
+# scripts/make_common_words.py.
 #
 # SCOWL is Copyright 2000-2011 by Kevin Atkinson. Permission to use, copy, modify, distribute
 # and sell these word lists, the associated scripts, the output created from the scripts, and
@@ -32,8 +33,18 @@ NOTICE = """\
 """
 
 
+# Everyday words younger than the 2011 lists, which the speller would otherwise "correct" into
+# a FAQ's or a trigger's word ("wifi" into "wife", "texting" into "testing", "spam" into "spa").
+RECENT = """
+app apps bluetooth browser cardio chatbot covid crossfit download emoji emojis facebook google
+googled hashtag inbox instagram ipad iphone laptop login logout netflix online paypal pilates
+podcast selfie smartphone spam texted texting tiktok uber username vape vaping venmo voicemail
+website websites whatsapp wifi youtube zumba
+""".split()
+
+
 def main(paths: list[str]) -> int:
-    found: set[str] = set()
+    found: set[str] = set(RECENT)
     for path in paths:
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             folded = words(line)

@@ -132,6 +132,19 @@ entries:
     assert speller.correct("elbwo") == "elbow"
 
 
+def test_everyday_words_younger_than_the_word_list_are_not_corrected() -> None:
+    faq = parse_faq(FAQ_HEADER + """\
+entries:
+  - {id: spa, question: Is this a spa?, answer: No.}
+  - {id: wife, question: Can my wife come along to my session?, answer: Yes.}
+  - {id: testing, question: Do you do muscle testing?, answer: Yes.}
+""")
+    speller = speller_for(faq)
+    assert speller.correct("wifi") == "wifi"  # not "wife"
+    assert speller.correct("spam") == "spam"  # not "spa"
+    assert speller.correct("texting") == "texting"  # not "testing"
+
+
 SPLIT_FAQ = FAQ_HEADER + """\
 entries:
   - {id: head, topic: T, question: Why does my head ache?, answer: Head.}
