@@ -25,6 +25,8 @@ from bot.matcher import Matcher, Status
         # Turkish inflects with long endings: the forms patients write are listed
         ("Siyatik tedavi ediyor musunuz?", "sciatica do you treat"),
         ("Boynum ağr\u0131yor, masaj iyi gelir mi?", "my neck hurts"),
+        # "nöbetçi" (on duty) is no form of "nöbet" (a seizure)
+        ("En yak\u0131n nöbetçi eczane nerede?", "nearest pharmacy on duty"),
         # a foreign condition name alone
         ("ciática?", "sciatica"),
     ],

@@ -649,6 +649,14 @@ def test_no_question_of_the_other_languages_set_is_sent_to_urgent_care(
         ("she fell over in the bathroom and isnt moving", True),
         ("he stopped moving on the table and isnt answering me", True),
         ("said goodbye to my dog and im going to walk into the sea tonight", True),
+        # a sixth probe's and a blind set's, read after their first runs
+        ("i accidentally took my insulin twice and now im shaky", True),
+        ("sudden ripping pain between his shoulder blades and he's gone white", True),
+        ("says it feels like an elephant is sitting on his chest", True),
+        ("a man lying on the footpath outside and he isn't moving at all", True),
+        ("a nail went right through my foot", True),
+        ("my dad's shirt caught fire at the bbq", True),
+        ("just got rear-ended, my neck hurts and my arm has gone tingly and weak", True),
         ("stabbing pain in my heel when I step out of bed, do you treat that?", False),
         # ...and what only sounds like one
         ("shooting pain down my leg, like an electric shock. can massage help?", False),
@@ -696,6 +704,12 @@ def test_signs_told_in_plain_words_are_urgent(
         "my brother drowned when we were kids and swimming still makes me tense",
         "my son had a seizure when he was 4 but nothing since, can he have a sports massage",
         "my sister had a seizure at work last week, she is fine now",
+        "fractured my skull in a car accident a decade ago, any problem with a head massage?",
+        "a client at my old clinic once fainted on the table, how do you handle that?",
+        "my dad fell off a ladder in the spring and broke his wrist, it's healed now",
+        "choking hazard warning on the gift box, is it ok for a kids party bag",
+        "laughed so hard at work today i almost choked on my coffee",
+        "my daughter is doing a school project on drowning prevention",
     ],
 )
 def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
