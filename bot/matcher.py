@@ -224,35 +224,32 @@ class Matcher:
 
     def ask_leads(self, text: str, candidates: list[Candidate]) -> list[float]:
         """The ask_lead (bot.asks) of each candidate of a message: the decision reads only the
-        best one's, the fitting script every one's."""
-        text = self._reading(text) or text  # as `_candidates` reads it
-        raw, _ = self.speller.words_by_clause(text)
-        terms = self.speller.terms_of(raw)
+        best one's, the fitting script every one's. The message is read as `_candidates` reads
+        it (in English, without its courtesies), from `_candidates` itself."""
+        _, _, folded, _ = self._candidates(text)
+        if folded is None:  # triaged: no candidates to lead
+            return [0.0 for _ in candidates]
+        raw, terms, _ = folded
         return [self._asks.lead(raw, terms, candidate.index) for candidate in candidates]
-
-    def _reading(self, text: str) -> str | None:
-        """The message read word for word in English when it is in another language
-        (bot.gloss), the FAQ's own words kept as English; else None."""
-        return self.glossary.english(text, self.speller.phrasing_words)
 
     def _without_courtesies(self, text: str) -> str:
         """The message without its clauses that are a greeting, thanks or a sign-off and
         nothing else, nor the signature after a sign-off ("Best regards, Dr. P. Hughes": to the
         model "Dr." is a doctor); as it is when that would leave nothing."""
         kept: list[str] = []
+        kept_words = False
         pieces = clauses_with_ends(text)
         for number, (clause, end) in enumerate(pieces):
             found = self.speller.words(clause)
             kind = self._triage.smalltalk(found, self.speller.terms_of(found)) if found else None
             if kind is None or kind.name not in COURTESIES:
                 kept.append(clause + end)
+                kept_words = kept_words or bool(found or self.speller.words(end))  # "but"
                 continue
             rest = "".join(piece + after for piece, after in pieces[number + 1 :])
             if kind.name in SIGN_OFFS and _signature(rest):
                 break
-        if not any(map(self.speller.words, kept)):
-            return text
-        return "".join(kept).strip()
+        return "".join(kept).strip() if kept_words else text
 
     def _mended(self, text: str) -> str:
         """The message with each misspelt word replaced by the word the speller reads it as
@@ -344,10 +341,11 @@ class Matcher:
         # counts them, as words it does not know (one may be what the FAQ does not cover:
         # "Salbe", an ointment). Multilingual sets: 0.710 -> 0.741 right, the same 1.6% wrong
         # and 6.7% off-topic answered.
-        model_text = self._mended(text)
         if glossed is not None:  # matched in English from here on
             text, raw, terms = glossed[0], read_raw, read_terms
             model_text = glossed[1] or glossed[0]
+        else:
+            model_text = self._mended(text)
         # Courtesies around a question ("Dear team, ... Thank you in advance. Kind regards")
         # say nothing of what it asks, and dilute what the model reads of it.
         kept = self._without_courtesies(text)
