@@ -657,6 +657,18 @@ def test_no_question_of_the_other_languages_set_is_sent_to_urgent_care(
         ("a nail went right through my foot", True),
         ("my dad's shirt caught fire at the bbq", True),
         ("just got rear-ended, my neck hurts and my arm has gone tingly and weak", True),
+        # a seventh probe's, read after its first run
+        ("my flatmate says she's going to hang herself this weekend", True),
+        ("got the rope ready and I don't see a way out", True),
+        ("I'm going to step in front of a bus on the way home", True),
+        ("nan is just staring at the wall and not answering, her arm went floppy", True),
+        ("his hand got caught in a machine at work and it's badly crushed", True),
+        ("a tearing pain right between my shoulder blades, out of nowhere", True),
+        ("someone collapsed in the car park and two people are doing CPR on him", True),
+        ("dad is on blood thinners and he fell down the stairs, says he feels faint", True),
+        ("my son got kicked in the stomach at football and he looks really pale", True),
+        ("doing a CPR course next week, might need to move my booking", False),
+        ("thinking about ending it with my boyfriend, I need a relaxing massage", False),
         ("stabbing pain in my heel when I step out of bed, do you treat that?", False),
         # ...and what only sounds like one
         ("shooting pain down my leg, like an electric shock. can massage help?", False),
@@ -710,6 +722,11 @@ def test_signs_told_in_plain_words_are_urgent(
         "choking hazard warning on the gift box, is it ok for a kids party bag",
         "laughed so hard at work today i almost choked on my coffee",
         "my daughter is doing a school project on drowning prevention",
+        "my husband snores like he's choking, can massage help him sleep?",
+        "the kids were so loud I thought I'd pass out, any evening slots?",
+        "writing a novel where a client has an allergic reaction on the massage table",
+        "I had a concussion last season, cleared by the doctor, is a head massage ok?",
+        "last time I came in someone collapsed in the waiting room, are they ok?",
     ],
 )
 def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
