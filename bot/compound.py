@@ -30,7 +30,7 @@ from bot.context import REFERRING
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Status
 from bot.replies import contact_line, no_line, practice_pointer
-from bot.text import STOPWORDS, words
+from bot.text import STOPWORDS, asks, words
 
 if TYPE_CHECKING:
     from bot.matcher import Matcher
@@ -44,13 +44,6 @@ MAX_PARTS = MAX_ANSWERS
 # part before or after it.
 MIN_PART_WORDS = 2
 
-# Words a question starts with: question words and auxiliary verbs.
-QUESTION_STARTS = frozenset({
-    "what", "whats", "where", "wheres", "when", "how", "hows", "why", "who", "whos", "which",
-    "whose", "do", "does", "did", "is", "isnt", "are", "was", "were", "am", "can", "could",
-    "will", "would", "should", "shall", "may", "might", "have", "has", "any", "tell",
-})
-
 # "?" or ";" and what follows: a boundary whatever the next words are.
 _HARD = re.compile(r"(?<=\?)\s+|\s*;\s*")
 # "and", "also", "plus", "&", ". " before the next part: a boundary only between two questions.
@@ -58,24 +51,12 @@ _SOFT = re.compile(r"\s*(?:,\s*)?\b(?:and\s+also|and|also|plus)\b\s+|\s+&\s+|(?<
                    re.IGNORECASE)
 
 
-# Words that may come before a question's first word: "Also, are you open on Sundays?".
-CONNECTIVES = frozenset({"and", "also", "plus", "so", "but", "then", "oh", "ok", "okay"})
-
-
-def _asks(part: str) -> bool:
-    """Whether a part reads as a question: its first word (after "and", "also" and the like)
-    is a question word or an auxiliary verb."""
-    found = words(part, limit=None)
-    while found and found[0] in CONNECTIVES:
-        found = found[1:]
-    return bool(found) and found[0] in QUESTION_STARTS
-
 
 def _is_question(part: str) -> bool:
     """A part that stands as a question of its own: long enough, and asking (in its words, or
     with its question mark). "I am from Brazil" or "My mother can't manage the stairs" after
     a question is what the question is about, not another one."""
-    return _long_enough(part) and (_asks(part) or part.rstrip().endswith("?"))
+    return _long_enough(part) and (asks(part) or part.rstrip().endswith("?"))
 
 
 def _long_enough(part: str) -> bool:
@@ -112,7 +93,7 @@ def _soft_split(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for boundary in _SOFT.finditer(piece):
         before = text[cut : start + boundary.start()]
         after = text[start + boundary.end() : end]
-        if _asks(before) and _asks(after) and _long_enough(before) and _long_enough(after):
+        if asks(before) and asks(after) and _long_enough(before) and _long_enough(after):
             spans.append((cut, start + boundary.start()))
             cut = start + boundary.end()
     spans.append((cut, end))

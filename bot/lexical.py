@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.faq import Faq
 from bot.spelling import Speller
-from bot.text import CONTEXT_WORDS, STOPWORDS
+from bot.text import CONTEXT_WORDS, REPORTING_WORDS, STOPWORDS
 from bot.triage import positions_of
 
 
@@ -132,8 +132,13 @@ class LexicalIndex:
                     said.add(tuple(phrase))
         return frozenset(said)
 
-    def query(self, raw: Sequence[str], terms: Sequence[str]) -> Query:
-        """Weigh a folded message (`raw` words and their `terms`)."""
+    def query(
+        self, raw: Sequence[str], terms: Sequence[str], scene: frozenset[int] = frozenset()
+    ) -> Query:
+        """Weigh a folded message (`raw` words and their `terms`). `scene`: the positions of
+        words that only set the scene of a question asked elsewhere in the message ("Before I
+        book, could you explain ..."): a not-covered phrase there is not what it asks about,
+        nor is one that names who said something ("my dentist said it's TMD")."""
         named = [
             found for term in set(terms) for found in self._not_covered.get(term, ())
         ]
@@ -142,8 +147,9 @@ class LexicalIndex:
         uncovered: set[int] = set()
         for phrase, owners in named:
             if owners is None and (held := positions_of(terms, [phrase])):
-                lacking.append(phrase)
                 uncovered |= held
+                if _asked_about(raw, phrase, terms, scene):
+                    lacking.append(phrase)
         weights: dict[str, float] = {}
         rare = everyday = size = 0
         for position, (word, term) in enumerate(zip(raw, terms, strict=True)):
@@ -161,7 +167,7 @@ class LexicalIndex:
                 rare += 1
         topics = tuple(
             owners for phrase, owners in named
-            if owners is not None and positions_of(terms, [phrase])
+            if owners is not None and _asked_about(raw, phrase, terms, scene)
         )
         return Query(
             topics=topics,
@@ -203,6 +209,31 @@ class LexicalIndex:
 
 
 _NONE = np.array([], dtype=np.intp)
+
+# Words that may stand between who said something and the verb: "my dentist has said".
+_BEFORE_REPORTING = frozenset({"has", "had", "also", "just", "actually", "even", "already"})
+
+
+def _asked_about(
+    raw: Sequence[str], phrase: Sequence[str], terms: Sequence[str], scene: frozenset[int]
+) -> bool:
+    """Whether the message names `phrase` (its terms) somewhere as what it may ask about: not
+    only in words that set the scene, nor only as who said something ("my chiropractor
+    mentioned cupping", "dentist said TMD"), which is where a diagnosis came from, not what
+    the message asks."""
+    size = len(phrase)
+    for start in range(len(terms) - size + 1):
+        if list(terms[start : start + size]) != list(phrase):
+            continue
+        if start in scene:
+            continue
+        after = start + size
+        while after < len(raw) and raw[after] in _BEFORE_REPORTING:
+            after += 1
+        if after < len(raw) and raw[after] in REPORTING_WORDS:
+            continue
+        return True
+    return False
 
 
 class _Phrasings:

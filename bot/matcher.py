@@ -39,7 +39,15 @@ from bot.lexicon import common_words
 from bot.likeness import likeness_for
 from bot.semantic import SemanticIndex, VectorCache
 from bot.spelling import Speller
-from bot.text import MAX_INPUT_CHARS, clauses_with_ends, normalize, stem, words
+from bot.text import (
+    MAX_INPUT_CHARS,
+    SCENE_OPENERS,
+    asks,
+    clauses_with_ends,
+    normalize,
+    stem,
+    words,
+)
 from bot.triage import Triage, Urgency
 
 # How many entries each signal puts forward as candidates. A right entry the lexical side
@@ -251,6 +259,22 @@ class Matcher:
                 break
         return "".join(kept).strip() if kept_words else text
 
+    def _scene(self, text: str) -> frozenset[int]:
+        """The positions of the message's words (as `words_by_clause` reads them) in clauses
+        that open with a word of SCENE_OPENERS ("Before I book,"), when another clause asks;
+        else none."""
+        positions: set[int] = set()
+        asking = False
+        start = 0
+        for clause, end in clauses_with_ends(text):
+            found = self.speller.words(clause)
+            if found and found[0] in SCENE_OPENERS and "?" not in end:
+                positions.update(range(start, start + len(found)))
+            elif "?" in end or asks(clause):
+                asking = True
+            start += len(found)
+        return frozenset(positions) if asking else frozenset()
+
     def _mended(self, text: str) -> str:
         """The message with each misspelt word replaced by the word the speller reads it as
         ("sciatia masage ok" reads "sciatica massage ok"), for the model."""
@@ -355,7 +379,7 @@ class Matcher:
             terms = self.speller.terms_of(raw)
         if not raw:  # emoji, punctuation or nothing: no words to go on
             return None, [], None, False
-        query = self._lexical.query(raw, terms)
+        query = self._lexical.query(raw, terms, self._scene(text))
         vector = self.encoder.encode([model_text[:MAX_INPUT_CHARS]])[0]
         closeness = self._semantic.closeness_of(vector)
         if self._likeness.urgent(vector, float(closeness.head.max(initial=-1.0))):

@@ -35,6 +35,11 @@ STOPWORDS: frozenset[str] = _word_list("stopwords.txt")
 # Words about the person's situation ("my doctor said", "for years"), not the topic.
 CONTEXT_WORDS: frozenset[str] = _word_list("context_words.txt")
 
+# Verbs that tell who said something ("my dentist said", "the chiro mentioned"), and words
+# that open a clause setting the scene of a question asked after it ("Before I book, ...").
+REPORTING_WORDS: frozenset[str] = _word_list("reporting_words.txt")
+SCENE_OPENERS: frozenset[str] = _word_list("scene_openers.txt")
+
 
 def normalize(text: str, limit: int | None = MAX_INPUT_CHARS) -> str:
     """Fold a message to lowercase words separated by single spaces.
@@ -78,6 +83,25 @@ def clauses_with_ends(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[tu
         start = end.end()
     result.append((text[start:], ""))
     return result
+
+
+# Words a question starts with: question words and auxiliary verbs.
+QUESTION_STARTS = frozenset({
+    "what", "whats", "where", "wheres", "when", "how", "hows", "why", "who", "whos", "which",
+    "whose", "do", "does", "did", "is", "isnt", "are", "was", "were", "am", "can", "could",
+    "will", "would", "should", "shall", "may", "might", "have", "has", "any", "tell",
+})
+# Words that may come before a question's first word: "Also, are you open on Sundays?".
+CONNECTIVES = frozenset({"and", "also", "plus", "so", "but", "then", "oh", "ok", "okay"})
+
+
+def asks(part: str) -> bool:
+    """Whether a part of a message reads as a question: its first word (after "and", "also"
+    and the like) is a question word or an auxiliary verb."""
+    found = words(part, limit=None)
+    while found and found[0] in CONNECTIVES:
+        found = found[1:]
+    return bool(found) and found[0] in QUESTION_STARTS
 
 
 def words(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[str]:

@@ -126,6 +126,42 @@ def test_a_not_covered_phrase_of_several_words_needs_them_together(
     assert not index.overlap(apart, ID["sports"]).uncovered
 
 
+SCENE_FAQ = HEADER + """\
+not_covered: [dentist, book]
+entries:
+  - {id: jaw, question: Do you treat jaw pain?, answer: "Yes: TMD is on our list."}
+  - {id: swedish, question: What is Swedish massage?, answer: Gentle massage strokes.}
+"""
+
+
+def test_who_said_something_is_not_what_the_message_asks_about() -> None:
+    index, speller = index_for(SCENE_FAQ)
+    for message in ["my dentist said it's jaw pain", "dentist has mentioned jaw pain",
+                    "jaw pain, my dentist thinks"]:
+        asked = query(index, speller, message)
+        assert asked.not_covered == frozenset(), message
+        assert not index.overlap(asked, 0).uncovered, message
+        # still no topic of an entry's: the words only say who said it
+        assert term(speller, "dentist") not in asked.weights
+    # the dentist asked about is the topic
+    for message in ["do you have a dentist", "my dentist is far away, do you do teeth"]:
+        asked = query(index, speller, message)
+        assert asked.not_covered == {term(speller, "dentist")}, message
+        assert index.overlap(asked, 0).uncovered, message
+
+
+def test_a_phrase_in_words_that_set_the_scene_is_not_what_the_message_asks_about() -> None:
+    index, speller = index_for(SCENE_FAQ)
+    raw = speller.words("before I book what is swedish massage")
+    terms = speller.terms_of(raw)
+    scene = frozenset(range(3))  # "before I book"
+    asked = index.query(raw, terms, scene)
+    assert asked.not_covered == frozenset()
+    assert not index.overlap(asked, 1).uncovered
+    # the same words outside the scene: the booking is asked about
+    assert index.query(raw, terms).not_covered == {term(speller, "book")}
+
+
 INSURANCE_FAQ = HEADER + """\
 not_covered: [insurance, price]
 entries:

@@ -725,3 +725,46 @@ def test_a_question_in_a_letter_is_answered_as_the_question_alone(
     )
     assert bare.status is Status.ANSWER
     assert (letter.status, letter.entry) == (bare.status, bare.entry)
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        # who gave the diagnosis is not what is asked about
+        ("I grind my teeth at night and my jaw clicks. Dentist said TMD. Can massage help?",
+         "condition-tmd"),
+        ("my chiropractor thinks I have thoracic outlet syndrome, is that something you see",
+         "condition-thoracic-outlet"),
+        # nor is the booking a question is asked before
+        ("Hello! Before I book, could you list the conditions you work with?", "conditions"),
+    ],
+)
+def test_a_not_covered_word_that_only_sets_the_scene_does_not_hold_an_answer_back(
+    bundled_matcher: Matcher, message: str, entry_id: str
+) -> None:
+    match = bundled_matcher.match(message)
+    assert (match.status, match.entry and match.entry.id) == (Status.ANSWER, entry_id)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "do you have a dentist on site?",
+        "before I book, how much is it?",  # the question itself is the business side
+        "I want to book before Friday",  # nothing else asks: the booking is the message
+    ],
+)
+def test_a_not_covered_topic_asked_about_is_still_not_answered(
+    bundled_matcher: Matcher, message: str
+) -> None:
+    assert bundled_matcher.match(message).status is not Status.ANSWER
+
+
+def test_the_scene_is_a_clause_opened_by_before_or_since_when_another_clause_asks(
+    bundled_matcher: Matcher,
+) -> None:
+    scene = bundled_matcher._scene
+    assert scene("Before I book, what is cupping?") == frozenset({0, 1, 2})
+    assert scene("Since I am pregnant, can I have a massage?") == frozenset({0, 1, 2, 3})
+    assert scene("Before I book, I want a price") == frozenset()  # nothing else asks
+    assert scene("What is cupping? I will book after") == frozenset()
