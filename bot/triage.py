@@ -80,6 +80,7 @@ class Triage:
         self._jest_before = [terms(phrase) for phrase in context.jest_before]
         self._jest_after = [terms(phrase) for phrase in context.jest_after]
         self._other_than_signs = [terms(phrase) for phrase in context.other_than_signs]
+        self._not_current = [_with_any_word(phrase, terms) for phrase in context.not_current]
         self._smalltalk = [
             (kind, [terms(trigger) for trigger in kind.triggers]) for kind in faq.smalltalk
         ]
@@ -154,12 +155,17 @@ class Triage:
             # urgent care. A cue of now counts for the sign it is told with, not for the whole
             # message: "broke my wrist in May, the cast came off in July, and now the arm
             # feels stiff" is history.
-            current = positions_of(terms, self._current)
+            current = self.current_positions(terms)
             fired = [
                 trigger for trigger in fired
                 if _near(terms, trigger, current) or not _near(terms, trigger, past)
             ]
         return _Now(reading.said_now(fired)) if fired else None
+
+    def current_positions(self, terms: Sequence[str]) -> set[int]:
+        """Where the message says a sign is happening now (urgent.yaml's `current`), less the
+        cues of now it denies ("never again": urgent_context.yaml's `not_current`)."""
+        return positions_of(terms, self._current) - positions_of(terms, self._not_current)
 
     def smalltalk(self, raw: Sequence[str], terms: Sequence[str]) -> Smalltalk | None:
         """The kind of small talk when the whole message is small talk, else None."""
@@ -217,7 +223,7 @@ class _Reading:
             if last + 1 == len(terms) or clause_of[last + 1] != clause_of[last]
         }
         self._supposed = [last for _, last in spans(terms, triage._supposed)]
-        self.now_clauses = {clause_of[first] for first, _ in spans(terms, triage._current)}
+        self.now_clauses = {clause_of[position] for position in triage.current_positions(terms)}
         self._denied_at = positions_of(terms, triage._denied)
         self._other_than_sign = positions_of(terms, triage._other_than_signs)
         # Each occurrence of each part of the fired triggers, with whether it is not now, read
@@ -313,6 +319,7 @@ class UrgentContext:
     jest_before: tuple[str, ...]
     jest_after: tuple[str, ...]
     other_than_signs: tuple[str, ...]
+    not_current: tuple[str, ...]
 
 
 @cache
@@ -321,7 +328,7 @@ def urgent_context() -> UrgentContext:
     lists = (
         "filler", "denied", "denied_after", "negative", "asking_only", "laughing",
         "laughing_emoji",
-        "general", "supposed", "jest_before", "jest_after", "other_than_signs",
+        "general", "supposed", "jest_before", "jest_after", "other_than_signs", "not_current",
     )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(

@@ -727,6 +727,8 @@ def test_signs_told_in_plain_words_are_urgent(
         "writing a novel where a client has an allergic reaction on the massage table",
         "I had a concussion last season, cleared by the doctor, is a head massage ok?",
         "last time I came in someone collapsed in the waiting room, are they ok?",
+        "I had one seizure in 2015 and never again, do I need to tick the epilepsy box?",
+        "had a DVT in 2019, never had one again, is a leg massage ok?",
     ],
 )
 def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
@@ -738,3 +740,5 @@ def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
 def test_a_sign_back_after_it_was_cleared_is_urgent(builtin: tuple[Triage, Speller]) -> None:
     assert is_urgent(*builtin, "I was cleared after my DVT but now my calf is swollen and hot")
     assert is_urgent(*builtin, "chest pain, doctor said it was just a strain but now its crushing")
+    # "again" says the sign is back, unless it says it never came back
+    assert is_urgent(*builtin, "I had a seizure in 2015 and it happened again this morning")
