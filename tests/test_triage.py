@@ -729,6 +729,7 @@ def test_signs_told_in_plain_words_are_urgent(
         "last time I came in someone collapsed in the waiting room, are they ok?",
         "I had one seizure in 2015 and never again, do I need to tick the epilepsy box?",
         "had a DVT in 2019, never had one again, is a leg massage ok?",
+        "tingling down both his arms, the doctor said thoracic outlet syndrome, do you treat it?",
     ],
 )
 def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
@@ -742,3 +743,7 @@ def test_a_sign_back_after_it_was_cleared_is_urgent(builtin: tuple[Triage, Spell
     assert is_urgent(*builtin, "chest pain, doctor said it was just a strain but now its crushing")
     # "again" says the sign is back, unless it says it never came back
     assert is_urgent(*builtin, "I had a seizure in 2015 and it happened again this morning")
+    # a diagnosis is history too, until the sign is told as now
+    assert is_urgent(
+        *builtin, "diagnosed with a DVT last week and now I suddenly can't catch my breath"
+    )
