@@ -667,6 +667,12 @@ def test_no_question_of_the_other_languages_set_is_sent_to_urgent_care(
         ("someone collapsed in the car park and two people are doing CPR on him", True),
         ("dad is on blood thinners and he fell down the stairs, says he feels faint", True),
         ("my son got kicked in the stomach at football and he looks really pale", True),
+        # an eighth probe's, read after its first run
+        ("mum's face looks like it's melting on the left", True),
+        ("my son drank a mouthful of the eucalyptus oil", True),
+        ("what's the most painless way to go", True),
+        ("my brother keeps giving away his things and he has a gun", True),
+        ("my friend cut her wrists and sent me a photo", True),
         ("doing a CPR course next week, might need to move my booking", False),
         ("thinking about ending it with my boyfriend, I need a relaxing massage", False),
         ("stabbing pain in my heel when I step out of bed, do you treat that?", False),
@@ -730,6 +736,16 @@ def test_signs_told_in_plain_words_are_urgent(
         "I had one seizure in 2015 and never again, do I need to tick the epilepsy box?",
         "had a DVT in 2019, never had one again, is a leg massage ok?",
         "tingling down both his arms, the doctor said thoracic outlet syndrome, do you treat it?",
+        "my mum will kill me if I miss her birthday, can I move my massage?",
+        "that massage was so good I almost passed out from relaxation",
+        "I want to kill off this knot in my neck for good",
+        "I haven't had a seizure in years, can I book a full body massage?",
+        "my character gets stung by a wasp and goes into anaphylaxis, what happens next?",
+        "is it true that the glass test is for meningitis rashes?",
+        "can I have a leg massage after a DVT once it's treated?",
+        "we got knocked out of the cup in the first round, I need a massage",
+        "she had a fit with a high temperature, the paediatrician said it was a febrile "
+        "convulsion and she's back to normal",
     ],
 )
 def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
