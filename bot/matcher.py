@@ -393,6 +393,12 @@ class Matcher:
         indexes = list(dict.fromkeys([*map(int, by_meaning), *by_words]))
         overlaps = {index: self._lexical.overlap(query, index) for index in indexes}
         lexical = {index: o.head + o.body / 2 for index, o in overlaps.items()}
+        # the best lexical score of the candidates, and the best but the leader's (0 if none)
+        lexical_leader = max(lexical, key=lambda index: lexical[index], default=-1)
+        lexical_best = lexical.get(lexical_leader, 0.0)
+        lexical_runner_up = max(
+            (score for index, score in lexical.items() if index != lexical_leader), default=0.0
+        )
         # With one entry there is no other: its lead is over RIVAL_FLOOR.
         best_two = np.partition(head, -2)[-2:] if len(head) > 1 else np.array([0.0, *head])
         folded = normalize(text)
@@ -403,9 +409,7 @@ class Matcher:
             other_head = max(
                 float(best_two[1] if sem_head < best_two[1] else best_two[0]), RIVAL_FLOOR
             )
-            other_lexical = max(
-                (score for other, score in lexical.items() if other != index), default=0.0
-            )
+            other_lexical = lexical_runner_up if index == lexical_leader else lexical_best
             fuzzy = max(
                 (fuzz.ratio(folded, phrasing) for phrasing in self._folded[index]), default=0.0
             )

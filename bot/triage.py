@@ -345,9 +345,10 @@ def _spans_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[tu
     """(first, last) positions of every contiguous occurrence of the phrases (ANY_WORD in a
     phrase stands for any one word)."""
     found = []
+    present = set(terms)  # most phrases' first term is not in the message: skip them at once
     for phrase in phrases:
         size = len(phrase)
-        if not size:
+        if not size or phrase[0] not in present:
             continue
         for start in range(len(terms) - size + 1):
             if terms[start] == phrase[0] and all(
