@@ -969,15 +969,19 @@ def test_urgent_triggers_over_the_total_are_refused_naming_the_biggest(
     assert_reported(
         problems_of(faq_file), faq_file, faq_file.line_of("- <mine> & sudden"),
         "'<mine> & sudden' makes 12;", "urgent triggers spelt out",
+        "the built-in ones make",
     )
+
+
+def builtin_total() -> int:
+    builtin = builtin_data().urgent
+    return sum(bot.faq.count_expansion(t, builtin.classes) for t in builtin.triggers)
 
 
 def test_extending_a_builtin_class_counts_toward_the_total(
     write_faq: WriteFaq, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    builtin = builtin_data().urgent
-    total = sum(bot.faq.count_expansion(t, builtin.classes) for t in builtin.triggers)
-    monkeypatch.setattr(bot.faq, "MAX_URGENT_PHRASES", total)
+    monkeypatch.setattr(bot.faq, "MAX_URGENT_PHRASES", builtin_total())
     text = MINIMAL_FAQ.replace(
         "  triggers:\n    - chest pain\n", "  classes:\n    numb: [tingly and numb]\n"
     )
