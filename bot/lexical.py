@@ -210,8 +210,9 @@ class LexicalIndex:
 
 _NONE = np.array([], dtype=np.intp)
 
-# Words that may stand between who said something and the verb: "my dentist has said".
-_BEFORE_REPORTING = frozenset({"has", "had", "also", "just", "actually", "even", "already"})
+# How many function words may stand between who said something and the verb: "my dentist
+# has also said".
+_BEFORE_REPORTING = 2
 
 
 def _asked_about(
@@ -228,7 +229,7 @@ def _asked_about(
         if start in scene:
             continue
         after = start + size
-        while after < len(raw) and raw[after] in _BEFORE_REPORTING:
+        while after < min(len(raw), start + size + _BEFORE_REPORTING) and raw[after] in STOPWORDS:
             after += 1
         if after < len(raw) and raw[after] in REPORTING_WORDS:
             continue
