@@ -25,7 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.asks import AskIndex
@@ -410,9 +410,11 @@ class Matcher:
                 float(best_two[1] if sem_head < best_two[1] else best_two[0]), RIVAL_FLOOR
             )
             other_lexical = lexical_runner_up if index == lexical_leader else lexical_best
-            fuzzy = max(
-                (fuzz.ratio(folded, phrasing) for phrasing in self._folded[index]), default=0.0
+            # (rapidfuzz's loop over the phrasings, in C: the same best ratio, a fifth the time)
+            closest = process.extractOne(
+                folded, self._folded[index], scorer=fuzz.ratio, processor=None
             )
+            fuzzy = closest[1] if closest is not None else 0.0
             result.append(Candidate(index, (
                 sem_head,
                 float(closeness.question[index]),
