@@ -20,7 +20,7 @@ import numpy as np
 from bot.faq import Faq
 from bot.spelling import Speller
 from bot.text import CONTEXT_WORDS, REPORTING_WORDS, STOPWORDS
-from bot.triage import positions_of
+from bot.triage import spans_of
 
 
 @dataclass(frozen=True)
@@ -146,9 +146,11 @@ class LexicalIndex:
         lacking: list[list[str]] = []
         uncovered: set[int] = set()
         for phrase, owners in named:
-            if owners is None and (held := positions_of(terms, [phrase])):
-                uncovered |= held
-                if _asked_about(raw, phrase, terms, scene):
+            if owners is None and (spans := spans_of(terms, [phrase])):
+                uncovered.update(
+                    position for first, last in spans for position in range(first, last + 1)
+                )
+                if _asked_about(raw, spans, scene):
                     lacking.append(phrase)
         weights: dict[str, float] = {}
         rare = everyday = size = 0
@@ -167,7 +169,7 @@ class LexicalIndex:
                 rare += 1
         topics = tuple(
             owners for phrase, owners in named
-            if owners is not None and _asked_about(raw, phrase, terms, scene)
+            if owners is not None and _asked_about(raw, spans_of(terms, [phrase]), scene)
         )
         return Query(
             topics=topics,
@@ -216,20 +218,17 @@ _BEFORE_REPORTING = 2
 
 
 def _asked_about(
-    raw: Sequence[str], phrase: Sequence[str], terms: Sequence[str], scene: frozenset[int]
+    raw: Sequence[str], spans: Sequence[tuple[int, int]], scene: frozenset[int]
 ) -> bool:
-    """Whether the message names `phrase` (its terms) somewhere as what it may ask about: not
-    only in words that set the scene, nor only as who said something ("my chiropractor
-    mentioned cupping", "dentist said TMD"), which is where a diagnosis came from, not what
-    the message asks."""
-    size = len(phrase)
-    for start in range(len(terms) - size + 1):
-        if list(terms[start : start + size]) != list(phrase):
+    """Whether the message names a phrase, found at `spans` (first and last positions),
+    somewhere as what it may ask about: not only in words that set the scene, nor only as who
+    said something ("my chiropractor mentioned cupping", "dentist said TMD"), which is where a
+    diagnosis came from, not what the message asks."""
+    for first, last in spans:
+        if first in scene:
             continue
-        if start in scene:
-            continue
-        after = start + size
-        while after < min(len(raw), start + size + _BEFORE_REPORTING) and raw[after] in STOPWORDS:
+        after = last + 1
+        while after < min(len(raw), last + 1 + _BEFORE_REPORTING) and raw[after] in STOPWORDS:
             after += 1
         if after < len(raw) and raw[after] in REPORTING_WORDS:
             continue

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -259,21 +259,27 @@ class Matcher:
                 break
         return "".join(kept).strip() if kept_words else text
 
-    def _scene(self, text: str) -> frozenset[int]:
-        """The positions of the message's words (as `words_by_clause` reads them) in clauses
-        that open with a word of SCENE_OPENERS ("Before I book,"), when another clause asks;
-        else none."""
-        positions: set[int] = set()
+    def _scene(
+        self, text: str, raw: Sequence[str], clause_of: Sequence[int]
+    ) -> frozenset[int]:
+        """The positions of the message's words (`raw`, as `words_by_clause` read them, with
+        the clause of each) in clauses that open with a word of SCENE_OPENERS ("Before I
+        book,"), when another clause asks; else none."""
+        first_of: dict[int, int] = {}
+        for position, number in enumerate(clause_of):
+            first_of.setdefault(number, position)
+        scene: set[int] = set()
         asking = False
-        start = 0
-        for clause, end in clauses_with_ends(text):
-            found = self.speller.words(clause)
-            if found and found[0] in SCENE_OPENERS and "?" not in end:
-                positions.update(range(start, start + len(found)))
+        for number, (clause, end) in enumerate(clauses_with_ends(text)):
+            first = first_of.get(number)
+            if first is not None and raw[first] in SCENE_OPENERS and "?" not in end:
+                scene.update(
+                    position for position in range(first, len(raw))
+                    if clause_of[position] == number
+                )
             elif "?" in end or asks(clause):
                 asking = True
-            start += len(found)
-        return frozenset(positions) if asking else frozenset()
+        return frozenset(scene) if asking else frozenset()
 
     def _mended(self, text: str) -> str:
         """The message with each misspelt word replaced by the word the speller reads it as
@@ -366,7 +372,7 @@ class Matcher:
         # "Salbe", an ointment). Multilingual sets: 0.710 -> 0.741 right, the same 1.6% wrong
         # and 6.7% off-topic answered.
         if glossed is not None:  # matched in English from here on
-            text, raw, terms = glossed[0], read_raw, read_terms
+            text, raw, terms, clause_of = glossed[0], read_raw, read_terms, read_clause_of
             model_text = glossed[1] or glossed[0]
         else:
             model_text = self._mended(text)
@@ -375,11 +381,11 @@ class Matcher:
         kept = self._without_courtesies(text)
         if kept != text:
             text, model_text = kept, self._without_courtesies(model_text)
-            raw = self.speller.words_by_clause(text)[0]
+            raw, clause_of = self.speller.words_by_clause(text)
             terms = self.speller.terms_of(raw)
         if not raw:  # emoji, punctuation or nothing: no words to go on
             return None, [], None, False
-        query = self._lexical.query(raw, terms, self._scene(text))
+        query = self._lexical.query(raw, terms, self._scene(text, raw, clause_of))
         vector = self.encoder.encode([model_text[:MAX_INPUT_CHARS]])[0]
         closeness = self._semantic.closeness_of(vector)
         if self._likeness.urgent(vector, float(closeness.head.max(initial=-1.0))):

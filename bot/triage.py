@@ -126,7 +126,7 @@ class Triage:
             # from this workload haha": not in earnest, most likely, unless a sign is told
             # with a cue of now ("just asking, my dad has chest pain right now"). The reply
             # still says first what to do if it is happening now.
-            if (laughing or _spans_of(terms, self._asking_only)) and not now.said_now:
+            if (laughing or spans_of(terms, self._asking_only)) and not now.said_now:
                 return Urgency.ASKED
             return Urgency.NOW
         if self._now(terms, clause_of, fired, read_general=False):
@@ -208,7 +208,7 @@ class _Reading:
         self._filler = triage._filler
         self._gap = triage._gap
         self._negative = triage._negative
-        spans = _spans_of
+        spans = spans_of
         self._ends_before = {
             last for _, last in (
                 *spans(terms, triage._denied),
@@ -341,7 +341,7 @@ def urgent_context() -> UrgentContext:
     )
 
 
-def _spans_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[tuple[int, int]]:
+def spans_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[tuple[int, int]]:
     """(first, last) positions of every contiguous occurrence of the phrases (ANY_WORD in a
     phrase stands for any one word)."""
     found = []
@@ -407,7 +407,7 @@ def _by_first_term(phrases: Iterable[list[list[str]]]) -> dict[str, list[_Filed]
 def positions_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> set[int]:
     """Positions in `terms` covered by a contiguous occurrence of any of the phrases."""
     return {
-        position for first, last in _spans_of(terms, phrases)
+        position for first, last in spans_of(terms, phrases)
         for position in range(first, last + 1)
     }
 

@@ -763,7 +763,9 @@ def test_a_not_covered_topic_asked_about_is_still_not_answered(
 def test_the_scene_is_a_clause_opened_by_before_or_since_when_another_clause_asks(
     bundled_matcher: Matcher,
 ) -> None:
-    scene = bundled_matcher._scene
+    def scene(text: str) -> frozenset[int]:
+        return bundled_matcher._scene(text, *bundled_matcher.speller.words_by_clause(text))
+
     assert scene("Before I book, what is cupping?") == frozenset({0, 1, 2})
     assert scene("Since I am pregnant, can I have a massage?") == frozenset({0, 1, 2, 3})
     assert scene("Before I book, I want a price") == frozenset()  # nothing else asks
