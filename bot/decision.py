@@ -39,6 +39,7 @@ FEATURES = (
 
 
 UNCOVERED = FEATURES.index("uncovered")
+FUZZY = FEATURES.index("fuzzy")
 
 # What the gate reads: the ranker's probability of the best candidate and of its closest
 # rival (the best other candidate not linked to it), the best candidate's features, and how

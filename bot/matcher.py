@@ -30,7 +30,7 @@ from rapidfuzz.distance import OSA
 
 from bot.asks import AskIndex
 from bot.coverage import covered
-from bot.decision import UNCOVERED, Decision, load_decision
+from bot.decision import FUZZY, UNCOVERED, Decision, load_decision
 from bot.embedding import Encoder, models_dir, shared_encoder
 from bot.faq import Entry, Faq, Smalltalk
 from bot.gloss import Glossary, builtin_glossary
@@ -469,9 +469,18 @@ class Matcher:
             for position in choice.offered
         )
         score = round(100 * choice.confidence, 1)
-        if choice.answer:
+        # A message that is, word for word, one entry's own question, alternate or keyword and
+        # no other entry's is what the admin wrote that entry for: it is answered, whatever the
+        # gate makes of so short a message ("back pain", a keyword of neck and back pain, was
+        # only offered: sciatica's keywords hold the same words, and the gate reads a rival).
+        exact = [
+            position for position, candidate in enumerate(candidates)
+            if candidate.features[FUZZY] == 1.0
+        ]
+        if len(exact) == 1 or choice.answer:
+            chosen = exact[0] if len(exact) == 1 else choice.order[0]
             return Match(
-                Status.ANSWER, score=score, entry=entries[choice.order[0]], suggestions=plausible
+                Status.ANSWER, score=score, entry=entries[chosen], suggestions=plausible
             )
         if plausible:
             first = candidates[choice.offered[0]].features[UNCOVERED] >= 0.5

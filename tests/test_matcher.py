@@ -204,9 +204,34 @@ def test_linked_entries_are_not_rivals(small_faq: Faq) -> None:
             "    related: [conditions]\n", ""
         )
     )
-    unlinked = Matcher(unlinked_faq, decision=RIVALRY).match("sciatica")
+    # (not "sciatica" alone: that is the entry's own keyword, answered whatever the gate says)
+    unlinked = Matcher(unlinked_faq, decision=RIVALRY).match("about sciatica")
     assert unlinked.status is Status.SUGGEST
     assert {s.entry.id for s in unlinked.suggestions} == {"conditions", "sciatica"}
+
+
+def test_a_message_that_is_one_entrys_own_phrasing_is_answered_whatever_the_gate_says(
+    small_faq: Faq,
+) -> None:
+    never_answers = _decision({"lex_head": 10.0}, -5.0, {}, -10.0)
+    matcher = Matcher(small_faq, decision=never_answers)
+    # its question, and a keyword, word for word (case, punctuation and emoji aside)
+    assert answered(matcher.match("Do you treat sciatica?")) == "sciatica"
+    assert answered(matcher.match("SCIATICA 😩")) == "sciatica"
+    # anything more is the gate's to decide
+    assert matcher.match("sciatica in my left leg").status is not Status.ANSWER
+
+
+def test_a_phrasing_two_entries_share_word_for_word_is_not_answered_by_that_rule() -> None:
+    faq = parse_faq(FAQ_HEADER + """\
+entries:
+  - {id: hot, question: What is hot stone massage?, keywords: [stones], answer: Hot.}
+  - {id: cold, question: What is cold stone massage?, keywords: [stones], answer: Cold.}
+""")
+    never_answers = _decision({"lex_head": 10.0}, -5.0, {}, -10.0)
+    match = Matcher(faq, decision=never_answers).match("stones")
+    assert match.status is Status.SUGGEST
+    assert {s.entry.id for s in match.suggestions} == {"hot", "cold"}
 
 
 def test_the_shipped_decision_answers_an_item_though_its_linked_list_holds_it_too(
