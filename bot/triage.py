@@ -76,7 +76,10 @@ class Triage:
         self._laughing = frozenset(context.laughing)
         self._laughing_emoji = context.laughing_emoji
         self._general = [terms(phrase) for phrase in context.general]
-        self._supposed = [terms(phrase) for phrase in context.supposed]
+        self._supposed = [terms(phrase) for phrase in context.supposed] + [
+            terms(f"{story} {opener}")
+            for story in context.stories for opener in context.story_openers
+        ]
         self._jest_before = [terms(phrase) for phrase in context.jest_before]
         self._jest_after = [terms(phrase) for phrase in context.jest_after]
         self._other_than_signs = [terms(phrase) for phrase in context.other_than_signs]
@@ -316,6 +319,8 @@ class UrgentContext:
     laughing_emoji: tuple[str, ...]
     general: tuple[str, ...]
     supposed: tuple[str, ...]
+    stories: tuple[str, ...]
+    story_openers: tuple[str, ...]
     jest_before: tuple[str, ...]
     jest_after: tuple[str, ...]
     other_than_signs: tuple[str, ...]
@@ -327,8 +332,8 @@ def urgent_context() -> UrgentContext:
     data = package_yaml("data/urgent_context.yaml")
     lists = (
         "filler", "denied", "denied_after", "negative", "asking_only", "laughing",
-        "laughing_emoji",
-        "general", "supposed", "jest_before", "jest_after", "other_than_signs", "not_current",
+        "laughing_emoji", "general", "supposed", "stories", "story_openers", "jest_before",
+        "jest_after", "other_than_signs", "not_current",
     )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(

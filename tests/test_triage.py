@@ -746,12 +746,30 @@ def test_signs_told_in_plain_words_are_urgent(
         "we got knocked out of the cup in the first round, I need a massage",
         "she had a fit with a high temperature, the paediatrician said it was a febrile "
         "convulsion and she's back to normal",
+        # a work and what happens in it; a sport's idiom; an everyday cut; safety after a sign
+        "there's a podcast about people who overdosed at festivals, is it worth a listen",
+        "my son's watching a cartoon where the dog gets electrocuted, so dramatic",
+        "loved that documentary on heart attacks in young athletes",
+        "our striker choked under pressure again, my neck is tense from yelling",
+        "cut myself chopping onions, it's just a scratch, can I still come at 4?",
+        "is hot stone massage safe after a blood clot?",
     ],
 )
 def test_a_sign_cleared_asked_about_or_only_named_is_not_urgent(
     builtin: tuple[Triage, Speller], message: str
 ) -> None:
     assert not is_urgent(*builtin, message)
+
+
+def test_a_work_alone_is_no_cue_a_work_and_what_happens_in_it_is(
+    builtin: tuple[Triage, Speller],
+) -> None:
+    # a film, a game or a show can be where it happens
+    assert is_urgent(*builtin, "we were watching a film and my husband collapsed")
+    assert is_urgent(*builtin, "at the football game my dad got chest pain and went grey")
+    assert not is_urgent(*builtin, "a film about a man who collapsed on a train")
+    # a work told about, but the clause says the sign is happening now
+    assert is_urgent(*builtin, "in the movie my son is watching right now, no, my son is choking")
 
 
 def test_a_sign_back_after_it_was_cleared_is_urgent(builtin: tuple[Triage, Speller]) -> None:
