@@ -104,6 +104,32 @@ def asks(part: str) -> bool:
     return bool(found) and found[0] in QUESTION_STARTS
 
 
+# Where a sentence ends: ".", "!", "?" or "…" and a space; not after a title ("Dr. Patel").
+_SENTENCE_END = re.compile(
+    r"(?<![Dd]r\.)(?<![Mm]rs\.)(?<![Mm][rs]\.)(?<![Ss]t\.)(?<!\bvs\.)(?<=[.!?\u2026])\s+"
+)
+
+
+def asking_sentence(text: str) -> str | None:
+    """The last sentence of a message of several that asks (by its first word or its "?"),
+    when others stand beside it: "My wife has fibromyalgia and hurts all over. Do you treat
+    fibromyalgia?". None for a message of one sentence, or of none that asks. A sentence that
+    opens with a connective goes on with the one before it ("Do you treat migraines? And
+    sciatica")."""
+    sentences: list[str] = []
+    for part in _SENTENCE_END.split(text.strip()):
+        part = part.strip()
+        opening = words(part[:40], limit=None)[:1]
+        if sentences and opening and opening[0] in CONNECTIVES:
+            sentences[-1] = f"{sentences[-1]} {part}"
+        elif part:
+            sentences.append(part)
+    if len(sentences) < 2:
+        return None
+    asking = [part for part in sentences if part.endswith("?") or asks(part)]
+    return asking[-1] if asking else None
+
+
 def words(text: str, limit: int | None = MAX_INPUT_CHARS) -> list[str]:
     """The normalised words of a message, in order (of its first `limit` characters)."""
     return normalize(text, limit).split()

@@ -234,6 +234,25 @@ entries:
     assert {s.entry.id for s in match.suggestions} == {"hot", "cold"}
 
 
+# A gate that answers only a message close to an entry's phrasing as a whole (fuzzy): a story
+# around the question keeps the whole message from being answered.
+CLOSE_ONLY = _decision({"lex_head": 10.0}, -5.0, {"fuzzy": 30.0}, -22.0)
+
+
+def test_a_question_among_sentences_that_tell_is_answered_read_alone() -> None:
+    matcher = Matcher(parse_faq(INSURANCE_FAQ), decision=CLOSE_ONLY)
+    story = "My leg has tingled for weeks and my GP sent me here. Can massage help sciatica?"
+    assert matcher.match(story.replace(". ", ", and ")).status is not Status.ANSWER
+    assert answered(matcher.match(story)) == "sciatica"
+    # a question that refers back needs the story: not read alone
+    assert matcher.match("My GP says I have sciatica. Can massage help it?").status is not (
+        Status.ANSWER
+    )
+    # the whole message names a not-covered topic the entry lacks
+    priced = "Can massage help sciatica? I need to know the price first."
+    assert matcher.match(priced).status is not Status.ANSWER
+
+
 def test_the_shipped_decision_answers_an_item_though_its_linked_list_holds_it_too(
     minimal: Matcher,
 ) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import MAX_INPUT_CHARS, clauses, clauses_with_ends, normalize, stem, words
+from bot.text import (
+    MAX_INPUT_CHARS,
+    asking_sentence,
+    clauses,
+    clauses_with_ends,
+    normalize,
+    stem,
+    words,
+)
 
 FULLWIDTH_SCIATICA = "".join(chr(ord(letter) + 0xFEE0) for letter in "sciatica")
 
@@ -64,3 +72,27 @@ def test_clauses_with_ends_cut_as_clauses_do_and_keep_each_end() -> None:
     assert [clause for clause, _ in cut] == clauses(text)
     assert [end for _, end in cut] == [",", "but", "?", ""]
     assert "".join(clause + end for clause, end in cut) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        # the question among what is told around it, before or after
+        ("My hips ache. I walk a lot. Can massage help arthritis?", "Can massage help arthritis?"),
+        ("What is cupping? I saw marks on a swimmer", "What is cupping?"),
+        ("I'm new here! do you treat tennis elbow", "do you treat tennis elbow"),
+        # the last of two that ask
+        ("What is cupping? Does it hurt?", "Does it hurt?"),
+        # a sentence that opens with a connective goes on with the one before
+        ("Do you treat migraines? And sciatica", None),
+        ("Neck hurts. Is deep tissue ok? But I'm pregnant", "Is deep tissue ok? But I'm pregnant"),
+        # one sentence, or none that asks
+        ("Do you treat sciatica?", None),
+        ("My back hurts. It has for weeks.", None),
+        # a title's full stop ends no sentence
+        ("Is Dr. Patel still working there?", None),
+        ("My GP is Mrs. Shah. Can you treat TMD?", "Can you treat TMD?"),
+    ],
+)
+def test_the_asking_sentence_of_a_message_of_several(text: str, question: str | None) -> None:
+    assert asking_sentence(text) == question
