@@ -268,15 +268,17 @@ class Matcher:
         triaged, candidates, _, _ = self._candidates(text)
         return triaged, candidates
 
-    def ask_leads(self, text: str, candidates: list[Candidate]) -> list[float]:
-        """The ask_lead (bot.asks) of each candidate of a message: the decision reads only the
-        best one's, the fitting script every one's. The message is read as `_candidates` reads
-        it (in English, without its courtesies), from `_candidates` itself."""
-        _, _, folded, _ = self._candidates(text)
-        if folded is None:  # triaged: no candidates to lead
-            return [0.0 for _ in candidates]
+    def candidates_and_leads(
+        self, text: str
+    ) -> tuple[Match | None, list[Candidate], list[float]]:
+        """`candidates`, with the ask_lead (bot.asks) of each: the decision reads only the best
+        one's, the fitting script every one's. One reading of the message for both."""
+        triaged, candidates, folded, _ = self._candidates(text)
+        if folded is None:  # triaged, or no words: no candidates to lead
+            return triaged, candidates, [0.0 for _ in candidates]
         raw, terms, _ = folded
-        return [self._asks.lead(raw, terms, candidate.index) for candidate in candidates]
+        leads = [self._asks.lead(raw, terms, candidate.index) for candidate in candidates]
+        return triaged, candidates, leads
 
     def _without_courtesies(self, text: str) -> str:
         """The message without its clauses that are a greeting, thanks or a sign-off and

@@ -158,10 +158,9 @@ class Triage:
             # urgent care. A cue of now counts for the sign it is told with, not for the whole
             # message: "broke my wrist in May, the cast came off in July, and now the arm
             # feels stiff" is history.
-            current = self.current_positions(terms)
             fired = [
                 trigger for trigger in fired
-                if _near(terms, trigger, current) or not _near(terms, trigger, past)
+                if _near(terms, trigger, reading.current) or not _near(terms, trigger, past)
             ]
         return _Now(reading.said_now(fired)) if fired else None
 
@@ -226,7 +225,9 @@ class _Reading:
             if last + 1 == len(terms) or clause_of[last + 1] != clause_of[last]
         }
         self._supposed = [last for _, last in spans(terms, triage._supposed)]
-        self.now_clauses = {clause_of[position] for position in triage.current_positions(terms)}
+        # where the message says a sign is happening now, and the clauses that say it
+        self.current = triage.current_positions(terms)
+        self.now_clauses = {clause_of[position] for position in self.current}
         self._denied_at = positions_of(terms, triage._denied)
         self._other_than_sign = positions_of(terms, triage._other_than_signs)
         # Each occurrence of each part of the fired triggers, with whether it is not now, read

@@ -52,7 +52,7 @@ from bot.decision import (  # noqa: E402
 from bot.embedding import Encoder, Vectors, load_encoder  # noqa: E402
 from bot.evaluation import Case, load_cases, plain_faq_yaml  # noqa: E402
 from bot.faq import Entry, load_faq  # noqa: E402
-from bot.matcher import MAX_SUGGESTIONS, Candidate, Matcher, Status, linked  # noqa: E402
+from bot.matcher import MAX_SUGGESTIONS, Matcher, Status, linked  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
 STACKFAQ = SHARED / "stackfaq"
@@ -268,8 +268,7 @@ def rows_of(data: Sequence[Dataset]) -> list[Row]:
     for dataset in data:
         entries = dataset.matcher.faq.entries
         for item in dataset.items:
-            triaged, candidates = dataset.matcher.candidates(item.question)
-            chosen: list[Candidate] = candidates
+            triaged, chosen, leads = dataset.matcher.candidates_and_leads(item.question)
             rows.append(Row(
                 dataset.name, dataset.faq, item.kind,
                 None if triaged is None else triaged.status,
@@ -277,7 +276,7 @@ def rows_of(data: Sequence[Dataset]) -> list[Row]:
                 np.array([item.right(entries[c.index]) for c in chosen], dtype=float),
                 [entries[c.index] for c in chosen],
                 [c.index for c in chosen],
-                np.array(dataset.matcher.ask_leads(item.question, chosen), dtype=float),
+                np.array(leads, dtype=float),
             ))
     return rows
 

@@ -526,6 +526,22 @@ def test_candidates_report_triage_and_an_empty_message(minimal: Matcher) -> None
     assert minimal.candidates("🙂 ?!") == (None, [])
 
 
+def test_candidates_come_with_the_ask_lead_of_each(bundled_matcher: Matcher) -> None:
+    asked = "what causes plantar fasciitis?"
+    triaged, candidates, leads = bundled_matcher.candidates_and_leads(asked)
+    assert triaged is None
+    assert len(leads) == len(candidates) > 0
+    assert all(lead <= 0 for lead in leads)  # a lead is how much closer a generic ask is
+    assert [c.features for c in candidates] == [
+        c.features for c in bundled_matcher.candidates(asked)[1]
+    ]
+    entries = [bundled_matcher.faq.entries[candidate.index].id for candidate in candidates]
+    assert leads[entries.index("condition-plantar-fasciitis")] < 0  # "what causes it"
+    urgent, none, no_leads = bundled_matcher.candidates_and_leads("crushing chest pain")
+    assert urgent is not None
+    assert none == no_leads == []
+
+
 def test_a_not_covered_topic_is_a_feature_of_entries_lacking_it(insurance: Matcher) -> None:
     _, candidates = insurance.candidates("what is the price of swedish massage")
     uncovered = {
