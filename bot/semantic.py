@@ -211,13 +211,29 @@ class SemanticIndex:
         """How close the message is to each entry."""
         return self.closeness_of(self.encoder.encode([message])[0])
 
-    def closeness_of(self, vector: Vectors) -> Closeness:
-        """How close a message, as its vector, is to each entry."""
+    def closeness_of(self, vector: Vectors, among: Sequence[int] | None = None) -> Closeness:
+        """How close a message, as its vector, is to each entry; with `among`, to those entries
+        only, every other one read as -1 (as far as a cosine goes): comparing with a few
+        entries' rows costs next to nothing, with every row of a big FAQ milliseconds."""
+        if among is not None:
+            return self._closeness_among(vector, among)
         similarity = (self._head @ vector)[self._head_rows]
         head = np.maximum.reduceat(similarity, self._head_starts)
         question = similarity[self._head_starts]
         body = np.maximum.reduceat(self._body @ vector, self._body_starts)
         return Closeness(head, question, body, self._whole @ vector)
+
+    def _closeness_among(self, vector: Vectors, among: Sequence[int]) -> Closeness:
+        count = len(self._head_starts)
+        head, question, body, whole = (np.full(count, -1.0, dtype=np.float32) for _ in range(4))
+        for index in among:
+            rows = self._head_rows[_span(self._head_starts, index, len(self._head_rows))]
+            similarity = self._head[rows] @ vector
+            head[index], question[index] = similarity.max(), similarity[0]
+            sentences = self._body[_span(self._body_starts, index, len(self._body))]
+            body[index] = (sentences @ vector).max()
+            whole[index] = self._whole[index] @ vector
+        return Closeness(head, question, body, whole)
 
 
 def paragraphs(answer: str) -> list[str]:
@@ -250,6 +266,12 @@ def body_texts(answer: str) -> list[str]:
                 if len(sentence.split()) >= MIN_SENTENCE_WORDS
             )
     return texts
+
+
+def _span(starts: np.ndarray, index: int, total: int) -> slice:
+    """The rows of entry `index`, from where its rows start to where the next entry's do."""
+    end = int(starts[index + 1]) if index + 1 < len(starts) else total
+    return slice(int(starts[index]), end)
 
 
 def _starts(owners: Sequence[int]) -> np.ndarray:

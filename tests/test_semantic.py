@@ -321,6 +321,18 @@ def test_head_is_the_closest_phrasing_and_body_the_closest_paragraph(
     assert float(close.body[2]) == pytest.approx(1.0, abs=0.03)
 
 
+def test_closeness_among_some_entries_is_theirs_and_minus_one_elsewhere(
+    semantic: SemanticIndex,
+) -> None:
+    vector = semantic.encoder.encode(["Can massage help a trapped sciatic nerve?"])[0]
+    every = semantic.closeness_of(vector)
+    some = semantic.closeness_of(vector, [0, 3])
+    for name in ("head", "question", "body", "whole"):
+        full, part = getattr(every, name), getattr(some, name)
+        assert part[[0, 3]] == pytest.approx(full[[0, 3]], abs=1e-5)
+        assert list(part[[1, 2]]) == [-1.0, -1.0]
+
+
 def test_a_paraphrase_is_closest_to_its_entry(semantic: SemanticIndex) -> None:
     close = semantic.closeness("where can I leave my car")
     assert int(np.argmax(close.head)) == 2
