@@ -400,8 +400,9 @@ class Matcher:
         the message and put forward (Matcher._focused)."""
         raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
-        laughing = self._triage.laughs(text, raw)
-        urgency = self._triage.urgency(terms, clause_of, laughing=laughing)
+        urgency = self._triage.urgency(
+            terms, clause_of, laughing=self._triage.laughing_clauses(text)
+        )
         # A message in another language is read word for word in English (bot.gloss), and
         # triaged in English too: urgent.yaml's English triggers know more signs than its
         # phrases of other languages, and the glossary reads what tells that a sign is not
@@ -414,7 +415,9 @@ class Matcher:
         if reading is not None:
             read_raw, read_clause_of = self.speller.words_by_clause(reading)
             read_terms = self.speller.terms_of(read_raw)
-            read_urgency = self._triage.urgency(read_terms, read_clause_of, laughing=laughing)
+            read_urgency = self._triage.urgency(
+                read_terms, read_clause_of, laughing=self._triage.laughing_clauses(reading)
+            )
         # Urgent when either reading finds a sign happening now, unless the other finds the
         # sign too and reads that it is not (a reading that lost the sign's words, or the
         # cue's, lets nothing go).

@@ -8,8 +8,9 @@ supposed ("what if a client faints?") or said in jest ("the price nearly gave me
 attack"), and a phrase may only hold a sign's words ("food poisoning"):
 bot/data/urgent_context.yaml, after ConText (Harkema et al. 2009). And a sign told as history
 ("a heart attack two years ago") is not urgent unless the message says that sign is happening
-now. A message that says it only asks ("just curious") or laughs ("haha") reads a sign it
-tells as asked about, unless the sign's clause says now. Small talk: a message that is only a
+now. A message that says it only asks ("just curious"), or that laughs ("haha") in the
+sentence of a sign or the one after it, reads the sign as asked about, unless the sign's clause
+says now. Small talk: a message that is only a
 greeting, thanks or goodbye gets the short reply.
 """
 
@@ -23,7 +24,7 @@ from functools import cache, lru_cache
 from bot.faq import URGENT_AND, Faq, Smalltalk
 from bot.package_data import package_yaml
 from bot.spelling import Speller
-from bot.text import STOPWORDS, words
+from bot.text import STOPWORDS, clauses_with_ends, words
 
 # What may surround a greeting or thanks and still leave it small talk ("thanks so much for
 # your help", "hi there bot").
@@ -32,6 +33,10 @@ _SMALLTALK_FILLER = STOPWORDS | frozenset(
     " great brilliant amazing awesome wonderful perfect useful appreciate appreciated"
     " again".split()
 )
+
+# What ends a sentence, in what ends a clause (bot.text.clauses_with_ends): a laugh is read
+# within its sentence.
+_SENTENCE_ENDS = (".", "!", "?", "\n", "\u2026")
 
 # How far (in words) a trigger may be from an `urgent.past` phrase to be told as history: "a
 # heart attack two years ago" (2), "fainted once after a massage years ago" (4).
@@ -93,12 +98,28 @@ class Triage:
         `Speller.words_by_clause`; None: one clause) name a sign happening now."""
         return self.urgency(terms, clause_of) is Urgency.NOW
 
-    def laughs(self, text: str, raw: Sequence[str]) -> bool:
-        """Whether a message laughs ("haha", "lol", "😂"): its `text`, for the emoji, and its
-        `raw` words (`Speller.words_by_clause`), never as the speller corrects them into
-        terms ("hehe" is not "here")."""
-        return any(emoji in text for emoji in self._laughing_emoji) or not (
-            self._laughing.isdisjoint(raw)
+    def laughing_clauses(self, text: str) -> frozenset[int]:
+        """The clauses (numbered as `Speller.words_by_clause` numbers them) of the sentences
+        of a message that a laugh ("haha", "lol", "😂") is about: its own sentence ("my head's
+        exploding from this workload haha") and the one before it ("... had a heart attack on
+        the table, does that really happen? lol"), not a sign told after it ("sorry to bother
+        you lol. my lips are swelling now and I'm wheezing"). Read in the words as written,
+        never as the speller corrects them ("hehe" is not "here")."""
+        pieces = clauses_with_ends(text)
+        sentence_of: list[int] = []
+        sentence = 0
+        for _, end in pieces:
+            sentence_of.append(sentence)
+            if any(mark in end for mark in _SENTENCE_ENDS):
+                sentence += 1
+        laughing = {
+            sentence_of[number] for number, (clause, end) in enumerate(pieces)
+            if any(emoji in clause + end for emoji in self._laughing_emoji)
+            or not self._laughing.isdisjoint(words(clause))
+        }
+        about = laughing | {sentence - 1 for sentence in laughing}
+        return frozenset(
+            number for number, sentence in enumerate(sentence_of) if sentence in about
         )
 
     def urgency(
@@ -106,12 +127,13 @@ class Triage:
         terms: Sequence[str],
         clause_of: Sequence[int] | None = None,
         *,
-        laughing: bool = False,  # `laughs` of the message's text
+        laughing: frozenset[int] = frozenset(),  # `laughing_clauses` of the message's text
     ) -> Urgency:
         """NOW for a sign happening now (`is_urgent`); ASKED for a message that names a sign
         only as asked about in general ("what are the signs of a stroke?"), or that names one
-        happening now but says it only asks or laughs; NOT_NOW for one that names a sign
-        otherwise not happening now; NONE when it names none."""
+        happening now but says it only asks, or laughs in every sentence that tells one;
+        NOT_NOW for one that names a sign otherwise not happening now; NONE when it names
+        none."""
         present = set(terms)
         clause_of = clause_of if clause_of is not None else [0] * len(terms)
         fired = [
@@ -129,7 +151,8 @@ class Triage:
             # from this workload haha": not in earnest, most likely, unless a sign is told
             # with a cue of now ("just asking, my dad has chest pain right now"). The reply
             # still says first what to do if it is happening now.
-            if (laughing or spans_of(terms, self._asking_only)) and not now.said_now:
+            laughed = bool(now.clauses) and now.clauses <= laughing
+            if (laughed or spans_of(terms, self._asking_only)) and not now.said_now:
                 return Urgency.ASKED
             return Urgency.NOW
         if self._now(terms, clause_of, fired, read_general=False):
@@ -162,7 +185,7 @@ class Triage:
                 trigger for trigger in fired
                 if _near(terms, trigger, reading.current) or not _near(terms, trigger, past)
             ]
-        return _Now(reading.said_now(fired)) if fired else None
+        return _Now(reading.said_now(fired), reading.clauses_of(fired)) if fired else None
 
     def current_positions(self, terms: Sequence[str]) -> set[int]:
         """Where the message says a sign is happening now (urgent.yaml's `current`), less the
@@ -187,9 +210,11 @@ class Triage:
 @dataclass(frozen=True)
 class _Now:
     """What `Triage._now` found of the signs a message tells as happening now: whether one is
-    told in a clause that says "now" (a phrase of urgent.yaml's `current`)."""
+    told in a clause that says "now" (a phrase of urgent.yaml's `current`), and the clauses
+    they are told in."""
 
     said_now: bool
+    clauses: frozenset[int]
 
 
 class _Reading:
@@ -265,6 +290,14 @@ class _Reading:
             self._clause_of[first] in self.now_clauses
             for trigger in triggers for part in trigger
             for first, _, _ in self._occurrences[tuple(part)]
+        )
+
+    def clauses_of(self, triggers: Sequence[Sequence[Sequence[str]]]) -> frozenset[int]:
+        """The clauses of the occurrences of these (fired) triggers' parts happening now."""
+        return frozenset(
+            self._clause_of[first]
+            for trigger in triggers for part in trigger
+            for first, _, not_now in self._occurrences[tuple(part)] if not not_now
         )
 
     def _not_now(self, first: int, last: int, part: Sequence[str]) -> bool:

@@ -87,6 +87,11 @@ def test_the_built_in_triggers_apply_to_every_faq(
         ("my head's exploding from this workload haha, do you help with headaches", Urgency.ASKED),
         ("blood everywhere in that horror film 😂 do you sell gift cards", Urgency.ASKED),
         ("blood everywhere in that horror film, do you sell gift cards", Urgency.NOW),
+        # a laugh is about its own sentence and the one before, not a sign told after it
+        ("so sorry to bug you lol. my throat is closing up and i'm wheezing", Urgency.NOW),
+        ("haha ok. my dad has crushing chest pain", Urgency.NOW),
+        ("my dad has crushing chest pain haha. kidding, he's fine", Urgency.ASKED),
+        ("the villain was poisoned in that episode? lol", Urgency.ASKED),
         # unless the sign is told with a cue of now
         ("just asking, my dad has crushing chest pain right now", Urgency.NOW),
         # the words as written: the speller would read "hehe" as "here"
@@ -98,7 +103,7 @@ def test_a_sign_asked_about_in_general_is_told_apart(
 ) -> None:
     triage, speller = builtin
     raw, clause_of = speller.words_by_clause(message)
-    laughing = triage.laughs(message, raw)
+    laughing = triage.laughing_clauses(message)
     assert triage.urgency(speller.terms_of(raw), clause_of, laughing=laughing) is urgency
 
 
