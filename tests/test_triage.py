@@ -347,6 +347,10 @@ def test_dizziness_with_double_vision_or_unsteady_walking_is_urgent(
     [
         ("I've taken a lot of painkillers on purpose", True),
         ("took my sleeping tablets on purpose tonight, I'm frightened", True),
+        # too much taken, on purpose or not; too much taken as a habit is no overdose
+        ("my husband has swallowed too much of his insulin", True),
+        ("I've taken too much ibuprofen today by mistake", True),
+        ("I take too much medication as it is, is massage an alternative?", False),
         # taking one's medicine deliberately is no overdose; standing up is no emergency alone
         ("I take my pills on purpose before a massage, is that ok?", False),
         ("after sitting all day I can't stand up straight, does massage help?", False),
