@@ -26,11 +26,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.context import REFERRING
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Status
 from bot.replies import contact_line, no_line, practice_pointer
-from bot.text import STOPWORDS, asks, words
+from bot.text import REFERRING, STOPWORDS, asks, words
 
 if TYPE_CHECKING:
     from bot.matcher import Matcher

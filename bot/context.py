@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from bot.botdata import kept_in
 from bot.faq import Entry, Faq
 from bot.matcher import Match, Status
-from bot.text import words
+from bot.text import REFERRING, words
 
 T = TypeVar("T")
 
@@ -172,10 +172,6 @@ def answers_in(bot_data: MutableMapping[Any, Any]) -> RecentAnswers:
     """The application's RecentAnswers, created on first use (tests may put their own)."""
     return kept_in(bot_data, ANSWERS_KEY, RecentAnswers)
 
-
-# Words by which a message refers back to what was said ("how does it work?", "what if it
-# hurts?"): with one of them, a part or a subject is about the same thing, not a new one.
-REFERRING = frozenset({"it", "its", "that", "this", "they", "them", "those", "these", "one"})
 
 # A follow-up's new subject is short: "my neck", "migraines", "deep tissue", "for the kids".
 # The issue's examples have one to three words; past this many the rest is a question of its

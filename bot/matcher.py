@@ -41,6 +41,7 @@ from bot.semantic import SemanticIndex, VectorCache
 from bot.spelling import Speller
 from bot.text import (
     MAX_INPUT_CHARS,
+    REFERRING,
     SCENE_OPENERS,
     asking_sentence,
     asks,
@@ -73,11 +74,10 @@ MAX_SUGGESTIONS = 3  # buttons under a reply: more is a menu, not a suggestion
 FOCUS_POOL = 20
 
 
-# Words by which a question refers back to the sentences around it ("Do you treat it?",
-# "Would clinical massage suit her?"): such a question is not read alone (Matcher._focused).
-REFERRING_BACK = frozenset({
-    "it", "its", "that", "this", "they", "them", "those", "these", "one", "her", "him",
-})
+# Words by which a question refers back to the sentences around it ("Do you treat it?", and
+# a person told of before: "Would clinical massage suit her?"): such a question is not read
+# alone (Matcher._focused).
+REFERRING_BACK = REFERRING | {"her", "him"}
 
 
 # Small talk that may frame a question, and is left out of what is matched ("help" is not:
@@ -142,6 +142,22 @@ class Candidate:
 
     index: int
     features: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What `Matcher._candidates` read of a message."""
+
+    triaged: Match | None  # triage's decision (urgent care, small talk), if it made one
+    candidates: list[Candidate]
+    # the message as folded for the candidates: its words, terms and lexical query, which a
+    # decline reads the not-covered phrase it named from; None when triaged or wordless
+    folded: tuple[list[str], list[str], Query] | None = None
+    # it names an emergency sign only as asked about in general (Urgency.ASKED)
+    signs_asked: bool = False
+    # its closeness to each entry's head texts (closeness_of(...).head), when compared with
+    # every entry
+    head: np.ndarray | None = None
 
 
 def default_cache_dir(env: Mapping[str, str] = os.environ) -> Path | None:
@@ -221,14 +237,14 @@ class Matcher:
             return Match(Status.NONE)
         # A lone surrogate (Telegram's JSON can carry one) is no character the model can read.
         text = text.encode("utf-8", "replace").decode("utf-8")
-        triaged, candidates, folded, signs_asked, nearest = self._candidates(text)
-        if triaged is not None:
-            return triaged
-        match = self._decide(candidates, folded)
-        if match.status is not Status.ANSWER and not signs_asked and folded is not None:
-            among = list(dict.fromkeys([*(c.index for c in candidates), *nearest]))
-            match = self._focused(text, folded[2], match, among) or match
-        if signs_asked:
+        read = self._candidates(text)
+        if read.triaged is not None:
+            return read.triaged
+        folded = read.folded
+        match = self._decide(read.candidates, folded)
+        if match.status is not Status.ANSWER and not read.signs_asked:
+            match = self._focused(text, read, match) or match
+        if read.signs_asked:
             match = replace(match, signs_asked=True)
         # A decline, or a suggestion made instead of an answer, says the clear no of the
         # not-covered topic the message named ("Psoriasis isn't on our list ...").
@@ -238,11 +254,9 @@ class Matcher:
                 return replace(match, not_covered=named[0], no=named[1])
         return match
 
-    def _focused(
-        self, text: str, query: Query, whole: Match, among: Sequence[int]
-    ) -> Match | None:
-        """The answer to a message's question read alone, when the message as a whole (its
-        lexical `query`, and the decision on it, `whole`) got none: a story around the
+    def _focused(self, text: str, whole: _Read, decided: Match) -> Match | None:
+        """The answer to a message's question read alone, when the message as a whole (as
+        read, `whole`, and the decision on it, `decided`) got none: a story around the
         question dilutes what the model reads of it ("I've lived with chronic pain for six
         years after a car accident and tried pills and a TENS machine. What is the main
         benefit of therapeutic massage?"). Only a question that names its own subject is read
@@ -250,7 +264,7 @@ class Matcher:
         whole message offered that entry too and names no not-covered topic the entry lacks
         ("What's the ICD code for sciatica? I need it for my insurance claim"). The question is
         weighed against the whole message's candidates and the entries nearest to it only
-        (`among`, see FOCUS_POOL): comparing it with every entry of a big FAQ again doubled
+        (see FOCUS_POOL): comparing it with every entry of a big FAQ again doubled
         the time of such a message (10,000 entries: p99 20 -> 31 ms with the static model).
 
         Measured on validation + dev (as they were before blind27 and blind28 joined): 24 more
@@ -259,21 +273,27 @@ class Matcher:
         (tests/data/plainval) 0.653 -> 0.657 right, 4.6% -> 4.8% wrong. Without the whole's
         offer as a check: 4 more right and 1 more wrong on validation + dev, 0.658 right and
         4.9% wrong on the plain FAQs."""
-        if not whole.suggestions:  # nothing offered: no entry to answer the question with
+        # nothing offered: no entry to answer the question with
+        if not decided.suggestions or whole.folded is None or whole.head is None:
             return None
         question = asking_sentence(self._without_courtesies(text))
         if question is None or REFERRING_BACK.intersection(words(question)):
             return None
-        triaged, candidates, folded, _, _ = self._candidates(question, among)
-        if triaged is not None or folded is None:
+        among = list(dict.fromkeys([
+            *(candidate.index for candidate in whole.candidates),
+            *map(int, top_indexes(whole.head, FOCUS_POOL)),
+        ]))
+        read = self._candidates(question, among)
+        if read.triaged is not None or read.folded is None:
             return None
-        focused = self._decide(candidates, folded)
+        focused = self._decide(read.candidates, read.folded)
         entry = focused.entry
         if focused.status is not Status.ANSWER or entry is None or entry not in [
-            suggestion.entry for suggestion in whole.suggestions
+            suggestion.entry for suggestion in decided.suggestions
         ]:
             return None
-        if self._lexical.overlap(query, self._entries.index(entry)).uncovered:
+        index = next(c.index for c in read.candidates if self._entries[c.index] is entry)
+        if self._lexical.overlap(whole.folded[2], index).uncovered:
             return None
         return focused
 
@@ -284,20 +304,20 @@ class Matcher:
 
     def candidates(self, text: str) -> tuple[Match | None, list[Candidate]]:
         """Triage's decision if it makes one, else the candidate entries with their features."""
-        triaged, candidates, _, _, _ = self._candidates(text)
-        return triaged, candidates
+        read = self._candidates(text)
+        return read.triaged, read.candidates
 
     def candidates_and_leads(
         self, text: str
     ) -> tuple[Match | None, list[Candidate], list[float]]:
         """`candidates`, with the ask_lead (bot.asks) of each: the decision reads only the best
         one's, the fitting script every one's. One reading of the message for both."""
-        triaged, candidates, folded, _, _ = self._candidates(text)
-        if folded is None:  # triaged, or no words: no candidates to lead
-            return triaged, candidates, [0.0 for _ in candidates]
-        raw, terms, _ = folded
-        leads = [self._asks.lead(raw, terms, candidate.index) for candidate in candidates]
-        return triaged, candidates, leads
+        read = self._candidates(text)
+        if read.folded is None:  # triaged, or no words: no candidates to lead
+            return read.triaged, read.candidates, [0.0 for _ in read.candidates]
+        raw, terms, _ = read.folded
+        leads = [self._asks.lead(raw, terms, candidate.index) for candidate in read.candidates]
+        return read.triaged, read.candidates, leads
 
     def _without_courtesies(self, text: str) -> str:
         """The message without its clauses that are a greeting, thanks or a sign-off and
@@ -384,20 +404,10 @@ class Matcher:
                     best = (rank, phrase, no)
         return None if best is None else (best[1], best[2])
 
-    def _candidates(
-        self, text: str, among: Sequence[int] | None = None
-    ) -> tuple[
-        Match | None,
-        list[Candidate],
-        tuple[list[str], list[str], Query] | None,
-        bool,
-        list[int],
-    ]:
-        """`candidates`, the message as folded for them (its words, terms and lexical query),
-        which a decline reads the not-covered phrase it named from, whether it names an
-        emergency sign only as asked about in general (Urgency.ASKED), and the FOCUS_POOL
-        entries closest to it in meaning. With `among`, only those entries are compared with
-        the message and put forward (Matcher._focused)."""
+    def _candidates(self, text: str, among: Sequence[int] | None = None) -> _Read:
+        """`candidates`, with what else the decision and the reply read of the message (see
+        _Read). With `among`, only those entries are compared with the message and put
+        forward (Matcher._focused)."""
         raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
         urgency = self._triage.urgency(
@@ -425,12 +435,12 @@ class Matcher:
         if Urgency.NOW in readings and Urgency.NOT_NOW not in readings and (
             Urgency.ASKED not in readings
         ):
-            return Match(Status.URGENT, score=100.0), [], None, False, []
+            return _Read(Match(Status.URGENT, score=100.0), [])
         smalltalk = self._triage.smalltalk(raw, terms)
         if smalltalk is None and reading is not None:  # "¡hola, muchas gracias!"
             smalltalk = self._triage.smalltalk(read_raw, read_terms)
         if smalltalk is not None:
-            return Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), [], None, False, []
+            return _Read(Match(Status.SMALLTALK, score=100.0, smalltalk=smalltalk), [])
         # The model reads a message with its misspelt words as the speller reads them ("deap
         # tisue": deep tissue; validation + dev 0.839 -> 0.845 right, 1.5% -> 1.6% wrong, 4.3%
         # -> 4.5% off-topic answered; StackFAQ 0.890 -> 0.892), and a foreign message's
@@ -452,13 +462,13 @@ class Matcher:
             raw, clause_of = self.speller.words_by_clause(text)
             terms = self.speller.terms_of(raw)
         if not raw:  # emoji, punctuation or nothing: no words to go on
-            return None, [], None, False, []
+            return _Read(None, [])
         query = self._lexical.query(raw, terms, self._scene(text, raw, clause_of))
         vector = self.encoder.encode([model_text[:MAX_INPUT_CHARS]])[0]
         closeness = self._semantic.closeness_of(vector, among)
         if self._likeness.urgent(vector, float(closeness.head.max(initial=-1.0))):
             # like an emergency, though no trigger named it (bot.likeness)
-            return Match(Status.URGENT, score=100.0), [], None, False, []
+            return _Read(Match(Status.URGENT, score=100.0), [])
         head = closeness.head
         by_meaning = top_indexes(head, CANDIDATES_PER_SIGNAL)
         by_words = self._lexical.candidates(query, CANDIDATES_PER_SIGNAL)
@@ -508,8 +518,10 @@ class Matcher:
                 query.unknown_rare,
                 query.unknown_everyday,
             )))
-        nearest = [] if among is not None else top_indexes(head, FOCUS_POOL).tolist()
-        return None, result, (raw, terms, query), Urgency.ASKED in readings, nearest
+        return _Read(
+            None, result, (raw, terms, query), Urgency.ASKED in readings,
+            head if among is None else None,
+        )
 
     def _decide(
         self,

@@ -95,6 +95,11 @@ QUESTION_STARTS = frozenset({
 CONNECTIVES = frozenset({"and", "also", "plus", "so", "but", "then", "oh", "ok", "okay"})
 
 
+# Words by which a message refers back to what was said ("how does it work?", "what if it
+# hurts?"): with one of them, a part or a subject is about the same thing, not a new one.
+REFERRING = frozenset({"it", "its", "that", "this", "they", "them", "those", "these", "one"})
+
+
 def asks(part: str) -> bool:
     """Whether a part of a message reads as a question: its first word (after "and", "also"
     and the like) is a question word or an auxiliary verb."""
