@@ -410,9 +410,7 @@ class Matcher:
         forward (Matcher._focused)."""
         raw, clause_of = self.speller.words_by_clause(text)
         terms = self.speller.terms_of(raw)
-        urgency = self._triage.urgency(
-            terms, clause_of, laughing=self._triage.laughing_clauses(text)
-        )
+        urgency = self._triage.urgency(terms, clause_of, text=text)
         # A message in another language is read word for word in English (bot.gloss), and
         # triaged in English too: urgent.yaml's English triggers know more signs than its
         # phrases of other languages, and the glossary reads what tells that a sign is not
@@ -425,9 +423,7 @@ class Matcher:
         if reading is not None:
             read_raw, read_clause_of = self.speller.words_by_clause(reading)
             read_terms = self.speller.terms_of(read_raw)
-            read_urgency = self._triage.urgency(
-                read_terms, read_clause_of, laughing=self._triage.laughing_clauses(reading)
-            )
+            read_urgency = self._triage.urgency(read_terms, read_clause_of, text=reading)
         # Urgent when either reading finds a sign happening now, unless the other finds the
         # sign too and reads that it is not (a reading that lost the sign's words, or the
         # cue's, lets nothing go).

@@ -109,9 +109,12 @@ def asks(part: str) -> bool:
     return bool(found) and found[0] in QUESTION_STARTS
 
 
-# Where a sentence ends: ".", "!", "?" or "…" and a space; not after a title ("Dr. Patel").
+# The marks that end a sentence (bot.triage reads a laugh within its sentence too).
+SENTENCE_MARKS = ".!?\u2026"
+# Where a sentence ends: one of SENTENCE_MARKS and a space; not after a title ("Dr. Patel").
 _SENTENCE_END = re.compile(
-    r"(?<![Dd]r\.)(?<![Mm]rs\.)(?<![Mm][rs]\.)(?<![Ss]t\.)(?<!\bvs\.)(?<=[.!?\u2026])\s+"
+    r"(?<![Dd]r\.)(?<![Mm]rs\.)(?<![Mm][rs]\.)(?<![Ss]t\.)(?<!\bvs\.)"
+    rf"(?<=[{SENTENCE_MARKS}])\s+"
 )
 
 

@@ -10,8 +10,8 @@ bot/data/urgent_context.yaml, after ConText (Harkema et al. 2009). And a sign to
 ("a heart attack two years ago") is not urgent unless the message says that sign is happening
 now. A message that says it only asks ("just curious"), or that laughs ("haha") in the
 sentence of a sign or the one after it, reads the sign as asked about, unless the sign's clause
-says now. Small talk: a message that is only a
-greeting, thanks or goodbye gets the short reply.
+says now. Small talk: a message that is only a greeting, thanks or goodbye gets the short
+reply.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 from bot.faq import URGENT_AND, Faq, Smalltalk
 from bot.package_data import package_yaml
 from bot.spelling import Speller
-from bot.text import STOPWORDS, clauses_with_ends, words
+from bot.text import SENTENCE_MARKS, STOPWORDS, clauses_with_ends, words
 
 # What may surround a greeting or thanks and still leave it small talk ("thanks so much for
 # your help", "hi there bot").
@@ -35,8 +35,8 @@ _SMALLTALK_FILLER = STOPWORDS | frozenset(
 )
 
 # What ends a sentence, in what ends a clause (bot.text.clauses_with_ends): a laugh is read
-# within its sentence.
-_SENTENCE_ENDS = (".", "!", "?", "\n", "\u2026")
+# within its sentence; a line break ends one too.
+_SENTENCE_ENDS = (*SENTENCE_MARKS, "\n")
 
 # How far (in words) a trigger may be from an `urgent.past` phrase to be told as history: "a
 # heart attack two years ago" (2), "fainted once after a massage years ago" (4).
@@ -127,7 +127,7 @@ class Triage:
         terms: Sequence[str],
         clause_of: Sequence[int] | None = None,
         *,
-        laughing: frozenset[int] = frozenset(),  # `laughing_clauses` of the message's text
+        text: str = "",  # the message as written, for its laughs (`laughing_clauses`)
     ) -> Urgency:
         """NOW for a sign happening now (`is_urgent`); ASKED for a message that names a sign
         only as asked about in general ("what are the signs of a stroke?"), or that names one
@@ -151,8 +151,10 @@ class Triage:
             # from this workload haha": not in earnest, most likely, unless a sign is told
             # with a cue of now ("just asking, my dad has chest pain right now"). The reply
             # still says first what to do if it is happening now.
-            laughed = bool(now.clauses) and now.clauses <= laughing
-            if (laughed or spans_of(terms, self._asking_only)) and not now.said_now:
+            if not now.said_now and (
+                spans_of(terms, self._asking_only)
+                or (bool(now.clauses) and now.clauses <= self.laughing_clauses(text))
+            ):
                 return Urgency.ASKED
             return Urgency.NOW
         if self._now(terms, clause_of, fired, read_general=False):

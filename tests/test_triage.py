@@ -103,8 +103,7 @@ def test_a_sign_asked_about_in_general_is_told_apart(
 ) -> None:
     triage, speller = builtin
     raw, clause_of = speller.words_by_clause(message)
-    laughing = triage.laughing_clauses(message)
-    assert triage.urgency(speller.terms_of(raw), clause_of, laughing=laughing) is urgency
+    assert triage.urgency(speller.terms_of(raw), clause_of, text=message) is urgency
 
 
 def test_a_shorter_sign_within_one_not_happening_is_not_happening() -> None:
