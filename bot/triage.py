@@ -37,6 +37,9 @@ _SMALLTALK_FILLER = STOPWORDS | frozenset(
 # What ends a sentence, in what ends a clause (bot.text.clauses_with_ends): a laugh is read
 # within its sentence; a line break ends one too.
 _SENTENCE_ENDS = (*SENTENCE_MARKS, "\n")
+# ...and the words that turn one: what follows is no longer what the laugh was about
+# ("probably overreacting haha but my dad's mouth has gone lopsided").
+_TURNS = frozenset({"but", "however", "although", "though"})
 
 # How far (in words) a trigger may be from an `urgent.past` phrase to be told as history: "a
 # heart attack two years ago" (2), "fainted once after a massage years ago" (4).
@@ -103,14 +106,15 @@ class Triage:
         of a message that a laugh ("haha", "lol", "😂") is about: its own sentence ("my head's
         exploding from this workload haha") and the one before it ("... had a heart attack on
         the table, does that really happen? lol"), not a sign told after it ("sorry to bother
-        you lol. my lips are swelling now and I'm wheezing"). Read in the words as written,
+        you lol. my lips are swelling now and I'm wheezing"), nor after a turn ("probably
+        overreacting haha but his mouth has gone lopsided"). Read in the words as written,
         never as the speller corrects them ("hehe" is not "here")."""
         pieces = clauses_with_ends(text)
         sentence_of: list[int] = []
         sentence = 0
         for _, end in pieces:
             sentence_of.append(sentence)
-            if any(mark in end for mark in _SENTENCE_ENDS):
+            if any(mark in end for mark in _SENTENCE_ENDS) or end.strip().casefold() in _TURNS:
                 sentence += 1
         laughing = {
             sentence_of[number] for number, (clause, end) in enumerate(pieces)
@@ -185,7 +189,8 @@ class Triage:
             # feels stiff" is history.
             fired = [
                 trigger for trigger in fired
-                if _near(terms, trigger, reading.current) or not _near(terms, trigger, past)
+                if _near(terms, trigger, reading.current, clause_of)
+                or not _near(terms, trigger, past, clause_of)
             ]
         return _Now(reading.said_now(fired), reading.clauses_of(fired)) if fired else None
 
@@ -496,10 +501,19 @@ def _spans_in_order(
             yield start, position
 
 
-def _near(terms: Sequence[str], trigger: Sequence[Sequence[str]], positions: set[int]) -> bool:
-    """True when some part of the trigger occurs within `_PAST_REACH` words of a position."""
+def _near(
+    terms: Sequence[str],
+    trigger: Sequence[Sequence[str]],
+    positions: set[int],
+    clause_of: Sequence[int],
+) -> bool:
+    """True when some part of the trigger occurs within `_PAST_REACH` words of a position, or
+    in its clause ("my friend's baby stopped breathing for a few seconds in her sleep months
+    ago": a clause tells one time)."""
+    clauses = {clause_of[position] for position in positions}
     return any(
         not positions.isdisjoint(range(first - _PAST_REACH, last + _PAST_REACH + 1))
+        or clause_of[first] in clauses
         for part in trigger
         for first, last in _spans_in_order(terms, part)
     )

@@ -9,6 +9,7 @@ import pytest
 
 from bot import likeness
 from bot.embedding import ENCODERS, load_encoder, models_dir
+from bot.faq import Faq
 from bot.likeness import Likeness, examples, examples_file
 from bot.matcher import Matcher, Status
 from bot.semantic import VectorCache
@@ -69,3 +70,15 @@ def test_an_encoder_without_thresholds_routes_nothing_by_likeness(
     encoder = load_encoder("static")
     judge = Likeness(VectorCache(encoder))
     assert not judge.urgent(encoder.encode([found.emergencies[0]])[0])
+
+
+@pytest.mark.parametrize("name", ENCODERS)
+def test_a_cancellation_is_no_goodbye(name: str, bundled_faq: Faq, tmp_path: Path) -> None:
+    # "cancel all my appointments, i won't be around after tonight" is an emergency example;
+    # the front desk's everyday cancellations are look-alikes of it
+    matcher = Matcher(bundled_faq, encoder=load_encoder(name), cache_dir=tmp_path)
+    for message in (
+        "please cancel my booking for tomorrow",
+        "need to cancel tomorrow's appointment please",
+    ):
+        assert matcher.match(message).status is not Status.URGENT, message

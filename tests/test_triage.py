@@ -92,6 +92,9 @@ def test_the_built_in_triggers_apply_to_every_faq(
         ("haha ok. my dad has crushing chest pain", Urgency.NOW),
         ("my dad has crushing chest pain haha. kidding, he's fine", Urgency.ASKED),
         ("the villain was poisoned in that episode? lol", Urgency.ASKED),
+        # ...and a "but" turns away from what the laugh was about
+        ("i'm being silly lol but her face has gone droopy on one side", Urgency.NOW),
+        ("my chest hurts but lol it's nothing", Urgency.ASKED),
         # unless the sign is told with a cue of now
         ("just asking, my dad has crushing chest pain right now", Urgency.NOW),
         # the words as written: the speller would read "hehe" as "here"
@@ -780,6 +783,49 @@ def test_a_work_alone_is_no_cue_a_work_and_what_happens_in_it_is(
     assert is_urgent(*builtin, "in the movie my son is watching right now, no, my son is choking")
 
 
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # a face gone askew, in any of the words for it
+        ("his mouth looks lopsided and he can't lift his coffee", True),
+        ("her smile went crooked halfway through dinner", True),
+        ("my face droops on the left when I smile", True),
+        # a tearing pain told with sweat or dizziness; a tear that is no pain
+        ("sudden tearing pain through to my back and I'm clammy", True),
+        ("blood, sweat and tears at every training session, what's a sports massage?", False),
+        # someone gone grey whose breathing is odd
+        ("my uncle has turned grey and he's breathing really weird", True),
+        # a reaction to a food, told in a second language's words
+        ("my girl she eat nut cake and now she have spots everywhere", True),
+        # a drink gone down the wrong way, ink, a risk score, a sign weighed and found smaller
+        ("choked on my tea when the bill came, all good now", False),
+        ("the old printer keeps bleeding ink onto every page", False),
+        ("my heart attack risk is low, says the app, so what massage is best?", False),
+        ("I wouldn't say it's the worst headache I've had, just a nagging one", False),
+    ],
+)
+def test_signs_told_in_more_words_and_their_look_alikes(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+def test_a_time_told_in_the_signs_own_clause_is_its_time(
+    builtin: tuple[Triage, Speller],
+) -> None:
+    # the history is more than six words from the sign, but in its clause
+    assert not is_urgent(
+        *builtin,
+        "my uncle had a heart attack while he was out shovelling snow in the garden years "
+        "ago, can he have a massage?",
+    )
+    # a cue of now in the sign's clause still says it is happening now
+    assert is_urgent(
+        *builtin,
+        "I had a heart attack years ago and tonight there is crushing chest pain again",
+    )
+
+
 def test_a_sign_back_after_it_was_cleared_is_urgent(builtin: tuple[Triage, Speller]) -> None:
     assert is_urgent(*builtin, "I was cleared after my DVT but now my calf is swollen and hot")
     assert is_urgent(*builtin, "chest pain, doctor said it was just a strain but now its crushing")
@@ -788,4 +834,9 @@ def test_a_sign_back_after_it_was_cleared_is_urgent(builtin: tuple[Triage, Spell
     # a diagnosis is history too, until the sign is told as now
     assert is_urgent(
         *builtin, "diagnosed with a DVT last week and now I suddenly can't catch my breath"
+    )
+    # "now he's", as people write it
+    assert is_urgent(
+        *builtin, "she bumped her head last week and seemed ok but now she's confused and "
+        "throwing up"
     )
