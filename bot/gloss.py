@@ -6,7 +6,9 @@ patients use (bot/data/glossary.yaml: question words, body parts, conditions, tr
 practice's business, in the languages the bot has notes for) turns it into "treat sciatica",
 which the matcher then reads like any English message. The result is no translation, only its
 words; that is what the lexical and the semantic signals weigh most. A form the glossary does
-not list is read as the listed word it differs from only by a short ending (INFLECTION).
+not list is read as the listed word it differs from only by a short ending (INFLECTION); a
+German or Dutch compound as its two parts (COMPOUNDING); and a long word none of these reads,
+as the FAQ's own word it is spelt almost like ("rehabilitasyon": rehabilitation; COGNATE_RATIO).
 
 Which language: the one whose glossary holds most of the message's words that are not
 English. A glossary word that is also an everyday English word ("pain", French for bread;
@@ -27,6 +29,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+
+from rapidfuzz import fuzz, process
 
 from bot.lexicon import common_words
 from bot.package_data import package_yaml
@@ -51,6 +55,22 @@ STEM = 5
 # person's form of its verb: another form is another person ("работаю" is I work, "tiene" she
 # has), so only readings without one of these lend themselves to forms the glossary lacks.
 PERSONS = frozenset({"i", "you", "we", "he", "she", "it", "they", "me", "us", "him", "them"})
+# A word no glossary form reads is read as the FAQ's own word it is spelt almost like: the
+# names of conditions and treatments are shared across languages ("fibromiyalji", Turkish;
+# "fascitis", Spanish; "rehabilitasyon": fibromyalgia, fasciitis, rehabilitation), and no
+# glossary lists them all. Only for a word of COGNATE_LETTERS or more that begins as the FAQ's
+# word does (its first COGNATE_START letters), with a rapidfuzz ratio (0-100) of at least
+# COGNATE_RATIO. Shorter words, or another beginning, made false friends of the multilingual
+# sets' words: Spanish "persona" read as "personal", Portuguese "colateral" as "lateral".
+COGNATE_LETTERS = 8
+COGNATE_START = 3
+COGNATE_RATIO = 85
+# German and Dutch write a compound as one word ("Spannungskopfschmerzen": Spannung +
+# Kopfschmerzen, tension headache): a word the glossary lacks is read as two of its words of at
+# least PART_LETTERS letters each, joined directly or by a linking letter or two.
+COMPOUNDING = frozenset({"de", "nl"})
+PART_LETTERS = 4
+LINKS = ("", "s", "es", "n", "en", "e")
 # The one-letter English words, which the everyday list (bot/data/common_words.txt) leaves
 # out: Italian and Polish "i" is "and", Spanish and Portuguese "a" is "to".
 ONE_LETTER_ENGLISH = frozenset({"a", "i"})
@@ -201,7 +221,7 @@ class Glossary:
                 pieces_by_clause.append(pieces)
                 found += sum(
                     piece.end - piece.start for piece in pieces
-                    if piece.english is not None
+                    if piece.english is not None and not piece.guessed
                     and any(word in unknown for word in folded[piece.start : piece.end])
                 )
             if found and (best is None or found > best[0]):
@@ -263,6 +283,28 @@ class Glossary:
                     best = trial
         return None if best is None else best[2]
 
+    def _compound(self, word: str, language: str) -> str | None:
+        """The English of a compound of two glossary words (see COMPOUNDING), the longest
+        first part first; None when the language does not compound or no cut reads."""
+        if language not in COMPOUNDING or len(word) < 2 * PART_LETTERS or word in self._english:
+            return None
+        phrases = self._phrases[language]
+        for cut in range(len(word) - PART_LETTERS, PART_LETTERS - 1, -1):
+            head, tail = word[:cut], word[cut:]
+            last = phrases.get((tail,)) or self._inflected(tail, language)
+            if last is None:
+                continue
+            for link in LINKS:
+                if link and not head.endswith(link):
+                    continue
+                stem = head[: len(head) - len(link)]
+                if len(stem) < PART_LETTERS:
+                    continue
+                first = phrases.get((stem,)) or self._inflected(stem, language)
+                if first is not None:
+                    return f"{first} {last}"
+        return None
+
     def _pieces(
         self,
         words: Sequence[str],
@@ -289,14 +331,22 @@ class Glossary:
                 meaning = accented.get(tuple(written[start : start + size])) if accented else None
                 if meaning is None:
                     meaning = phrases.get(tuple(words[start : start + size]))
+                guessed = False
                 if meaning is None and size == 1:
                     meaning = self._inflected(words[start], language)
+                    if meaning is None:
+                        meaning = self._compound(words[start], language) or _cognate(
+                            words[start], known
+                        )
+                        guessed = True
                 if meaning is None:
                     continue
                 covered, pieces = best[start + size]
                 trial = (covered + size, pieces - 1)
                 if trial > best[start]:
-                    best[start], first[start] = trial, Piece(start, start + size, meaning)
+                    best[start], first[start] = trial, Piece(
+                        start, start + size, meaning, guessed
+                    )
         result = []
         start = 0
         while start < count:
@@ -313,6 +363,9 @@ class Piece:
     start: int
     end: int
     english: str | None
+    # read as a compound or a cognate (COMPOUNDING, COGNATE_RATIO), not found in the glossary:
+    # no evidence of the language, as an English word with a typo may read so too
+    guessed: bool = False
 
 
 @cache
@@ -338,6 +391,28 @@ def checked(table: object) -> dict[str, dict[str, str]]:
                     " text (quote it)"
                 )
     return table
+
+
+def _cognate(word: str, known: frozenset[str]) -> str | None:
+    """The FAQ's own word (`known`) that `word` is spelt almost like (see COGNATE_RATIO)."""
+    if len(word) < COGNATE_LETTERS:
+        return None
+    found = process.extractOne(
+        word, _long_words(known).get(word[:COGNATE_START], ()), scorer=fuzz.ratio,
+        score_cutoff=COGNATE_RATIO,
+    )
+    return None if found is None else found[0]
+
+
+@lru_cache(maxsize=8)
+def _long_words(known: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The words of `known` long enough to be a cognate's, by their first COGNATE_START
+    letters, once per FAQ (a frozenset keeps its hash)."""
+    by_start: dict[str, list[str]] = {}
+    for word in sorted(known):
+        if len(word) >= COGNATE_LETTERS - 2:
+            by_start.setdefault(word[:COGNATE_START], []).append(word)
+    return {start: tuple(words) for start, words in by_start.items()}
 
 
 def _english_word(word: str, english: frozenset[str], known: frozenset[str]) -> bool:

@@ -261,7 +261,12 @@ class _Reading:
         self.current = triage.current_positions(terms)
         self.now_clauses = {clause_of[position] for position in self.current}
         self._denied_at = positions_of(terms, triage._denied)
-        self._other_than_sign = positions_of(terms, triage._other_than_signs)
+        # a phrase that only holds a sign's words, within one clause ("chest muscle" is not
+        # in "crushing pain in my chest, muscles in my arm weak")
+        self._other_than_sign = {
+            position for first, last in spans_of(terms, triage._other_than_signs)
+            if clause_of[first] == clause_of[last] for position in range(first, last + 1)
+        }
         # Each occurrence of each part of the fired triggers, with whether it is not now, read
         # once: where a sign's words are not happening now, neither is a shorter sign among
         # them ("no blood clot" denies the "clot" in it too).

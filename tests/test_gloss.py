@@ -182,6 +182,38 @@ def test_a_form_the_glossary_lacks_is_read_as_the_word_it_inflects() -> None:
     assert glossary.english("vous cielo") == "you cielo"
 
 
+def test_a_compound_of_two_glossary_words_is_read_as_both() -> None:
+    glossary = Glossary(
+        {
+            "de": {"spannung": "tension", "kopfschmerzen": "headache", "ich": "I",
+                   "habe": "have", "rücken": "back"},
+            "es": {"dolor": "pain", "tengo": "I have"},
+        },
+        english=frozenset(),
+    )
+    # joined by a linking "s", or directly; the longest first part that reads
+    assert glossary.english("ich habe Spannungskopfschmerzen") == "I have tension headache"
+    assert glossary.english("ich habe Rückenkopfschmerzen") == "I have back headache"
+    # parts too short, or a language that does not compound so, read nothing
+    assert glossary.english("ich habe Spakopfschmerzen") == "I have Spakopfschmerzen"
+    assert glossary.english("tengo dolordolor") == "I have dolordolor"
+
+
+def test_a_long_word_no_glossary_form_reads_is_read_as_the_faqs_word_it_is_spelt_like(
+) -> None:
+    glossary = Glossary({"tr": {"için": "for", "masaj": "massage", "iyi": "good"}},
+                        english=frozenset())
+    faq_words = frozenset({"fibromyalgia", "rehabilitation", "personal", "lateral"})
+    assert glossary.english("rehabilitasyon için masaj iyi mi", faq_words) == (
+        "rehabilitation for massage good mi"
+    )
+    # a short word, or one that begins otherwise, is no cognate: "persona", "colateral"
+    assert glossary.english("persona için masaj", faq_words) == "persona for massage"
+    assert glossary.english("colateral için masaj", faq_words) == "colateral for massage"
+    # and a guess is no evidence of a language: an English message with typos stays English
+    assert glossary.english("rehabilitasyon and more rehabilitasyon", faq_words) is None
+
+
 def test_an_english_contraction_in_a_reading_stays_one_word() -> None:
     # "can't" read as "can t" would name no sign: triage reads "cant", an everyday word
     glossary = Glossary(

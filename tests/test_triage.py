@@ -802,6 +802,9 @@ def test_a_work_alone_is_no_cue_a_work_and_what_happens_in_it_is(
         ("the old printer keeps bleeding ink onto every page", False),
         ("my heart attack risk is low, says the app, so what massage is best?", False),
         ("I wouldn't say it's the worst headache I've had, just a nagging one", False),
+        # a strained chest muscle; but the phrase is read within one clause
+        ("pain in my chest muscle since bench press, can I get a sports massage?", False),
+        ("crushing pain in my chest, muscles in my arm weak", True),
     ],
 )
 def test_signs_told_in_more_words_and_their_look_alikes(
