@@ -82,3 +82,14 @@ def test_a_cancellation_is_no_goodbye(name: str, bundled_faq: Faq, tmp_path: Pat
         "need to cancel tomorrow's appointment please",
     ):
         assert matcher.match(message).status is not Status.URGENT, message
+
+
+def test_a_childs_mild_fever_asked_about_is_no_emergency(bundled_matcher: Matcher) -> None:
+    # the examples' emergencies include children coughing after swallowing lamp oil and a
+    # baby of three weeks with a fever; a parent's everyday question is a look-alike of them
+    assert bundled_matcher.match(
+        "our 2 year old has a fever of 38, what dose of paracetamol?"
+    ).status is not Status.URGENT
+    assert bundled_matcher.match(
+        "my toddler drank some white spirit and now she is coughing and struggling to breathe"
+    ).status is Status.URGENT
