@@ -353,7 +353,8 @@ def test_no_bundled_keyword_is_listed_under_not_covered(bundled_faq: Faq) -> Non
         # (The off-topic floor moved from 6% to 7% when blind5 joined, to 9% with blind6 and
         # to 11% with blind8, the right floor from 0.85 to 0.84 with blind10: harder sets, not
         # a worse engine; from 11% to 8% with the ask veto.) With the subject's whole name
-        # as "it": 0.838, 1.5%, 4.4%; blind17 0.812, 2.9%, 16.2%.
+        # as "it": 0.838, 1.5%, 4.4%; blind17 0.812, 2.9%, 16.2%. With blind27-30 (2026-12-07,
+        # blind29's first run 0.733, 3.6%, 7.6%): 0.850, 1.7%, 4.5% (4,423 + 2,105 lines).
         ("validation", 0.83, 0.02, 0.08),
         # frozen: blind_test and blind4 (320 lines written from the document alone, first run
         # at cebda75: 0.858 right, 0.5% wrong, 14.0% off-topic answered); pooled, measured
