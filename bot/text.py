@@ -111,11 +111,19 @@ def asks(part: str) -> bool:
 
 # The marks that end a sentence (bot.triage reads a laugh within its sentence too).
 SENTENCE_MARKS = ".!?\u2026"
-# Where a sentence ends: one of SENTENCE_MARKS and a space; not after a title ("Dr. Patel").
+# Words whose full stop ends no sentence ("Dr. Patel", "St. Mary's", "spa vs. clinic").
+TITLES = ("dr", "mr", "mrs", "ms", "st", "vs")
+# Where a sentence ends: one of SENTENCE_MARKS and a space; not after a title.
 _SENTENCE_END = re.compile(
-    r"(?<![Dd]r\.)(?<![Mm]rs\.)(?<![Mm][rs]\.)(?<![Ss]t\.)(?<!\bvs\.)"
-    rf"(?<=[{SENTENCE_MARKS}])\s+"
+    "".join(rf"(?<!\b{title}\.)" for title in TITLES) + rf"(?<=[{SENTENCE_MARKS}])\s+",
+    re.IGNORECASE,
 )
+_ENDS_WITH_TITLE = re.compile(rf"\b(?:{'|'.join(TITLES)})\s*$", re.IGNORECASE)
+
+
+def ends_with_title(text: str) -> bool:
+    """Whether a piece of text ends with a title, whose full stop ends no sentence."""
+    return _ENDS_WITH_TITLE.search(text) is not None
 
 
 def asking_sentence(text: str) -> str | None:

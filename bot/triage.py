@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 from bot.faq import URGENT_AND, Faq, Smalltalk
 from bot.package_data import package_yaml
 from bot.spelling import Speller
-from bot.text import SENTENCE_MARKS, STOPWORDS, clauses_with_ends, words
+from bot.text import SENTENCE_MARKS, STOPWORDS, clauses_with_ends, ends_with_title, words
 
 # What may surround a greeting or thanks and still leave it small talk ("thanks so much for
 # your help", "hi there bot").
@@ -112,9 +112,12 @@ class Triage:
         pieces = clauses_with_ends(text)
         sentence_of: list[int] = []
         sentence = 0
-        for _, end in pieces:
+        for clause, end in pieces:
             sentence_of.append(sentence)
-            if any(mark in end for mark in _SENTENCE_ENDS) or end.strip().casefold() in _TURNS:
+            if (
+                any(mark in end for mark in _SENTENCE_ENDS)
+                and not (end == "." and ends_with_title(clause))  # "Dr. Patel"
+            ) or end.strip().casefold() in _TURNS:
                 sentence += 1
         laughing = {
             sentence_of[number] for number, (clause, end) in enumerate(pieces)

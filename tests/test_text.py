@@ -9,6 +9,7 @@ from bot.text import (
     asking_sentence,
     clauses,
     clauses_with_ends,
+    ends_with_title,
     normalize,
     stem,
     words,
@@ -92,7 +93,15 @@ def test_clauses_with_ends_cut_as_clauses_do_and_keep_each_end() -> None:
         # a title's full stop ends no sentence
         ("Is Dr. Patel still working there?", None),
         ("My GP is Mrs. Shah. Can you treat TMD?", "Can you treat TMD?"),
+        ("Is DR. PATEL at St. Mary's?", None),  # in any case
     ],
 )
 def test_the_asking_sentence_of_a_message_of_several(text: str, question: str | None) -> None:
     assert asking_sentence(text) == question
+
+
+def test_a_title_is_told_at_the_end_of_a_piece_of_text() -> None:
+    assert ends_with_title("I saw Dr")
+    assert ends_with_title("my GP, MRS ")
+    assert not ends_with_title("I saw the doctor")
+    assert not ends_with_title("the drst")

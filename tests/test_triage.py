@@ -95,6 +95,8 @@ def test_the_built_in_triggers_apply_to_every_faq(
         # ...and a "but" turns away from what the laugh was about
         ("i'm being silly lol but her face has gone droopy on one side", Urgency.NOW),
         ("my chest hurts but lol it's nothing", Urgency.ASKED),
+        # a title's full stop ends no sentence: the laugh and the sign share one
+        ("haha Dr. Jones reckons my chest pain is just stress", Urgency.ASKED),
         # unless the sign is told with a cue of now
         ("just asking, my dad has crushing chest pain right now", Urgency.NOW),
         # the words as written: the speller would read "hehe" as "here"
