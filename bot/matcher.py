@@ -16,10 +16,9 @@ The stages, in order:
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +28,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.asks import AskIndex
+from bot.cache_dir import default_cache_dir
 from bot.coverage import covered
 from bot.decision import FUZZY, UNCOVERED, Decision, load_decision
 from bot.embedding import Encoder, models_dir, shared_encoder
@@ -158,16 +158,6 @@ class _Read:
     # its closeness to each entry's head texts (closeness_of(...).head), when compared with
     # every entry
     head: np.ndarray | None = None
-
-
-def default_cache_dir(env: Mapping[str, str] = os.environ) -> Path | None:
-    """Where the vectors of the FAQ's texts are kept between runs: $EMBEDDING_CACHE_DIR (empty:
-    nowhere, every start embeds the FAQ again), else the user's cache directory."""
-    configured = env.get("EMBEDDING_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured.strip() else None
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "clinic-faq-bot"
 
 
 _vector_caches: dict[tuple[str, str, Path | None], VectorCache] = {}

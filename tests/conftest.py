@@ -17,7 +17,7 @@ import pytest
 from bot.faq import Faq, load_faq
 from bot.matcher import Match, Matcher, Status
 
-# The vectors of FAQ texts are cached on disk between processes (bot.matcher.default_cache_dir):
+# The vectors of FAQ texts are cached on disk between processes (bot.cache_dir.default_cache_dir):
 # in tests, in a folder of the session's own, never the user's cache. Set before any Matcher is
 # built, and inherited by the `faq-bot` processes the tests start.
 # (This module is imported as `conftest` and as `tests.conftest`: one folder for both.)

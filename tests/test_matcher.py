@@ -17,6 +17,7 @@ from helpers.model_spy import texts_read
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.cache_dir import default_cache_dir
 from bot.decision import FEATURES, GATE_FEATURES, Decision, Logistic
 from bot.embedding import ENCODERS, load_encoder, models_dir, shared_encoder
 from bot.faq import Faq, parse_faq
@@ -26,7 +27,6 @@ from bot.matcher import (
     Match,
     Matcher,
     Status,
-    default_cache_dir,
     vector_cache,
 )
 from tests.conftest import FAQ_HEADER, MINIMAL_FAQ
