@@ -56,8 +56,8 @@ STEM = 5
 # has), so only readings without one of these lend themselves to forms the glossary lacks.
 PERSONS = frozenset({"i", "you", "we", "he", "she", "it", "they", "me", "us", "him", "them"})
 # A word no glossary form reads is read as the FAQ's own word it is spelt almost like: the
-# names of conditions and treatments are shared across languages ("fibromiyalji", Turkish;
-# "fascitis", Spanish; "rehabilitasyon": fibromyalgia, fasciitis, rehabilitation), and no
+# names of conditions and treatments are shared across languages ("rehabilitasyon" and
+# "tendinit", Turkish; "fascitis", Spanish: rehabilitation, tendinitis, fasciitis), and no
 # glossary lists them all. Only for a word of COGNATE_LETTERS or more that begins as the FAQ's
 # word does (its first COGNATE_START letters), with a rapidfuzz ratio (0-100) of at least
 # COGNATE_RATIO. Shorter words, or another beginning, made false friends of the multilingual
