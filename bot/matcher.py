@@ -158,6 +158,10 @@ class _Read:
     # its closeness to each entry's head texts (closeness_of(...).head), when compared with
     # every entry
     head: np.ndarray | None = None
+    # the message as written without its courtesies (`_without_courtesies`), which `_focused`
+    # reads its question from; None when it was read through the glossary (what was kept of
+    # it then is of its English reading)
+    kept: str | None = None
 
 
 _vector_caches: dict[tuple[str, str, Path | None], VectorCache] = {}
@@ -266,7 +270,8 @@ class Matcher:
         # nothing offered: no entry to answer the question with
         if not decided.suggestions or whole.folded is None or whole.head is None:
             return None
-        question = asking_sentence(self._without_courtesies(text))
+        kept = whole.kept if whole.kept is not None else self._without_courtesies(text)
+        question = asking_sentence(kept)
         if question is None or REFERRING_BACK.intersection(words(question)):
             return None
         among = list(dict.fromkeys([
@@ -506,7 +511,7 @@ class Matcher:
             )))
         return _Read(
             None, result, (raw, terms, query), Urgency.ASKED in readings,
-            head if among is None else None,
+            head if among is None else None, kept if glossed is None else None,
         )
 
     def _decide(
