@@ -83,9 +83,12 @@ class Speller:
         for word in sorted(self.vocabulary, key=lambda word: (-usage.get(word, 0), word)):
             self._by_initial.setdefault(word[0], []).append(word)
         # The FAQ's own long words that everyday English lacks (the medical names), by how they
-        # sound, the most used first: a word spelt by ear is corrected to one of these.
+        # sound, the most used first: a word spelt by ear is corrected to one of these. Words
+        # used as often are taken in alphabetical order, as above: in `usage`'s own order (of
+        # sets of words) the choice between two that sound alike changed from one process to
+        # the next ("desmaia" read as Portuguese "desmaiou" or Spanish "desmayo").
         self._by_sound: dict[str, str] = {}
-        for word, _ in usage.most_common():
+        for word, _ in sorted(usage.items(), key=lambda item: (-item[1], item[0])):
             if len(word) >= _SOUNDED_LENGTH and word.isalpha() and word not in everyday:
                 self._by_sound.setdefault(sound_key(word), word)
         self._sounds = list(self._by_sound)

@@ -9,6 +9,8 @@ whatever the practice puts in faq.yaml.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from bot import spelling
@@ -204,6 +206,14 @@ entries:
 def test_a_long_faq_word_is_found_by_its_sound(message: str, meant: str) -> None:
     speller = speller_for(parse_faq(SOUND_FAQ), everyday=frozenset({"sigh", "stick"}))
     assert folded(speller, message)[-1] == term(speller, meant)
+
+
+def test_two_words_that_sound_alike_and_are_used_alike_are_chosen_between_in_one_way() -> None:
+    # "desmaiou" and "desmayo" sound alike ("dasma", as "desmaia" does) and are used once
+    # each: whatever order the usage lists them in, the same one is chosen
+    for order in (["desmaiou", "desmayo"], ["desmayo", "desmaiou"]):
+        speller = Speller(Counter({word: 1 for word in order}), [], frozenset(), {})
+        assert speller.correct("desmaia") == "desmaiou"
 
 
 def test_only_unknown_words_of_some_length_are_read_by_sound() -> None:
