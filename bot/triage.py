@@ -84,6 +84,10 @@ class Triage:
         self._laughing = frozenset(context.laughing)
         self._laughing_emoji = context.laughing_emoji
         self._general = [terms(phrase) for phrase in context.general]
+        self._asks_whether = frozenset(
+            term for word in context.asks_whether for term in terms(word)
+        )
+        self._brings_on = [terms(phrase) for phrase in context.brings_on]
         self._supposed = [terms(phrase) for phrase in context.supposed] + [
             terms(f"{story} {opener}")
             for story in context.stories for opener in context.story_openers
@@ -250,6 +254,7 @@ class _Reading:
             last for _, last in (
                 *spans(terms, triage._denied),
                 *(spans(terms, triage._general) if read_general else ()),
+                *(_asked_whether(terms, clause_of, triage) if read_general else ()),
                 *spans(terms, triage._jest_before),
             )
         }
@@ -370,6 +375,8 @@ class UrgentContext:
     supposed: tuple[str, ...]
     stories: tuple[str, ...]
     story_openers: tuple[str, ...]
+    asks_whether: tuple[str, ...]
+    brings_on: tuple[str, ...]
     jest_before: tuple[str, ...]
     jest_after: tuple[str, ...]
     other_than_signs: tuple[str, ...]
@@ -381,8 +388,8 @@ def urgent_context() -> UrgentContext:
     data = package_yaml("data/urgent_context.yaml")
     lists = (
         "filler", "denied", "denied_after", "negative", "asking_only", "laughing",
-        "laughing_emoji", "general", "supposed", "stories", "story_openers", "jest_before",
-        "jest_after", "other_than_signs", "not_current",
+        "laughing_emoji", "general", "supposed", "stories", "story_openers", "asks_whether",
+        "brings_on", "jest_before", "jest_after", "other_than_signs", "not_current",
     )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(
@@ -393,6 +400,20 @@ def urgent_context() -> UrgentContext:
     return UrgentContext(
         gap=data["gap"], **{key: tuple(data[key]) for key in lists}
     )
+
+
+def _asked_whether(
+    terms: Sequence[str], clause_of: Sequence[int], triage: Triage
+) -> list[tuple[int, int]]:
+    """The spans of `brings_on` verbs in clauses that open with a word of `asks_whether`:
+    "can deep tissue trigger a heart attack?" asks whether it can, of anyone."""
+    opener: dict[int, str] = {}
+    for term, clause in zip(terms, clause_of, strict=True):
+        opener.setdefault(clause, term)
+    return [
+        (first, last) for first, last in spans_of(terms, triage._brings_on)
+        if opener[clause_of[first]] in triage._asks_whether
+    ]
 
 
 def spans_of(terms: Sequence[str], phrases: Iterable[Sequence[str]]) -> list[tuple[int, int]]:

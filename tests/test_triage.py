@@ -304,6 +304,23 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         # whether a treatment can bring a sign on is asked in general
         ("can massage cause a blood clot?", False),
         ("the massage caused crushing chest pain", True),
+        # ...in a clause that asks whether something can bring it on, of anyone
+        ("could hot yoga bring on a seizure in someone with epilepsy?", False),
+        ("does cupping cause a stroke in older clients?", False),
+        ("will a sports massage trigger an allergic reaction if I'm sensitive to oils?", False),
+        ("the cupping caused a seizure, he is still shaking", True),  # said, not asked
+        ("can you come quick, I think the oil caused an allergic reaction, her lips are swelling",
+         True),
+        # laughing, right after the sign
+        ("i cant breathe im laughing at this meme", False),
+        # a heart broken by grief, too much coffee
+        ("my heart is broken after my divorce", False),
+        ("overdosed on caffeine before the exam, so jittery", False),
+        ("he overdosed on his pills", True),
+        # seen to and sent home: history
+        ("she had a seizure at work last night, was discharged this morning, can she still "
+         "come for her massage?", False),
+        ("got an allergic reaction on Friday, all sorted, is Monday ok", False),
         ("my dad collapsed on the sofa and isnt responding", True),
         ("collapsed on the sofa after a 12 hour shift, everything aches", False),
         ("my back pain isnt responding to physio", False),
