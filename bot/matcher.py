@@ -27,6 +27,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.abbreviations import abbreviations
 from bot.asks import AskIndex
 from bot.cache_dir import default_cache_dir
 from bot.coverage import covered
@@ -202,6 +203,7 @@ class Matcher:
         self.speller = speller_for(faq, everyday, self.glossary)
         self._triage = Triage(faq, self.speller)
         self._likeness = likeness_for(encoder)
+        self._abbreviations = abbreviations()
         # The indexes read the FAQ without the not-covered topics its own entries cover.
         self.coverage = coverage = covered(faq, self.speller)
         matched = coverage.faq
@@ -442,9 +444,9 @@ class Matcher:
         # and 6.7% off-topic answered.
         if glossed is not None:  # matched in English from here on
             text, raw, terms, clause_of = glossed[0], read_raw, read_terms, read_clause_of
-            model_text = glossed[1] or glossed[0]
+            model_text = self._abbreviations.spelled_out(glossed[1] or glossed[0])
         else:
-            model_text = self._mended(text)
+            model_text = self._mended(self._abbreviations.spelled_out(text))
         # Courtesies around a question ("Dear team, ... Thank you in advance. Kind regards")
         # say nothing of what it asks, and dilute what the model reads of it.
         kept = self._without_courtesies(text)

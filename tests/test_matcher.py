@@ -752,6 +752,17 @@ def test_the_model_reads_a_misspelt_word_as_the_speller_corrects_it(
     assert read[-1] == "Do you treat sciatica?"
 
 
+def test_the_model_reads_an_abbreviation_spelled_out(
+    bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "OA" means little to the model; "osteoarthritis" is a word it knows
+    read = texts_read(bundled_matcher, monkeypatch)
+    bundled_matcher.match("OA in both knees, can massage help")
+    assert read == ["OA (osteoarthritis) in both knees, can massage help"]
+    bundled_matcher.match("doms after leg day")
+    assert read[-1] == "doms (delayed onset muscle soreness) after leg day"
+
+
 @pytest.mark.parametrize(
     ("message", "read_as"),
     [
