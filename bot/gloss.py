@@ -191,9 +191,12 @@ class Glossary:
         return both[0] if unread else both[1]
 
     def readings(
-        self, text: str, known: frozenset[str] = frozenset()
+        self, text: str, known: frozenset[str] = frozenset(), slips: frozenset[str] = frozenset()
     ) -> tuple[str, str] | None:
-        """`english` with the unread words kept and without them, from one reading."""
+        """`english` with the unread words kept and without them, from one reading. `slips`:
+        words that are slips of the keyboard for an English word ("clincal"): no evidence of
+        another language, and kept, as written, in both readings ("wat is clincal massge" is
+        no Dutch, and in a Dutch message "clincal" is no noise)."""
         # Read clause by clause, and the clauses' ends kept: triage reads a cue ("et si",
         # what if) only within its clause, so "et si c'est grave ? il s'est évanoui" must
         # not read "what if it is grave il fainted".
@@ -202,7 +205,10 @@ class Glossary:
             for clause, end in clauses_with_ends(text[:MAX_INPUT_CHARS])
         ]
         words = [word for clause, _ in clauses for word in clause]
-        unknown = {word for word, _ in words if word not in self._english and word not in known}
+        unknown = {
+            word for word, _ in words
+            if word not in self._english and word not in known and word not in slips
+        }
         best: tuple[int, list[list[Piece]]] | None = None
         for language in self._phrases:
             # only a word that is not English counts, so a language none of whose words the
@@ -234,8 +240,8 @@ class Glossary:
         ):
             return None
         return (
-            self._said(clauses, pieces_by_clause, known, unread=True),
-            self._said(clauses, pieces_by_clause, known, unread=False),
+            self._said(clauses, pieces_by_clause, known | slips, unread=True),
+            self._said(clauses, pieces_by_clause, known | slips, unread=False),
         )
 
     def _said(

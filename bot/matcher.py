@@ -44,6 +44,7 @@ from bot.text import (
     MAX_INPUT_CHARS,
     REFERRING,
     SCENE_OPENERS,
+    STOPWORDS,
     asking_sentence,
     asks,
     clauses_with_ends,
@@ -357,6 +358,18 @@ class Matcher:
                 asking = True
         return frozenset(scene) if asking else frozenset()
 
+    def _slips(self, raw: Sequence[str]) -> frozenset[str]:
+        """The message's words that are slips of the keyboard for a word of the FAQ ("clincal",
+        "massge"), as the speller reads them (bot.gloss.Glossary.readings)."""
+        speller = self.speller
+        return frozenset(
+            word for word in raw
+            if len(word) > 3 and word not in speller.phrasing_words and word not in STOPWORDS and (
+                speller.correct(word) in speller.phrasing_words - {word}
+                or word in speller.vocabulary  # a synonym's form: "massge"
+            )
+        )
+
     def _mended(self, text: str) -> str:
         """The message with each misspelt word replaced by the word the speller reads it as
         ("sciatia masage ok" reads "sciatica massage ok"), for the model."""
@@ -414,7 +427,7 @@ class Matcher:
         # happening now ("keine Brustschmerzen": no chest pain; "fast einen Herzinfarkt":
         # nearly a heart attack), which the triggers of the message's own words miss.
         # (and, for the model, without the words the glossary could not read: below)
-        glossed = self.glossary.readings(text, self.speller.phrasing_words)
+        glossed = self.glossary.readings(text, self.speller.phrasing_words, self._slips(raw))
         reading = glossed[0] if glossed is not None else None
         read_urgency = Urgency.NONE
         if reading is not None:
@@ -444,7 +457,7 @@ class Matcher:
         # and 6.7% off-topic answered.
         if glossed is not None:  # matched in English from here on
             text, raw, terms, clause_of = glossed[0], read_raw, read_terms, read_clause_of
-            model_text = self._abbreviations.spelled_out(glossed[1] or glossed[0])
+            model_text = self._mended(self._abbreviations.spelled_out(glossed[1] or glossed[0]))
         else:
             model_text = self._mended(self._abbreviations.spelled_out(text))
         # Courtesies around a question ("Dear team, ... Thank you in advance. Kind regards")

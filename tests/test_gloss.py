@@ -382,3 +382,38 @@ def test_the_model_reads_a_foreign_message_without_its_unread_words(
     assert "Oma" not in read[0]
     bundled_matcher.match("does massage help sciatica, asks my grandma")
     assert read[-1] == "does massage help sciatica, asks my grandma"
+
+
+def test_a_slip_of_the_keyboard_is_no_evidence_of_a_language_and_is_kept() -> None:
+    glossary = Glossary(
+        {"nl": {
+            "wat": "what", "medicijn": "medicine", "doet": "does", "masseren": "massaging",
+            "voor": "for",
+        }},
+        english=frozenset({"does", "do", "for", "u"}),
+    )
+    # "medicl" reads as a form of Dutch "medicijn"; as a slip for "medical" it is no Dutch,
+    # and one Dutch word is no Dutch message
+    message = "wat does medicl do for u"
+    assert glossary.readings(message) == (
+        "what does medicine do for u", "what does medicine do for u"
+    )
+    assert glossary.readings(message, slips=frozenset({"medicl"})) is None
+    # in a message that is Dutch, a slip is kept in both readings (for the speller to mend)
+    dutch = "wat doet masseren voor clincal"
+    assert glossary.readings(dutch) == (
+        "what does massaging for clincal", "what does massaging for"
+    )
+    assert glossary.readings(dutch, slips=frozenset({"clincal"})) == (
+        "what does massaging for clincal", "what does massaging for clincal"
+    )
+
+
+def test_the_model_reads_an_english_message_with_slips_as_english(
+    bundled_matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "wat" is Dutch for "what", but the message is English with slips of the keyboard
+    read = texts_read(bundled_matcher, monkeypatch)
+    match = bundled_matcher.match("wat does medicl massge actualy do for u")
+    assert read[0] == "wat does medical massge actually do for u"
+    assert match.status is Status.ANSWER
