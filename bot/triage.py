@@ -187,7 +187,7 @@ class Triage:
         fired = [trigger for trigger in fired if all(reading.names(part) for part in trigger)]
         if not fired:
             return None
-        past = positions_of(terms, self._past) | _years_in(terms)
+        past = positions_of(terms, self._past) | _years_in(terms) | _once_in(terms, clause_of)
         if past:
             # "I had a heart attack two years ago, is massage ok now?" asks about history; but
             # one trigger told as current ("...and now I've got chest pain") is enough for
@@ -546,6 +546,16 @@ def _near(
         for part in trigger
         for first, last in _spans_in_order(terms, part)
     )
+
+
+def _once_in(terms: Sequence[str], clause_of: Sequence[int]) -> set[int]:
+    """Positions of a "once" that ends its clause ("she fainted at a spa once."): one time, in
+    the past. Not a "once" that opens a time ("once he sat up he collapsed")."""
+    return {
+        position for position, term in enumerate(terms)
+        if term == "once"
+        and (position + 1 == len(terms) or clause_of[position + 1] != clause_of[position])
+    }
 
 
 def _years_in(terms: Sequence[str]) -> set[int]:

@@ -321,6 +321,16 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("she had a seizure at work last night, was discharged this morning, can she still "
          "come for her massage?", False),
         ("got an allergic reaction on Friday, all sorted, is Monday ok", False),
+        # "once" ending its clause: one time, in the past; opening a time, it is no history
+        ("my sister passed out at the gym once, is massage ok for her?", False),
+        ("once he sat up he collapsed and he isn't breathing", True),
+        # a clip of someone in general; one of a person the message names may be happening now
+        ("watched a clip of a woman having a seizure, is that what epilepsy looks like", False),
+        ("the doorbell camera has a video of my dad collapsing, he isn't answering his phone",
+         True),
+        # a bailiff's seizure, a mower's choke
+        ("the bailiffs made a seizure of goods at my shop, my shoulders are so tense", False),
+        ("the choke on the lawnmower is broken", False),
         ("my dad collapsed on the sofa and isnt responding", True),
         ("collapsed on the sofa after a 12 hour shift, everything aches", False),
         ("my back pain isnt responding to physio", False),
