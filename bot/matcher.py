@@ -362,13 +362,16 @@ class Matcher:
         """The message's words that are slips of the keyboard for a word of the FAQ ("clincal",
         "massge"), as the speller reads them (bot.gloss.Glossary.readings)."""
         speller = self.speller
-        return frozenset(
-            word for word in raw
-            if len(word) > 3 and word not in speller.phrasing_words and word not in STOPWORDS and (
-                speller.correct(word) in speller.phrasing_words - {word}
-                or word in speller.vocabulary  # a synonym's form: "massge"
-            )
-        )
+        phrasing = speller.phrasing_words
+        slips = set()
+        for word in raw:
+            # a short word is too easily one slip from another ("la", Spanish "the")
+            if len(word) <= 3 or word in phrasing or word in STOPWORDS:
+                continue
+            corrected = speller.correct(word)
+            if (corrected != word and corrected in phrasing) or word in speller.vocabulary:
+                slips.add(word)  # ...or a form a synonym lists, as "massge" for massage
+        return frozenset(slips)
 
     def _mended(self, text: str) -> str:
         """The message with each misspelt word replaced by the word the speller reads it as

@@ -3,9 +3,10 @@
 Urgent: a message holding an urgent trigger (bot/data/urgent.yaml, plus any the admin adds)
 gets the urgent-care reply whatever else it says, unless the sign it names is not happening to
 anyone now. Two readings decide that. Within the sign's clause, a cue right next to it says it
-is denied ("no chest pain"), asked about in general ("what are the signs of a stroke?"),
-supposed ("what if a client faints?") or said in jest ("the price nearly gave me a heart
-attack"), and a phrase may only hold a sign's words ("food poisoning"):
+is denied ("no chest pain"), asked about in general ("what are the signs of a stroke?", "can
+a massage cause a blood clot?"), supposed ("what if a client faints?") or said in jest ("the
+price nearly gave me a heart attack"), and a phrase may only hold a sign's words ("food
+poisoning"):
 bot/data/urgent_context.yaml, after ConText (Harkema et al. 2009). And a sign told as history
 ("a heart attack two years ago") is not urgent unless the message says that sign is happening
 now. A message that says it only asks ("just curious"), or that laughs ("haha") in the
