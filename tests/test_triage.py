@@ -328,6 +328,13 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("watched a clip of a woman having a seizure, is that what epilepsy looks like", False),
         ("the doorbell camera has a video of my dad collapsing, he isn't answering his phone",
          True),
+        # a stroke told in a clinician's words; the words they are spelt like are no sign
+        ("my husband suddenly has right-sided weakness", True),
+        ("facial droop on the left, started ten minutes ago", True),
+        ("she has new expressive aphasia since lunch", True),
+        ("aphasia since my stroke in 2018, would massage help my shoulder?", False),
+        ("I have fascial adhesions in my hip, can massage help?", False),
+        ("my dog has hip dysplasia, can you massage him?", False),
         # a bailiff's seizure, a mower's choke
         ("the bailiffs made a seizure of goods at my shop, my shoulders are so tense", False),
         ("the choke on the lawnmower is broken", False),
