@@ -328,6 +328,8 @@ def test_an_admins_current_phrase_makes_history_current_again() -> None:
         ("watched a clip of a woman having a seizure, is that what epilepsy looks like", False),
         ("the doorbell camera has a video of my dad collapsing, he isn't answering his phone",
          True),
+        # speech gone odd, told in the past tense too
+        ("his words went all funny for a minute and his hand was weak", True),
         # a stroke told in a clinician's words; the words they are spelt like are no sign
         ("my husband suddenly has right-sided weakness", True),
         ("facial droop on the left, started ten minutes ago", True),
