@@ -239,9 +239,10 @@ class Glossary:
             found < MIN_FOREIGN_WORDS or found < FOREIGN_SHARE * len(words)
         ):
             return None
+        kept = known | slips
         return (
-            self._said(clauses, pieces_by_clause, known | slips, unread=True),
-            self._said(clauses, pieces_by_clause, known | slips, unread=False),
+            self._said(clauses, pieces_by_clause, kept, unread=True),
+            self._said(clauses, pieces_by_clause, kept, unread=False),
         )
 
     def _said(

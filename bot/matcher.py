@@ -360,7 +360,9 @@ class Matcher:
 
     def _slips(self, raw: Sequence[str]) -> frozenset[str]:
         """The message's words that are slips of the keyboard for a word of the FAQ ("clincal",
-        "massge"), as the speller reads them (bot.gloss.Glossary.readings)."""
+        "massge"), as the speller reads them (bot.gloss.Glossary.readings): the words it
+        corrects to a word of the FAQ's phrasings, and the words of its vocabulary that no
+        phrasing uses (a synonym's form, a word of an answer or of an urgent trigger)."""
         speller = self.speller
         phrasing = speller.phrasing_words
         slips = set()
@@ -370,7 +372,7 @@ class Matcher:
                 continue
             corrected = speller.correct(word)
             if (corrected != word and corrected in phrasing) or word in speller.vocabulary:
-                slips.add(word)  # ...or a form a synonym lists, as "massge" for massage
+                slips.add(word)
         return frozenset(slips)
 
     def _mended(self, text: str) -> str:
@@ -460,9 +462,8 @@ class Matcher:
         # and 6.7% off-topic answered.
         if glossed is not None:  # matched in English from here on
             text, raw, terms, clause_of = glossed[0], read_raw, read_terms, read_clause_of
-            model_text = self._mended(self._abbreviations.spelled_out(glossed[1] or glossed[0]))
-        else:
-            model_text = self._mended(self._abbreviations.spelled_out(text))
+        model_source = text if glossed is None else glossed[1] or glossed[0]
+        model_text = self._mended(self._abbreviations.spelled_out(model_source))
         # Courtesies around a question ("Dear team, ... Thank you in advance. Kind regards")
         # say nothing of what it asks, and dilute what the model reads of it.
         kept = self._without_courtesies(text)
