@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 
 from bot.faq import URGENT_AND, Faq, Smalltalk
 from bot.package_data import package_yaml
+from bot.readings import dangerous
 from bot.spelling import Speller
 from bot.text import SENTENCE_MARKS, STOPWORDS, clauses_with_ends, ends_with_title, words
 
@@ -65,6 +66,8 @@ class Triage:
     def __init__(self, faq: Faq, speller: Speller) -> None:
         def terms(text: str) -> list[str]:  # speller.terms, with the folding done once
             return speller.terms_of(_words_of(text))
+
+        self._terms_of = terms
 
         # "fever & stiff neck": every part must appear, anywhere in the message, in any order.
         # Triggers are filed under their first term, with every term they need, so a message
@@ -155,6 +158,7 @@ class Triage:
             if needs <= present
             and all(_contains_in_order(terms, part, clause_of) for part in trigger)
         ]
+        fired += self._readings(terms, clause_of, text)
         if not fired:  # most messages: no trigger's words at all
             return Urgency.NONE
         now = self._now(terms, clause_of, fired, read_general=True)
@@ -201,6 +205,19 @@ class Triage:
                 or not _near(terms, trigger, past, clause_of)
             ]
         return _Now(reading.said_now(fired), reading.clauses_of(fired)) if fired else None
+
+    def _readings(
+        self, terms: Sequence[str], clause_of: Sequence[int], text: str
+    ) -> list[list[list[str]]]:
+        """Each reading of the message in an emergency's range ("SpO2 82%", bot.readings) as a
+        trigger of its own words: read like any sign, so a reading told as history ("my sats
+        were 85 when I had covid last year") or denied is not urgent."""
+        signs = []
+        for reading in dangerous(text):
+            part = self._terms_of(reading.words)
+            if part and _contains_in_order(terms, part, clause_of):
+                signs.append([part])
+        return signs
 
     def current_positions(self, terms: Sequence[str]) -> set[int]:
         """Where the message says a sign is happening now (urgent.yaml's `current`), less the

@@ -152,6 +152,21 @@ def test_a_sign_only_the_english_reading_names_is_urgent(bundled_faq: Faq) -> No
     assert Matcher(bundled_faq).match("eh blorf zint eh quab").status is not Status.URGENT
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "mi hija tiene una crisis de asma y el inhalador no le funciona",
+        "mon fils fait une crise d'asthme, la ventoline ne marche pas",
+        "u syna napad astmy, inhalator nie pomaga",
+        "у мамы приступ астмы, ингалятор не помогает",  # noqa: RUF001
+    ],
+)
+def test_an_asthma_attack_an_inhaler_does_not_help_is_urgent_in_other_languages(
+    bundled_matcher: Matcher, message: str
+) -> None:
+    assert bundled_matcher.match(message).status is Status.URGENT
+
+
 def test_a_sign_in_the_message_s_own_words_is_let_go_only_when_the_reading_says_not_now(
     bundled_faq: Faq,
 ) -> None:

@@ -881,3 +881,37 @@ def test_a_sign_back_after_it_was_cleared_is_urgent(builtin: tuple[Triage, Spell
         *builtin, "she bumped her head last week and seemed ok but now she's confused and "
         "throwing up"
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # kinds of sign the twelfth probe found missing, in the tests' own words
+        ("my chest is burning and it's going into my left shoulder", True),
+        ("grandad's face is sagging on the right and he's slurring", True),
+        ("drool is running out of one corner of her mouth, she's not herself", True),
+        ("he keeps talking but what he says makes no sense", True),
+        ("my right arm and leg went weak and heavy ten minutes ago", True),
+        ("she's had three fits back to back", True),
+        ("came off his bike, neck really hurts and both hands are tingling", True),
+        ("her breathing is all gurgly and she won't wake up", True),
+        ("he took his whole blister pack in one go", True),
+        ("took a whole box of zopiclone an hour ago", True),
+        ("her inhaler doesn't help and she can barely talk", True),
+        # ...and what only looks like them
+        ("my physio's plan makes no sense to me, is massage better?", False),
+        ("my left arm and leg are sore after the gym", False),
+        ("slipped disc in my neck, tingling in my hands, can massage help?", False),
+        ("can perfume set off an asthma attack?", False),
+        ("I teach a course on choking for new parents, do you do vouchers?", False),
+        ("overdosed on netflix again, my neck is wrecked", False),
+        ("was in A&E last week with chest pain, tests came back normal. Can I book?", False),
+        ("the overdose episode of that hospital drama was brutal", False),
+        ("my sourdough cake collapsed again lol", False),
+        ("took 50 mg sertraline this morning, can I still have a massage?", False),  # a dose
+    ],
+)
+def test_signs_told_in_other_words_and_their_look_alikes(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
