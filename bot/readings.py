@@ -64,7 +64,7 @@ _LABELS = {
     # not a bare "sat" ("sat 40 minutes in the waiting room")
     "oxygen": r"spo2|sp02|sao2|o2 sats?|o2|oxygen(?: saturation| sats?| levels?)?|sats|"
     r"saturations?|pulse ox(?:imeter)?|pulse oximetry",
-    "breathing": r"rr|resp(?:iratory)? rate|resps|breathing rate|respirations",
+    "breathing": r"rr|resp(?:iratory)? rate|resps|resp|breathing rate|respirations",
     "pulse": r"hr|heart ?rate|pulse(?: rate)?",
     "temperature": r"temp|temperature",
     "glucose": r"bgl|bg|bm|cbg|blood sugars?|blood glucose|sugars?|glucose(?: level)?",

@@ -25,6 +25,7 @@ def kinds(text: str) -> list[tuple[str, float]]:
         ("o2 sats are 89", [("oxygen", 89.0)]),
         ("86% O2 on the finger thing", [("oxygen", 86.0)]),
         ("resp rate 32, HR 128", [("breathing", 32.0), ("pulse", 128.0)]),
+        ("resp 7 and hard to rouse", [("breathing", 7.0)]),
         ("pulse down to 38", [("pulse", 38.0)]),
         ("155 bpm sitting still", [("pulse", 155.0)]),
         ("breathing 40 breaths a minute", [("breathing", 40.0)]),

@@ -898,6 +898,11 @@ def test_a_sign_back_after_it_was_cleared_is_urgent(builtin: tuple[Triage, Spell
         ("he took his whole blister pack in one go", True),
         ("took a whole box of zopiclone an hour ago", True),
         ("her inhaler doesn't help and she can barely talk", True),
+        ("my 6 week old is grunting with each breath", True),
+        ("39 weeks and I haven't felt the baby move since this morning", True),
+        ("he took 15 of his dad's tablets", True),
+        ("mum's arm went dead and she's mumbling", True),
+        ("she says she won't be needing the voucher after tonight", True),
         # ...and what only looks like them
         ("my physio's plan makes no sense to me, is massage better?", False),
         ("my left arm and leg are sore after the gym", False),
@@ -909,6 +914,7 @@ def test_a_sign_back_after_it_was_cleared_is_urgent(builtin: tuple[Triage, Spell
         ("the overdose episode of that hospital drama was brutal", False),
         ("my sourdough cake collapsed again lol", False),
         ("took 50 mg sertraline this morning, can I still have a massage?", False),  # a dose
+        ("fainted at work last week, got checked, ECG normal. Can I book?", False),
     ],
 )
 def test_signs_told_in_other_words_and_their_look_alikes(
