@@ -70,7 +70,9 @@ _LABELS = {
     "glucose": r"bgl|bg|bm|cbg|blood sugars?|blood glucose|sugars?|glucose(?: level)?",
 }
 _BLOOD_PRESSURE = re.compile(
-    r"\b(?:bp|blood pressure|b/p)\b" + _BETWEEN + r"(\d{2,3})\s*(?:/|over)\s*\d{2,3}"
+    # "220 on 120": Russian, Ukrainian and Polish give a pressure so ("220 на 120"), and the
+    # glossary reads it in English word for word
+    r"\b(?:bp|blood pressure|b/p|pressure)\b" + _BETWEEN + r"(\d{2,3})\s*(?:/|over|on)\s*\d{2,3}"
     r"|\b(\d{2,3})\s*(?:/|over)\s*\d{2,3}\s*(?:mm ?hg|bp)\b"
     r"|\b(?:systolic|sbp)\b" + _BETWEEN + r"(\d{2,3})"
     r"|\b(\d{2,3})\s*(?:mm ?hg\s*)?systolic\b"

@@ -167,6 +167,19 @@ def test_an_asthma_attack_an_inhaler_does_not_help_is_urgent_in_other_languages(
     assert bundled_matcher.match(message).status is Status.URGENT
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "sono allergico alle arachidi, mi si sta chiudendo la gola",
+        "у папы давление 230 на 130 и сильнейшая головная боль",  # noqa: RUF001
+    ],
+)
+def test_a_throat_closing_and_a_reading_are_urgent_in_other_languages(
+    bundled_matcher: Matcher, message: str
+) -> None:
+    assert bundled_matcher.match(message).status is Status.URGENT
+
+
 def test_a_sign_in_the_message_s_own_words_is_let_go_only_when_the_reading_says_not_now(
     bundled_faq: Faq,
 ) -> None:

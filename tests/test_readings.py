@@ -32,6 +32,7 @@ def kinds(text: str) -> list[tuple[str, float]]:
         ("BP 82/48", [("systolic", 82.0)]),
         ("blood pressure is 230 over 125", [("systolic", 230.0)]),
         ("BP was fine, now 84/50", [("systolic", 84.0)]),  # a pair, in a message naming BP
+        ("pressure 220 on 120", [("systolic", 220.0)]),  # "220 на 120", read in English
         ("booked 12/10 for a massage", []),  # a pair is a date in a message that does not
         ("systolic 88", [("systolic", 88.0)]),
         ("temp 34.6", [("temperature", 34.6)]),
