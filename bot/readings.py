@@ -14,9 +14,8 @@ is a level 2 hypoglycaemia, "clinically significant" (International Hypoglycaemi
 A reading taken during exercise is what exercise does ("heart rate 165 on the hill sprint"):
 a message that names exercise has its pulse and breathing rate left out. And a low blood
 pressure or pulse that the message calls usual ("my BP always runs low, 90/60") is someone's
-normal. Triage
-(bot/triage.py) then reads each dangerous reading's words as a sign, with the cues it reads
-around any sign: "my sats were 85 when I had covid last year" is history.
+normal. Triage (bot/triage.py) then reads each dangerous reading's words as a sign, with the
+cues it reads around any sign: "my sats were 85 when I had covid last year" is history.
 """
 
 from __future__ import annotations
@@ -34,8 +33,8 @@ _BANDS: dict[str, tuple[tuple[float, int], ...]] = {
 }
 RED_SCORE = 3  # one reading this far out asks for an emergency assessment
 URGENT_TOTAL = 5  # NEWS2's urgent-response threshold, for readings that add up
-GLUCOSE_MMOL = 3.0  # below it: level 2 hypoglycaemia
-GLUCOSE_MG = 54.0  # the same, in mg/dL
+GLUCOSE_MMOL = 3.0  # below it: level 2 hypoglycaemia (54 mg/dL)
+MG_PER_DL_PER_MMOL = 18.0  # glucose's molar mass, 180 g/mol, over 10
 # A value past these is no reading of its kind (a typo, a date, a dose): it is ignored.
 _PLAUSIBLE = {
     "breathing": (1, 80),
@@ -49,7 +48,7 @@ _PLAUSIBLE = {
 # Between a label and its value: "sats are 84", "BGL: 1.6", "pulse down to 38".
 _BETWEEN = (
     r"(?:\s*(?:[:=~]|-|is|are|was|were|of|at|now|only|just|reading|reads|showing|shows|says|"
-    r"says|level|levels|down|dropped|dropping|fell|falling|gone|to|about|around|approx|like)\b)"
+    r"level|levels|down|dropped|dropping|fell|falling|gone|to|about|around|approx|like)\b)"
     r"{0,3}\s*"
 )
 _NUMBER = r"(\d{1,3}(?:[.,]\d{1,2})?)"
@@ -100,7 +99,7 @@ _MG_PER_DL = re.compile(r"\s*mg ?/ ?dl")
 _EXERCISE = re.compile(
     r"\b(?:run|runs|running|ran|jog|jogging|sprint|sprints|sprinting|workout|work out|"
     r"working out|gym|training|train|cycling|cycle|bike|spin class|exercise|exercising|"
-    r"cardio|hiit|treadmill|race|racing|marathon|hike|hiking|climb|climbing|match|game|"
+    r"cardio|hiit|treadmill|race|racing|marathon|hike|hiking|climb|climbing|"
     r"athlete|athletic|runner|cyclist|swimmer|rower|triathlete|max|peak|zone \d)\b"
 )
 
@@ -139,7 +138,7 @@ def readings(text: str) -> list[Reading]:
         if kind == "temperature" and _FAHRENHEIT.match(after):
             value = round((value - 32) * 5 / 9, 1)
         if kind == "glucose" and (value > 30 or _MG_PER_DL.match(after)):
-            value = round(value / 18.0, 1)  # mg/dL to mmol/L
+            value = round(value / MG_PER_DL_PER_MMOL, 1)
         low, high = _PLAUSIBLE[kind]
         if not low <= value <= high:
             return
