@@ -68,17 +68,18 @@ _LABELS = {
     "temperature": r"temp|temperature",
     "glucose": r"bgl|bg|bm|cbg|blood sugars?|blood glucose|sugars?|glucose(?: level)?",
 }
+_PRESSURE_LABELS = r"bp|blood pressure|b/p"
 _BLOOD_PRESSURE = re.compile(
     # "220 on 120": Russian, Ukrainian and Polish give a pressure so ("220 на 120"), and the
     # glossary reads it in English word for word
-    r"\b(?:bp|blood pressure|b/p|pressure)\b" + _BETWEEN + r"(\d{2,3})\s*(?:/|over|on)\s*\d{2,3}"
+    rf"\b(?:{_PRESSURE_LABELS}|pressure)\b" + _BETWEEN + r"(\d{2,3})\s*(?:/|over|on)\s*\d{2,3}"
     r"|\b(\d{2,3})\s*(?:/|over)\s*\d{2,3}\s*(?:mm ?hg|bp)\b"
     r"|\b(?:systolic|sbp)\b" + _BETWEEN + r"(\d{2,3})"
     r"|\b(\d{2,3})\s*(?:mm ?hg\s*)?systolic\b"
 )
 # A pair such as "230/130" is a blood pressure in a message that names one ("BP usually fine
 # but today it's 230/130"), and may be anything else (a date, a score) in one that does not.
-_NAMES_PRESSURE = re.compile(r"\b(?:bp|blood pressure|b/p|systolic)\b")
+_NAMES_PRESSURE = re.compile(rf"\b(?:{_PRESSURE_LABELS}|systolic)\b")
 _PAIR = re.compile(r"\b(\d{2,3})\s*(?:/|over)\s*\d{2,3}\b")
 _LABELLED = [
     (kind, re.compile(rf"\b(?:{label})\b{_BETWEEN}{_NUMBER}{_NOT_A_READING}"))
@@ -125,13 +126,14 @@ class Reading:
 
 def readings(text: str) -> list[Reading]:
     """Every reading the message gives, in the order written (one per span of text)."""
+    if not any(char.isdigit() for char in text):  # most messages: no number, no reading
+        return []
     folded = text.casefold()
-    found: dict[tuple[int, int], Reading] = {}
-    taken: list[range] = []
+    found: dict[tuple[int, int], Reading] = {}  # by (start, end) of its words
 
     def add(kind: str, match: re.Match[str], group: int) -> None:
-        span = range(match.start(), match.end())
-        if any(span.start < other.stop and other.start < span.stop for other in taken):
+        start, end = match.span()
+        if any(start < other_end and other_start < end for other_start, other_end in found):
             return
         value = float(match.group(group).replace(",", "."))
         after = folded[match.end(group) :]
@@ -142,8 +144,7 @@ def readings(text: str) -> list[Reading]:
         low, high = _PLAUSIBLE[kind]
         if not low <= value <= high:
             return
-        taken.append(span)
-        found[(span.start, span.stop)] = Reading(kind, value, match.group(0), _score(kind, value))
+        found[(start, end)] = Reading(kind, value, match.group(0), _score(kind, value))
 
     for match in _BLOOD_PRESSURE.finditer(folded):
         group = next(number for number in range(1, 5) if match.group(number))

@@ -1,4 +1,5 @@
-"""Vital signs given as numbers (bot/readings.py), and triage reading them as signs.
+"""Vital signs given as numbers (bot/readings.py); triage reading them as signs is tested in
+tests/test_triage.py.
 
 The wordings here are the tests' own: clinical shorthand, home monitors and readings that are
 no reading at all ("1 hr 30 mins"). The NEWS2 bands are checked at their edges.
@@ -8,10 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.faq import parse_faq
-from bot.matcher import speller_for
 from bot.readings import dangerous, readings
-from bot.triage import Triage, Urgency
 
 
 def kinds(text: str) -> list[tuple[str, float]]:
@@ -104,37 +102,3 @@ def test_a_low_pressure_or_pulse_called_usual_is_someones_normal() -> None:
     # ...but not a high one, nor another kind of reading
     assert dangerous("BP usually fine but today it's 230/130 with a thumping headache")
     assert dangerous("I am usually fine but tonight my sats are 85")
-
-
-@pytest.fixture(scope="module")
-def triage() -> tuple[Triage, object]:
-    faq = parse_faq(
-        "disclaimer: Not medical advice.\n"
-        "entries:\n  - {id: one, question: Do you treat sciatica?, answer: Yes.}\n"
-    )
-    speller = speller_for(faq)
-    return Triage(faq, speller), speller
-
-
-def urgency(triage: tuple[Triage, object], message: str) -> Urgency:
-    checker, speller = triage
-    raw, clause_of = speller.words_by_clause(message)  # type: ignore[attr-defined]
-    terms = speller.terms_of(raw)  # type: ignore[attr-defined]
-    return checker.urgency(terms, clause_of, text=message)
-
-
-@pytest.mark.parametrize(
-    ("message", "expected"),
-    [
-        ("nan's sats 86 and she's a funny colour", Urgency.NOW),
-        ("BM 2.1 and he's sweaty and not making sense", Urgency.NOW),
-        ("dad's BP 78/40, very pale", Urgency.NOW),
-        # the cues around any sign: history, and a denial
-        ("my sats were 86 when I had covid in 2021, fine now, can I book?", Urgency.NOT_NOW),
-        ("no, her sats are 98 and the BP 124/80, just a stiff neck", Urgency.NONE),
-    ],
-)
-def test_triage_reads_a_dangerous_reading_as_a_sign(
-    triage: tuple[Triage, object], message: str, expected: Urgency
-) -> None:
-    assert urgency(triage, message) is expected

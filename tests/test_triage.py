@@ -921,3 +921,23 @@ def test_signs_told_in_other_words_and_their_look_alikes(
     builtin: tuple[Triage, Speller], message: str, urgent: bool
 ) -> None:
     assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # a reading in an emergency's range (bot/readings.py) is a sign...
+        ("nan's sats 86 and she's a funny colour", Urgency.NOW),
+        ("BM 2.1 and he's sweaty and not making sense", Urgency.NOW),
+        ("dad's BP 78/40, very pale", Urgency.NOW),
+        # ...read with the cues around any sign: history, and a denial
+        ("my sats were 86 when I had covid in 2021, fine now, can I book?", Urgency.NOT_NOW),
+        ("no, her sats are 98 and the BP 124/80, just a stiff neck", Urgency.NONE),
+    ],
+)
+def test_a_dangerous_reading_is_a_sign(
+    builtin: tuple[Triage, Speller], message: str, expected: Urgency
+) -> None:
+    triage, speller = builtin
+    raw, clause_of = speller.words_by_clause(message)
+    assert triage.urgency(speller.terms_of(raw), clause_of, text=message) is expected
