@@ -100,6 +100,10 @@ class Triage:
         self._jest_after = [terms(phrase) for phrase in context.jest_after]
         self._other_than_signs = [terms(phrase) for phrase in context.other_than_signs]
         self._not_current = [_with_any_word(phrase, terms) for phrase in context.not_current]
+        self._passed = [terms(phrase) for phrase in context.passed]
+        self._stroke_signs = frozenset(
+            term for word in context.stroke_signs for term in terms(word)
+        )
         self._smalltalk = [
             (kind, [terms(trigger) for trigger in kind.triggers]) for kind in faq.smalltalk
         ]
@@ -192,17 +196,24 @@ class Triage:
         fired = [trigger for trigger in fired if all(reading.names(part) for part in trigger)]
         if not fired:
             return None
-        past = positions_of(terms, self._past) | _years_in(terms) | _once_in(terms, clause_of)
-        if past:
+        past = (
+            positions_of(terms, self._past) | _years_in(terms) | _ages_in(terms)
+            | _once_in(terms, clause_of)
+        )
+        passed = positions_of(terms, self._passed)
+        if past or passed:
             # "I had a heart attack two years ago, is massage ok now?" asks about history; but
             # one trigger told as current ("...and now I've got chest pain") is enough for
             # urgent care. A cue of now counts for the sign it is told with, not for the whole
             # message: "broke my wrist in May, the cast came off in July, and now the arm
-            # feels stiff" is history.
+            # feels stiff" is history. A stroke's sign that has passed is not (`passed`).
             fired = [
                 trigger for trigger in fired
                 if _near(terms, trigger, reading.current, clause_of)
-                or not _near(terms, trigger, past, clause_of)
+                or not _near(
+                    terms, trigger,
+                    past if self._of_a_stroke(trigger) else past | passed, clause_of,
+                )
             ]
         return _Now(reading.said_now(fired), reading.clauses_of(fired)) if fired else None
 
@@ -218,6 +229,9 @@ class Triage:
             if part and _contains_in_order(terms, part, clause_of):
                 signs.append([part])
         return signs
+
+    def _of_a_stroke(self, trigger: Sequence[Sequence[str]]) -> bool:
+        return any(not self._stroke_signs.isdisjoint(part) for part in trigger)
 
     def current_positions(self, terms: Sequence[str]) -> set[int]:
         """Where the message says a sign is happening now (urgent.yaml's `current`), less the
@@ -399,6 +413,8 @@ class UrgentContext:
     jest_after: tuple[str, ...]
     other_than_signs: tuple[str, ...]
     not_current: tuple[str, ...]
+    passed: tuple[str, ...]
+    stroke_signs: tuple[str, ...]
 
 
 @cache
@@ -407,7 +423,8 @@ def urgent_context() -> UrgentContext:
     lists = (
         "filler", "denied", "denied_after", "negative", "asking_only", "laughing",
         "laughing_emoji", "general", "supposed", "stories", "story_openers", "asks_whether",
-        "brings_on", "jest_before", "jest_after", "other_than_signs", "not_current",
+        "brings_on", "jest_before", "jest_after", "other_than_signs", "not_current", "passed",
+        "stroke_signs",
     )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(
@@ -574,6 +591,21 @@ def _once_in(terms: Sequence[str], clause_of: Sequence[int]) -> set[int]:
         if term == "once"
         and (position + 1 == len(terms) or clause_of[position + 1] != clause_of[position])
     }
+
+
+def _ages_in(terms: Sequence[str]) -> set[int]:
+    """Positions of an age a sign was had at ("anaphylaxis when he was 5, he's 16 now"):
+    history. Not a time ("collapsed when he was 5 minutes into the run")."""
+    return {
+        position + 3 for position in range(len(terms) - 3)
+        if terms[position] == "when" and terms[position + 2] in ("was", "were")
+        and terms[position + 3].isdigit()
+        and not (position + 4 < len(terms) and terms[position + 4].startswith(_TIME_UNITS))
+    }
+
+
+# the stems of minutes, hours, seconds, days, weeks ("5 minutes into the run")
+_TIME_UNITS = ("min", "hour", "hr", "sec", "day", "week")
 
 
 def _years_in(terms: Sequence[str]) -> set[int]:

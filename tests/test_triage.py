@@ -924,6 +924,47 @@ def test_signs_told_in_other_words_and_their_look_alikes(
 
 
 @pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # kinds of sign the fourteenth probe and a blind set found missing, in the tests'
+        # own words
+        ("my son's arm is in a cast and his fingers have gone white and numb", True),
+        ("the plaster is on my leg, the pain is unbearable and my toes are tingling", True),
+        ("shin got kicked, the calf is tight as a drum and my foot is going numb", True),
+        ("she is making a high whistling noise breathing in, stridor, lips swelling", True),
+        ("dad's sats are dropping and he's grey", True),
+        ("nan has not had anything to drink since Sunday and she's confused today", True),
+        ("his tummy ache has moved to the lower right and he won't walk", True),
+        ("my brother fell through the ice on the pond", True),
+        ("he sent a goodbye text and has his dad's gun", True),
+        ("tonight's the night, no one will miss me", True),
+        ("I'm T4 paraplegic and think this is dysreflexia, head pounding", True),
+        ("this headache is the worst ever and came on in seconds", True),
+        # a stroke's signs that pass are a mini-stroke: still urgent...
+        ("for ten minutes I couldn't speak and my hand went numb, fine now. Still come in?",
+         True),
+        ("his face drooped on one side for a bit this morning but it's back to normal", True),
+        # ...unless long past; other signs said to have passed are history
+        ("had a mini stroke in 2019 where I couldn't speak, back to normal now", False),
+        ("I fainted at the gym yesterday, totally fine now, can I book?", False),
+        # ...and what only looks like them
+        ("worst customer service ever, been on hold for an hour", False),
+        ("the cast of that show is unbearable", False),
+        ("my daughter had anaphylaxis when she was 3, she's 12 now, is the oil nut free?",
+         False),
+        ("what's the difference between DVT and cramp?", False),
+        ("how do you recognise sepsis? it's for my first-aid exam", False),
+        ("it's the anniversary of my dad's heart attack, I need a calm massage", False),
+        ("someone overdoses in every episode of that show", False),
+    ],
+)
+def test_signs_told_in_yet_other_words_and_their_look_alikes(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
     ("message", "expected"),
     [
         # a reading in an emergency's range (bot/readings.py) is a sign...
