@@ -9,7 +9,9 @@ temperature), and calls the message's readings dangerous where NEWS2 asks for an
 assessment: one reading scoring 3 (its "red score"), or readings that add up to 5 or more
 (its "urgent response" threshold). Blood sugar is not in NEWS2: below 3.0 mmol/L (54 mg/dL)
 is a level 2 hypoglycaemia, "clinically significant" (International Hypoglycaemia Study Group,
-2017), the level at which the sugar must be treated at once.
+2017), the level at which the sugar must be treated at once. NEWS2 scores no high pressure
+below 220: from 180 (a hypertensive crisis, American Heart Association) a pressure is an
+emergency when a sign of organ damage comes with it (`crisis`; triage reads the signs).
 
 A reading taken during exercise is what exercise does ("heart rate 165 on the hill sprint"):
 a message that names exercise has its pulse and breathing rate left out. And a low blood
@@ -34,6 +36,10 @@ _BANDS: dict[str, tuple[tuple[float, int], ...]] = {
 RED_SCORE = 3  # one reading this far out asks for an emergency assessment
 URGENT_TOTAL = 5  # NEWS2's urgent-response threshold, for readings that add up
 GLUCOSE_MMOL = 3.0  # below it: level 2 hypoglycaemia (54 mg/dL)
+# From it up, a systolic pressure is a hypertensive crisis (American Heart Association,
+# "Hypertensive crisis: when you should call 911 for high blood pressure": 180/120 or higher),
+# an emergency when a sign of damage to an organ comes with it (triage reads those signs).
+CRISIS_SYSTOLIC = 180.0
 MG_PER_DL_PER_MMOL = 18.0  # glucose's molar mass, 180 g/mol, over 10
 # A value past these is no reading of its kind (a typo, a date, a dose): it is ignored.
 _PLAUSIBLE = {
@@ -175,6 +181,18 @@ def dangerous(text: str) -> list[Reading]:
     if sum(reading.score for reading in given) >= URGENT_TOTAL:
         return [reading for reading in given if reading.score > 0]
     return []
+
+
+def crisis(text: str) -> list[Reading]:
+    """The blood pressures of a hypertensive crisis (CRISIS_SYSTOLIC and up) that `dangerous`
+    does not already count: an emergency only with a sign of organ damage beside it ("BP
+    200/115 and a crushing headache"), which triage looks for; alone ("185/95 this morning,
+    feel fine") the AHA's advice is to measure again and call a doctor."""
+    return [
+        reading for reading in readings(text)
+        if reading.kind == "systolic" and reading.value >= CRISIS_SYSTOLIC
+        and reading.score < RED_SCORE
+    ]
 
 
 def _low_as_usual(reading: Reading) -> bool:

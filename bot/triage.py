@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 
 from bot.faq import URGENT_AND, Faq, Smalltalk
 from bot.package_data import package_yaml
-from bot.readings import dangerous
+from bot.readings import crisis, dangerous
 from bot.spelling import Speller
 from bot.text import SENTENCE_MARKS, STOPWORDS, clauses_with_ends, ends_with_title, words
 
@@ -101,6 +101,7 @@ class Triage:
         self._other_than_signs = [terms(phrase) for phrase in context.other_than_signs]
         self._not_current = [_with_any_word(phrase, terms) for phrase in context.not_current]
         self._passed = [terms(phrase) for phrase in context.passed]
+        self._crisis_signs = [terms(phrase) for phrase in context.crisis_signs]
         self._stroke_signs = frozenset(
             term for word in context.stroke_signs for term in terms(word)
         )
@@ -228,6 +229,15 @@ class Triage:
             part = self._terms_of(reading.words)
             if part and _contains_in_order(terms, part, clause_of):
                 signs.append([part])
+        # A hypertensive crisis is a sign together with a sign of organ damage: a trigger of
+        # two parts, each read with its cues ("BP 190/110 but no headache" is not urgent).
+        for reading in crisis(text):
+            part = self._terms_of(reading.words)
+            if part and _contains_in_order(terms, part, clause_of):
+                signs += [
+                    [part, damage] for damage in self._crisis_signs
+                    if _contains_in_order(terms, damage, clause_of)
+                ]
         return signs
 
     def _of_a_stroke(self, trigger: Sequence[Sequence[str]]) -> bool:
@@ -415,6 +425,7 @@ class UrgentContext:
     not_current: tuple[str, ...]
     passed: tuple[str, ...]
     stroke_signs: tuple[str, ...]
+    crisis_signs: tuple[str, ...]
 
 
 @cache
@@ -424,7 +435,7 @@ def urgent_context() -> UrgentContext:
         "filler", "denied", "denied_after", "negative", "asking_only", "laughing",
         "laughing_emoji", "general", "supposed", "stories", "story_openers", "asks_whether",
         "brings_on", "jest_before", "jest_after", "other_than_signs", "not_current", "passed",
-        "stroke_signs",
+        "stroke_signs", "crisis_signs",
     )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(

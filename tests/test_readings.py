@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.readings import dangerous, readings
+from bot.readings import crisis, dangerous, readings
 
 
 def kinds(text: str) -> list[tuple[str, float]]:
@@ -102,3 +102,19 @@ def test_a_low_pressure_or_pulse_called_usual_is_someones_normal() -> None:
     # ...but not a high one, nor another kind of reading
     assert dangerous("BP usually fine but today it's 230/130 with a thumping headache")
     assert dangerous("I am usually fine but tonight my sats are 85")
+
+
+@pytest.mark.parametrize(
+    ("text", "in_crisis"),
+    [
+        ("BP 180/100", True),  # the AHA's crisis starts at 180
+        ("blood pressure 205 over 118", True),
+        ("BP 179/95", False),
+        ("bp 150/95", False),
+        ("BP 230/130", False),  # NEWS2's red score already: dangerous, not a crisis to confirm
+    ],
+)
+def test_a_pressure_of_a_hypertensive_crisis_is_found(text: str, in_crisis: bool) -> None:
+    assert bool(crisis(text)) is in_crisis
+    assert not dangerous(text) or not in_crisis
+

@@ -971,6 +971,11 @@ def test_signs_told_in_yet_other_words_and_their_look_alikes(
         ("nan's sats 86 and she's a funny colour", Urgency.NOW),
         ("BM 2.1 and he's sweaty and not making sense", Urgency.NOW),
         ("dad's BP 78/40, very pale", Urgency.NOW),
+        # a pressure of a hypertensive crisis is a sign with a sign of organ damage...
+        ("BP 196/112 and a bad headache", Urgency.NOW),
+        ("dad's pressure is 210 over 115 and his vision is blurry", Urgency.NOW),
+        ("my BP is 185/100 today, feel fine otherwise, ok to book?", Urgency.NONE),
+        ("BP 190/110, no headache, no chest pain", Urgency.NOT_NOW),
         # ...read with the cues around any sign: history, and a denial
         ("my sats were 86 when I had covid in 2021, fine now, can I book?", Urgency.NOT_NOW),
         ("no, her sats are 98 and the BP 124/80, just a stiff neck", Urgency.NONE),
