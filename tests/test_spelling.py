@@ -279,3 +279,21 @@ def test_the_cache_of_words_run_together_is_bounded_too(monkeypatch: pytest.Monk
         speller.rejoin(["my", unknown, "sigh", "attica"])  # two runs to try per message
     assert len(speller._whole_of) == 100
     assert speller.rejoin(["treat", "sigh", "attica"]) == ["treat", "sciatica"]
+
+
+@pytest.mark.parametrize(
+    ("message", "meant"),
+    [
+        # texting shorthand (bot/data/synonyms.yaml) is read as the word it stands for, not as
+        # the FAQ word it is a letter from ("lft" is no "lift")
+        ("numb lft side", ["numb", "left", "side"]),
+        ("cant tlk rite", ["cant", "talk", "right"]),
+        ("hed hurts 2day", ["head", "pain", "today"]),
+    ],
+)
+def test_texting_shorthand_is_read_as_the_word_it_stands_for(
+    message: str, meant: list[str]
+) -> None:
+    lifting = CONDITIONS_FAQ + "  - {id: lift, question: Do you lift?, answer: No.}\n"
+    speller = speller_for(parse_faq(lifting))
+    assert folded(speller, message) == [term(speller, word) for word in meant]

@@ -987,3 +987,7 @@ def test_a_dangerous_reading_is_a_sign(
     triage, speller = builtin
     raw, clause_of = speller.words_by_clause(message)
     assert triage.urgency(speller.terms_of(raw), clause_of, text=message) is expected
+
+
+def test_a_sign_in_texting_shorthand_is_urgent(builtin: tuple[Triage, Speller]) -> None:
+    assert is_urgent(*builtin, "my dad cant tlk rite, no idea why")
