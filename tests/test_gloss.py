@@ -29,6 +29,10 @@ from bot.matcher import Matcher, Status
         ("En yak\u0131n nöbetçi eczane nerede?", "nearest pharmacy on duty"),
         # a foreign condition name alone
         ("ciática?", "sciatica"),
+        # the everyday words of a story around the question
+        ("Od roboty boli mnie dół pleców, pomożecie?", "from work it hurts lower back"),
+        ("Omzumu eskisi gibi hareket ettiremiyorum", "like before i cannot move"),
+        ("Wat levert massage op, behalve ontspanning?", "gives"),
     ],
 )
 def test_a_message_in_another_language_is_read_in_english(message: str, reading: str) -> None:
