@@ -956,6 +956,10 @@ def test_signs_told_in_other_words_and_their_look_alikes(
         ("how do you recognise sepsis? it's for my first-aid exam", False),
         ("it's the anniversary of my dad's heart attack, I need a calm massage", False),
         ("someone overdoses in every episode of that show", False),
+        # a sign as the subject of work or study
+        ("I teach overdose risk to new carers, my back is killing me", False),
+        ("we had stroke awareness training at work today, can I book?", False),
+        ("the anaphylaxis protocol at my gym says to ask you about oils", False),
     ],
 )
 def test_signs_told_in_yet_other_words_and_their_look_alikes(
