@@ -241,6 +241,7 @@ class Triage:
         return signs
 
     def _of_a_stroke(self, trigger: Sequence[Sequence[str]]) -> bool:
+        """Whether a trigger names a sign of a stroke (urgent_context.yaml's stroke_signs)."""
         return any(not self._stroke_signs.isdisjoint(part) for part in trigger)
 
     def current_positions(self, terms: Sequence[str]) -> set[int]:
@@ -604,6 +605,10 @@ def _once_in(terms: Sequence[str], clause_of: Sequence[int]) -> set[int]:
     }
 
 
+# The stems of minutes, hours, seconds, days and weeks: "when he was 5 minutes into the run".
+_TIME_UNITS = ("min", "hour", "hr", "sec", "day", "week")
+
+
 def _ages_in(terms: Sequence[str]) -> set[int]:
     """Positions of an age a sign was had at ("anaphylaxis when he was 5, he's 16 now"):
     history. Not a time ("collapsed when he was 5 minutes into the run")."""
@@ -613,10 +618,6 @@ def _ages_in(terms: Sequence[str]) -> set[int]:
         and terms[position + 3].isdigit()
         and not (position + 4 < len(terms) and terms[position + 4].startswith(_TIME_UNITS))
     }
-
-
-# the stems of minutes, hours, seconds, days, weeks ("5 minutes into the run")
-_TIME_UNITS = ("min", "hour", "hr", "sec", "day", "week")
 
 
 def _years_in(terms: Sequence[str]) -> set[int]:

@@ -947,6 +947,7 @@ def test_signs_told_in_other_words_and_their_look_alikes(
         # ...unless long past; other signs said to have passed are history
         ("had a mini stroke in 2019 where I couldn't speak, back to normal now", False),
         ("I fainted at the gym yesterday, totally fine now, can I book?", False),
+        ("my lips swelled up after a new lip balm, fine now, is the oil nut free?", False),
         # ...and what only looks like them
         ("worst customer service ever, been on hold for an hour", False),
         ("the cast of that show is unbearable", False),
