@@ -961,6 +961,7 @@ def test_signs_told_in_other_words_and_their_look_alikes(
         ("I teach overdose risk to new carers, my back is killing me", False),
         ("we had stroke awareness training at work today, can I book?", False),
         ("the anaphylaxis protocol at my gym says to ask you about oils", False),
+        ("my computer is having a seizure again, can you email the form?", False),
     ],
 )
 def test_signs_told_in_yet_other_words_and_their_look_alikes(
