@@ -87,6 +87,7 @@ class Triage:
         self._asking_only = [terms(phrase) for phrase in context.asking_only]
         self._laughing = frozenset(context.laughing)
         self._laughing_emoji = context.laughing_emoji
+        self._nervous = context.nervous
         self._general = [terms(phrase) for phrase in context.general]
         self._asks_whether = frozenset(
             term for word in context.asks_whether for term in terms(word)
@@ -136,6 +137,11 @@ class Triage:
             sentence_of[number] for number, (clause, end) in enumerate(pieces)
             if any(emoji in clause + end for emoji in self._laughing_emoji)
             or not self._laughing.isdisjoint(words(clause))
+        }
+        # a laugh after "probably just the knots" makes light of a sign out of nerves
+        laughing -= {
+            sentence_of[number] for number, (clause, _) in enumerate(pieces)
+            if any(f" {phrase} " in f" {' '.join(words(clause))} " for phrase in self._nervous)
         }
         about = laughing | {sentence - 1 for sentence in laughing}
         return frozenset(
@@ -427,6 +433,7 @@ class UrgentContext:
     passed: tuple[str, ...]
     stroke_signs: tuple[str, ...]
     crisis_signs: tuple[str, ...]
+    nervous: tuple[str, ...]
 
 
 @cache
@@ -436,7 +443,7 @@ def urgent_context() -> UrgentContext:
         "filler", "denied", "denied_after", "negative", "asking_only", "laughing",
         "laughing_emoji", "general", "supposed", "stories", "story_openers", "asks_whether",
         "brings_on", "jest_before", "jest_after", "other_than_signs", "not_current", "passed",
-        "stroke_signs", "crisis_signs",
+        "stroke_signs", "crisis_signs", "nervous",
     )
     # A developer's file: a mistake in it is a bug, found by the tests, not a user's error.
     if not isinstance(data, dict) or not isinstance(data.get("gap"), int) or not all(

@@ -294,6 +294,9 @@ def test_a_word_read_with_a_person_lends_its_reading_to_no_other_form() -> None:
         ("nefes alamiyorum", True),
         ("göğüs ağr\u0131m yok, sadece boynum tutuldu", False),
         ("kalp krizi nas\u0131l anlaş\u0131l\u0131r?", False),
+        # a reading told in numbers keeps its decimals, and a scald
+        ("Мой сахар 2.1, меня трясёт и я плохо соображаю", True),  # noqa: RUF001
+        ("Mój tata oblał się wrzątkiem, skóra schodzi", True),
         # a film's stroke, and the Turkish idiom of a shock
         ("Nel film il medico ha un ictus, che paura. Avete posto domani?", False),
         ("Faturay\u0131 görünce neredeyse kalp krizi geçiriyordum", False),

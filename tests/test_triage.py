@@ -940,6 +940,13 @@ def test_signs_told_in_other_words_and_their_look_alikes(
         ("tonight's the night, no one will miss me", True),
         ("I'm T4 paraplegic and think this is dysreflexia, head pounding", True),
         ("this headache is the worst ever and came on in seconds", True),
+        ("car crash on the bypass, the other driver is trapped and not moving", True),
+        ("crushing feeling behind the breastbone since I sat down", True),
+        ("for a few minutes I couldn't talk properly and my hand went numb, ok now", True),
+        ("I've given away my dog, so I won't be needing the sessions", True),
+        # a laugh that makes light of a sign out of nerves is no jest
+        ("tight chest and my left arm feels heavy, probably nothing lol", True),
+        ("that bill nearly gave me a heart attack lol", False),
         # a stroke's signs that pass are a mini-stroke: still urgent...
         ("for ten minutes I couldn't speak and my hand went numb, fine now. Still come in?",
          True),
