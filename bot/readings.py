@@ -170,7 +170,25 @@ def readings(text: str) -> list[Reading]:
 def dangerous(text: str) -> list[Reading]:
     """The readings that make the message an emergency, as NEWS2 and the hypoglycaemia
     levels read them (see the module's doc); [] when they do not."""
+    return _dangerous(readings(text), text)
+
+
+def crisis(text: str) -> list[Reading]:
+    """The blood pressures of a hypertensive crisis (CRISIS_SYSTOLIC and up) that `dangerous`
+    does not already count: an emergency only with a sign of organ damage beside it ("BP
+    200/115 and a crushing headache"), which triage looks for; alone ("185/95 this morning,
+    feel fine") the AHA's advice is to measure again and call a doctor."""
+    return _crisis(readings(text))
+
+
+def signs(text: str) -> tuple[list[Reading], list[Reading]]:
+    """`dangerous` and `crisis` of a message from one reading of its numbers (triage needs
+    both)."""
     given = readings(text)
+    return _dangerous(given, text), _crisis(given)
+
+
+def _dangerous(given: list[Reading], text: str) -> list[Reading]:
     folded = text.casefold()
     if _EXERCISE.search(folded):
         given = [reading for reading in given if reading.kind not in ("pulse", "breathing")]
@@ -183,13 +201,9 @@ def dangerous(text: str) -> list[Reading]:
     return []
 
 
-def crisis(text: str) -> list[Reading]:
-    """The blood pressures of a hypertensive crisis (CRISIS_SYSTOLIC and up) that `dangerous`
-    does not already count: an emergency only with a sign of organ damage beside it ("BP
-    200/115 and a crushing headache"), which triage looks for; alone ("185/95 this morning,
-    feel fine") the AHA's advice is to measure again and call a doctor."""
+def _crisis(given: list[Reading]) -> list[Reading]:
     return [
-        reading for reading in readings(text)
+        reading for reading in given
         if reading.kind == "systolic" and reading.value >= CRISIS_SYSTOLIC
         and reading.score < RED_SCORE
     ]

@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 
 from bot.faq import URGENT_AND, Faq, Smalltalk
 from bot.package_data import package_yaml
-from bot.readings import crisis, dangerous
+from bot.readings import signs
 from bot.spelling import Speller
 from bot.text import SENTENCE_MARKS, STOPWORDS, clauses_with_ends, ends_with_title, words
 
@@ -87,7 +87,8 @@ class Triage:
         self._asking_only = [terms(phrase) for phrase in context.asking_only]
         self._laughing = frozenset(context.laughing)
         self._laughing_emoji = context.laughing_emoji
-        self._nervous = context.nervous
+        # read in the words as written, like the laughs they excuse
+        self._nervous = [phrase.split() for phrase in context.nervous]
         self._general = [terms(phrase) for phrase in context.general]
         self._asks_whether = frozenset(
             term for word in context.asks_whether for term in terms(word)
@@ -133,15 +134,16 @@ class Triage:
                 and not (end == "." and ends_with_title(clause))  # "Dr. Patel"
             ) or end.strip().casefold() in _TURNS:
                 sentence += 1
+        said = [words(clause) for clause, _ in pieces]
         laughing = {
             sentence_of[number] for number, (clause, end) in enumerate(pieces)
             if any(emoji in clause + end for emoji in self._laughing_emoji)
-            or not self._laughing.isdisjoint(words(clause))
+            or not self._laughing.isdisjoint(said[number])
         }
         # a laugh after "probably just the knots" makes light of a sign out of nerves
         laughing -= {
-            sentence_of[number] for number, (clause, _) in enumerate(pieces)
-            if any(f" {phrase} " in f" {' '.join(words(clause))} " for phrase in self._nervous)
+            sentence_of[number] for number, clause_words in enumerate(said)
+            if spans_of(clause_words, self._nervous)
         }
         about = laughing | {sentence - 1 for sentence in laughing}
         return frozenset(
@@ -230,21 +232,22 @@ class Triage:
         """Each reading of the message in an emergency's range ("SpO2 82%", bot.readings) as a
         trigger of its own words: read like any sign, so a reading told as history ("my sats
         were 85 when I had covid last year") or denied is not urgent."""
-        signs = []
-        for reading in dangerous(text):
+        dangerous, crises = signs(text)
+        found = []
+        for reading in dangerous:
             part = self._terms_of(reading.words)
             if part and _contains_in_order(terms, part, clause_of):
-                signs.append([part])
+                found.append([part])
         # A hypertensive crisis is a sign together with a sign of organ damage: a trigger of
         # two parts, each read with its cues ("BP 190/110 but no headache" is not urgent).
-        for reading in crisis(text):
+        for reading in crises:
             part = self._terms_of(reading.words)
             if part and _contains_in_order(terms, part, clause_of):
-                signs += [
+                found += [
                     [part, damage] for damage in self._crisis_signs
                     if _contains_in_order(terms, damage, clause_of)
                 ]
-        return signs
+        return found
 
     def _of_a_stroke(self, trigger: Sequence[Sequence[str]]) -> bool:
         """Whether a trigger names a sign of a stroke (urgent_context.yaml's stroke_signs)."""

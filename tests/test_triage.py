@@ -37,6 +37,13 @@ def is_urgent(triage: Triage, speller: Speller, message: str) -> bool:
     return triage.is_urgent(speller.terms_of(raw), clause_of)
 
 
+def urgency_of(triage: Triage, speller: Speller, message: str) -> Urgency:
+    """What triage reads in a message, with the message as written (its laughs, its readings),
+    as the matcher asks it."""
+    raw, clause_of = speller.words_by_clause(message)
+    return triage.urgency(speller.terms_of(raw), clause_of, text=message)
+
+
 def smalltalk(triage: Triage, speller: Speller, message: str) -> Smalltalk | None:
     raw = speller.words(message)
     return triage.smalltalk(raw, speller.terms_of(raw))
@@ -95,6 +102,8 @@ def test_the_built_in_triggers_apply_to_every_faq(
         # ...and a "but" turns away from what the laugh was about
         ("i'm being silly lol but her face has gone droopy on one side", Urgency.NOW),
         ("my chest hurts but lol it's nothing", Urgency.ASKED),
+        # ...and a laugh that makes light of a sign out of nerves is no jest
+        ("tight chest and my left arm feels heavy, probably nothing lol", Urgency.NOW),
         # a title's full stop ends no sentence: the laugh and the sign share one
         ("haha Dr. Jones reckons my chest pain is just stress", Urgency.ASKED),
         # unless the sign is told with a cue of now
@@ -106,9 +115,7 @@ def test_the_built_in_triggers_apply_to_every_faq(
 def test_a_sign_asked_about_in_general_is_told_apart(
     builtin: tuple[Triage, Speller], message: str, urgency: Urgency
 ) -> None:
-    triage, speller = builtin
-    raw, clause_of = speller.words_by_clause(message)
-    assert triage.urgency(speller.terms_of(raw), clause_of, text=message) is urgency
+    assert urgency_of(*builtin, message) is urgency
 
 
 def test_a_shorter_sign_within_one_not_happening_is_not_happening() -> None:
@@ -944,8 +951,6 @@ def test_signs_told_in_other_words_and_their_look_alikes(
         ("crushing feeling behind the breastbone since I sat down", True),
         ("for a few minutes I couldn't talk properly and my hand went numb, ok now", True),
         ("I've given away my dog, so I won't be needing the sessions", True),
-        # a laugh that makes light of a sign out of nerves is no jest
-        ("tight chest and my left arm feels heavy, probably nothing lol", True),
         ("that bill nearly gave me a heart attack lol", False),
         # a stroke's signs that pass are a mini-stroke: still urgent...
         ("for ten minutes I couldn't speak and my hand went numb, fine now. Still come in?",
@@ -997,9 +1002,7 @@ def test_signs_told_in_yet_other_words_and_their_look_alikes(
 def test_a_dangerous_reading_is_a_sign(
     builtin: tuple[Triage, Speller], message: str, expected: Urgency
 ) -> None:
-    triage, speller = builtin
-    raw, clause_of = speller.words_by_clause(message)
-    assert triage.urgency(speller.terms_of(raw), clause_of, text=message) is expected
+    assert urgency_of(*builtin, message) is expected
 
 
 def test_a_sign_in_texting_shorthand_is_urgent(builtin: tuple[Triage, Speller]) -> None:
