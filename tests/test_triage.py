@@ -1007,3 +1007,25 @@ def test_a_dangerous_reading_is_a_sign(
 
 def test_a_sign_in_texting_shorthand_is_urgent(builtin: tuple[Triage, Speller]) -> None:
     assert is_urgent(*builtin, "my dad cant tlk rite, no idea why")
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # kinds of sign the sixteenth probe found missing, in the tests' own words
+        ("cancel my sessions please, none of it will matter soon", True),
+        ("after tonight it's over, I've made up my mind, thanks for everything", True),
+        ("the vision in one eye has gone dark since lunch", True),
+        ("one side of her lips is not moving", True),
+        ("the left side of his smile won't move", True),
+        # ...and what only looks like them
+        ("I've made up my mind, I'm booking the deep tissue", False),
+        ("we ran a suicide prevention workshop at school, I'm shattered", False),
+        ("our first aid refresher covered recognising the signs of a stroke", False),
+        ("how do I spot the signs of heat stroke in my runners?", False),
+    ],
+)
+def test_signs_a_sixteenth_probe_found_and_their_look_alikes(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
