@@ -455,3 +455,45 @@ def test_the_model_reads_an_english_message_with_slips_as_english(
     match = bundled_matcher.match("wat does medicl massge actualy do for u")
     assert read[0] == "wat does medical massge actually do for u"
     assert match.status is Status.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # everyday words for emergencies the glossary lacked (what a sixteenth probe missed,
+        # in the tests' own words): diabetes, a shock from the mains, a child pulled from the
+        # water, a sudden worst headache, a goodbye, a pregnancy in pain
+        ("Mój brat ma cukrzycę, wymiotuje i dziwnie głęboko oddycha", True),
+        ("Mein Onkel hat einen Stromschlag bekommen und reagiert kaum", True),
+        ("tiramos a minha sobrinha da piscina, esteve debaixo da água e está tossindo", True),
+        ("раптово найсильніший біль у житті в голові, як удар грому", True),  # noqa: RUF001
+        ("Я все решила, сегодня ночью меня не станет", True),
+        # ...and what looks like them: a haircut is no cut, and a fit told as last week's
+        ("Me corté el pelo yo sola, ¿tenéis cita el sábado?", False),
+        ("Mi sono tagliata i capelli ieri, è venuto malissimo, avete posto?", False),
+        ("Mon chien a eu une crise la semaine dernière, le vétérinaire dit qu'il va bien", False),
+    ],
+)
+def test_an_emergency_in_everyday_foreign_words_is_urgent(
+    bundled_matcher: Matcher, message: str, urgent: bool
+) -> None:
+    assert (bundled_matcher.match(message).status is Status.URGENT) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "reading"),
+    [
+        ("la semaine dernière", "last week"),
+        ("la semana pasada", "last week"),
+        ("la settimana scorsa", "last week"),
+        ("na semana passada", "last week"),
+        ("w zeszłym tygodniu", "last week"),
+        ("на прошлой неделе", "last week"),
+    ],
+)
+def test_a_time_past_said_after_its_noun_reads_as_english_says_it(
+    message: str, reading: str
+) -> None:
+    found = builtin_glossary().english(message)
+    assert found is not None
+    assert reading in found

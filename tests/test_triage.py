@@ -1023,6 +1023,10 @@ def test_a_sign_in_texting_shorthand_is_urgent(builtin: tuple[Triage, Speller]) 
         ("we ran a suicide prevention workshop at school, I'm shattered", False),
         ("our first aid refresher covered recognising the signs of a stroke", False),
         ("how do I spot the signs of heat stroke in my runners?", False),
+        ("I cut my hair myself and it looks awful, any slots?", False),
+        ("I've decided to book, I will be gone for work after though", False),
+        # a goodbye told as being gone for good, with the mind made up
+        ("I've made up my mind, by tomorrow I will be gone", True),
     ],
 )
 def test_signs_a_sixteenth_probe_found_and_their_look_alikes(
