@@ -1017,7 +1017,7 @@ def test_a_sign_in_texting_shorthand_is_urgent(builtin: tuple[Triage, Speller]) 
         ("after tonight it's over, I've made up my mind, thanks for everything", True),
         ("the vision in one eye has gone dark since lunch", True),
         ("one side of her lips is not moving", True),
-        ("the left side of his smile won't move", True),
+        ("the left side of his smile doesn't move", True),
         # ...and what only looks like them
         ("I've made up my mind, I'm booking the deep tissue", False),
         ("we ran a suicide prevention workshop at school, I'm shattered", False),
@@ -1030,6 +1030,33 @@ def test_a_sign_in_texting_shorthand_is_urgent(builtin: tuple[Triage, Speller]) 
     ],
 )
 def test_signs_a_sixteenth_probe_found_and_their_look_alikes(
+    builtin: tuple[Triage, Speller], message: str, urgent: bool
+) -> None:
+    assert is_urgent(*builtin, message) is urgent
+
+
+@pytest.mark.parametrize(
+    ("message", "urgent"),
+    [
+        # kinds of sign an eighteenth probe found missing, in the tests' own words
+        ("her foot has gone cold and white and the pain is awful", True),
+        ("he's on the roof talking about stepping off", True),
+        ("my husband says he'll drive off the bridge tonight", True),
+        ("my hand is weak and my mouth feels strange, started an hour ago", True),
+        ("his leg was crushed by a forklift and now it's rock hard", True),
+        ("a red line is tracking up my arm from the cut and I'm burning up", True),
+        ("found empty pill packets by his bed", True),
+        ("her tummy is hard as a board and she's crying", True),
+        ("gran barely opens her eyes today and is so drowsy she doesn't recognise me", True),
+        # ...and what only looks like them
+        ("that exam was absolute suicide, my neck is in knots", False),
+        ("the product launch was a total car crash, can I book tonight?", False),
+        ("did CPR on a dummy all day for my first aid course, shoulders are sore", False),
+        ("got heatstroke in Greece two summers ago, fine since, any slots?", False),
+        ("my fingers go white and cold in winter, is that Raynaud's?", False),
+    ],
+)
+def test_signs_an_eighteenth_probe_found_and_their_look_alikes(
     builtin: tuple[Triage, Speller], message: str, urgent: bool
 ) -> None:
     assert is_urgent(*builtin, message) is urgent
