@@ -472,6 +472,14 @@ def test_the_model_reads_an_english_message_with_slips_as_english(
         ("Me corté el pelo yo sola, ¿tenéis cita el sábado?", False),
         ("Mi sono tagliata i capelli ieri, è venuto malissimo, avete posto?", False),
         ("Mon chien a eu une crise la semaine dernière, le vétérinaire dit qu'il va bien", False),
+        # ...and what a nineteenth probe missed, in the tests' own words: a baby floppy and
+        # burning hot, the worst headache of someone's life, a jump from a roof, a scald
+        ("ma fille de 3 mois est toute molle et brûlante", True),
+        ("ma mère a mal à la tête d'un coup, le pire de sa vie", True),
+        ("ik sta op het dak en ga springen", True),
+        ("o bebê está molinho e não quer mamar", True),
+        ("hab kochendes Wasser über die Hand gekippt, die Haut löst sich ab", True),
+        ("ik doe een EHBO cursus: wat doe je bij iemand die flauwvalt?", False),
     ],
 )
 def test_an_emergency_in_everyday_foreign_words_is_urgent(

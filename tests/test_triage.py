@@ -1053,7 +1053,11 @@ def test_signs_a_sixteenth_probe_found_and_their_look_alikes(
         ("the product launch was a total car crash, can I book tonight?", False),
         ("did CPR on a dummy all day for my first aid course, shoulders are sore", False),
         ("got heatstroke in Greece two summers ago, fine since, any slots?", False),
-        ("my fingers go white and cold in winter, is that Raynaud's?", False),
+        ("my fingers go white and cold in winter and it hurts, is that Raynaud's?", False),
+        # a nineteenth probe's look-alikes: a message about messages, a burn under the tap
+        ("did you get my last message about the voucher?", False),
+        ("burnt my finger on the kettle, ran it under cold water, fine", False),
+        ("this is my last message, goodbye everyone", True),
     ],
 )
 def test_signs_an_eighteenth_probe_found_and_their_look_alikes(
