@@ -76,9 +76,9 @@ LINKS = ("", "s", "es", "n", "en", "e")
 ONE_LETTER_ENGLISH = frozenset({"a", "i"})
 
 # A word, with the apostrophes inside it ("he's", "l'épaule"), or a number.
-# A number keeps its decimals and a percent sign: a reading ("sucre 1,9", "sats 84%") is read
-# in English as written (bot.readings).
-_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*|\d+(?:[.,]\d+)?%?")
+# A number keeps its decimals, a percent sign and a pressure's slash: a reading ("sucre 1,9",
+# "sats 84%", "pressione 230/130") is read in English as written (bot.readings).
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*|\d+(?:[.,/]\d+)?%?")
 _APOSTROPHE = re.compile(r"['\u2019]")  # typed, or typographic
 
 

@@ -74,11 +74,13 @@ _LABELS = {
     "temperature": r"temp|temperature",
     "glucose": r"bgl|bg|bm|cbg|blood sugars?|blood glucose|sugars?|glucose(?: level)?",
 }
-_PRESSURE_LABELS = r"bp|blood pressure|b/p"
+# (and "presure", the commonest slip: the numbers are read as written, before any speller)
+_PRESSURE_LABELS = r"bp|blood pressure|blood presure|b/p"
 _BLOOD_PRESSURE = re.compile(
     # "220 on 120": Russian, Ukrainian and Polish give a pressure so ("220 на 120"), and the
     # glossary reads it in English word for word
-    rf"\b(?:{_PRESSURE_LABELS}|pressure)\b" + _BETWEEN + r"(\d{2,3})\s*(?:/|over|on)\s*\d{2,3}"
+    rf"\b(?:{_PRESSURE_LABELS}|pressure|presure)\b" + _BETWEEN
+    + r"(\d{2,3})\s*(?:/|over|on)\s*\d{2,3}"
     r"|\b(\d{2,3})\s*(?:/|over)\s*\d{2,3}\s*(?:mm ?hg|bp)\b"
     r"|\b(?:systolic|sbp)\b" + _BETWEEN + r"(\d{2,3})"
     r"|\b(\d{2,3})\s*(?:mm ?hg\s*)?systolic\b"

@@ -1137,7 +1137,8 @@ def render(engines: Sequence[Engine], faqs: Sequence[FaqFiles],
         "load average (1, 5, 15 min) at the start "
         + "/".join(f"{value:.1f}" for value in config.load_start) + ", at the end "
         + "/".join(f"{value:.1f}" for value in os.getloadavg())
-        + f" on {os.cpu_count()} CPUs: above the CPU count, other work shares the machine",
+        + f" on {os.cpu_count()} CPUs (a load above the CPU count: other work shared the "
+        "machine)",
     )
     if skipped_today:
         report.add(f"today's matcher ({old_commit}) SKIPPED: {skipped_today}; "

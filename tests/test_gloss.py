@@ -480,6 +480,12 @@ def test_the_model_reads_an_english_message_with_slips_as_english(
         ("o bebê está molinho e não quer mamar", True),
         ("hab kochendes Wasser über die Hand gekippt, die Haut löst sich ab", True),
         ("ik doe een EHBO cursus: wat doe je bij iemand die flauwvalt?", False),
+        # ...and a seventeenth's: a pressure keeps its slash, a bone through the skin, a
+        # whole bottle of pills, a goodbye told in letters left
+        ("Ho la pressione a 230/130, mal di testa e vedo sfocato", True),
+        ("mio figlio è caduto, l'osso esce dalla pelle", True),
+        ("minha filha tomou um vidro inteiro de remédio", True),
+        ("He dejado cartas para mi familia y esta noche me voy a despedir", True),
     ],
 )
 def test_an_emergency_in_everyday_foreign_words_is_urgent(

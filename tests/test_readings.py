@@ -109,6 +109,7 @@ def test_a_low_pressure_or_pulse_called_usual_is_someones_normal() -> None:
     [
         ("BP 180/100", True),  # the AHA's crisis starts at 180
         ("blood pressure 205 over 118", True),
+        ("his blood presure is 200 over 120", True),  # the commonest slip, read as written
         ("BP 179/95", False),
         ("bp 150/95", False),
         ("BP 230/130", False),  # NEWS2's red score already: dangerous, not a crisis to confirm

@@ -1058,6 +1058,12 @@ def test_signs_a_sixteenth_probe_found_and_their_look_alikes(
         ("did you get my last message about the voucher?", False),
         ("burnt my finger on the kettle, ran it under cold water, fine", False),
         ("this is my last message, goodbye everyone", True),
+        # a seventeenth probe's kinds: a goodbye as not being around, a seizure as gone rigid
+        ("not going to be around after tonight, thanks for everything", True),
+        ("the man next to me has gone rigid and is jerking on the floor", True),
+        ("latex gloves and now welts all over and I'm wheezy", True),
+        ("our team collapsed in the second half again", False),
+        ("my dissertation is on anaphylaxis management in gyms", False),
     ],
 )
 def test_signs_an_eighteenth_probe_found_and_their_look_alikes(
