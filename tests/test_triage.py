@@ -1038,7 +1038,8 @@ def test_signs_a_sixteenth_probe_found_and_their_look_alikes(
 @pytest.mark.parametrize(
     ("message", "urgent"),
     [
-        # kinds of sign an eighteenth probe found missing, in the tests' own words
+        # kinds of sign an eighteenth probe found missing, in the tests' own words (and a
+        # seventeenth's and a nineteenth's, below)
         ("her foot has gone cold and white and the pain is awful", True),
         ("he's on the roof talking about stepping off", True),
         ("my husband says he'll drive off the bridge tonight", True),
@@ -1066,7 +1067,7 @@ def test_signs_a_sixteenth_probe_found_and_their_look_alikes(
         ("my dissertation is on anaphylaxis management in gyms", False),
     ],
 )
-def test_signs_an_eighteenth_probe_found_and_their_look_alikes(
+def test_signs_the_seventeenth_to_nineteenth_probes_found_and_their_look_alikes(
     builtin: tuple[Triage, Speller], message: str, urgent: bool
 ) -> None:
     assert is_urgent(*builtin, message) is urgent
