@@ -121,7 +121,7 @@ MAX_DEPTH = 20
 # One urgent trigger spelt out with its word classes ("<a> & <b>" stands for |a| x |b|
 # phrases, all built for triage): the built-in triggers' largest makes 1,134.
 MAX_URGENT_PER_TRIGGER = 6_000
-# All urgent triggers spelt out together: the built-in ones make 15,994 (five times that fits).
+# All urgent triggers spelt out together: the built-in ones make 15,572 (five times that fits).
 MAX_URGENT_PHRASES = 80_000
 # YAML anchors and aliases (&name, *name) are refused outright: an admin's FAQ has no need of
 # them, and each use of an alias is walked again in full (one 10 KB alias used 1,000 times in a
@@ -504,8 +504,11 @@ def _builtin_text(name: str) -> str:
 
 
 def _key(text: str) -> str:
-    """A phrase as compared for repeats: case and spacing do not count."""
-    return " ".join(text.casefold().split())
+    """A phrase as compared for repeats: case and spacing do not count, nor the order of an
+    urgent trigger's parts ("numb & both legs" is "both legs & numb": parts match in any
+    order, and the second would spell out every phrase of the first again)."""
+    parts = (" ".join(part.casefold().split()) for part in text.split("&"))
+    return " & ".join(sorted(parts))
 
 
 def _extended(base: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:

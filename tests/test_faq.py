@@ -94,7 +94,11 @@ def test_the_bundled_faq_loads() -> None:
 
 REPEATS = (
     MINIMAL_FAQ
-    .replace("    - chest pain\n", "    - chest pain\n    - Chest  Pain\n")
+    .replace(
+        "    - chest pain\n",
+        "    - chest pain\n    - Chest  Pain\n"
+        "    - fever & stiff neck\n    - Stiff Neck & fever\n",
+    )
     .replace("triggers: [hello, hi]", "triggers: [hello, hi, HELLO]")
     .replace("      - Can massage help sciatica?\n",
              "      - Can massage help sciatica?\n      - Do you treat sciatica?\n")
@@ -116,6 +120,10 @@ def test_a_phrase_listed_twice_is_a_warning_not_an_error(write_faq: WriteFaq) ->
 
     # the same phrase, whatever its case and spacing
     assert warned("Chest  Pain", "urgent.triggers[1]", "Chest  Pain", "- chest pain")
+    # a trigger's parts in another order: they match in any order
+    assert warned(
+        "Stiff Neck & fever", "urgent.triggers[3]", "Stiff Neck & fever", "- fever & stiff neck"
+    )
     assert warned("HELLO", "smalltalk.greeting.triggers[2]", "HELLO", "HELLO")
     assert warned("price, hours", "not_covered[2]", "price", "price, hours")
     assert warned("synonyms:", "synonyms.pain[1]", "Pain", "synonyms:")  # the word itself
@@ -128,7 +136,7 @@ def test_a_phrase_listed_twice_is_a_warning_not_an_error(write_faq: WriteFaq) ->
         "can massage help sciatica?]", "entries[1] (sciatica).keywords[2]",
         "can massage help sciatica?", "- Can massage help sciatica?",
     )
-    assert len(reported) == 6
+    assert len(reported) == 7
 
 
 def test_the_same_phrase_in_two_entries_or_lists_is_no_repeat(write_faq: WriteFaq) -> None:

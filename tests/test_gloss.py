@@ -503,9 +503,13 @@ def test_an_emergency_in_everyday_foreign_words_is_urgent(
         ("na semana passada", "last week"),
         ("w zeszłym tygodniu", "last week"),
         ("на прошлой неделе", "last week"),
+        # signs the triggers read only in English: a belly hard as a board, a man talking
+        # nonsense in the heat
+        ("la pancia è dura come una tavola", "hard as a board"),
+        ("кожа горячая и сухая, он несёт бред", "hot and dry skin , he confused"),
     ],
 )
-def test_a_time_past_said_after_its_noun_reads_as_english_says_it(
+def test_a_phrase_said_in_another_order_reads_as_english_says_it(
     message: str, reading: str
 ) -> None:
     found = builtin_glossary().english(message)
