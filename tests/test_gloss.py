@@ -300,6 +300,32 @@ def test_a_word_read_with_a_person_lends_its_reading_to_no_other_form() -> None:
         # a film's stroke, and the Turkish idiom of a shock
         ("Nel film il medico ha un ictus, che paura. Avete posto domani?", False),
         ("Faturay\u0131 görünce neredeyse kalp krizi geçiriyordum", False),
+        # everyday words for emergencies the glossary lacked (what a sixteenth probe missed,
+        # in the tests' own words): diabetes, a shock from the mains, a child pulled from the
+        # water, a sudden worst headache, a goodbye, a pregnancy in pain
+        ("Mój brat ma cukrzycę, wymiotuje i dziwnie głęboko oddycha", True),
+        ("Mein Onkel hat einen Stromschlag bekommen und reagiert kaum", True),
+        ("tiramos a minha sobrinha da piscina, esteve debaixo da água e está tossindo", True),
+        ("раптово найсильніший біль у житті в голові, як удар грому", True),  # noqa: RUF001
+        ("Я все решила, сегодня ночью меня не станет", True),
+        # ...and what looks like them: a haircut is no cut, and a fit told as last week's
+        ("Me corté el pelo yo sola, ¿tenéis cita el sábado?", False),
+        ("Mi sono tagliata i capelli ieri, è venuto malissimo, avete posto?", False),
+        ("Mon chien a eu une crise la semaine dernière, le vétérinaire dit qu'il va bien", False),
+        # ...and what a nineteenth probe missed, in the tests' own words: a baby floppy and
+        # burning hot, the worst headache of someone's life, a jump from a roof, a scald
+        ("ma fille de 3 mois est toute molle et brûlante", True),
+        ("ma mère a mal à la tête d'un coup, le pire de sa vie", True),
+        ("ik sta op het dak en ga springen", True),
+        ("o bebê está molinho e não quer mamar", True),
+        ("hab kochendes Wasser über die Hand gekippt, die Haut löst sich ab", True),
+        ("ik doe een EHBO cursus: wat doe je bij iemand die flauwvalt?", False),
+        # ...and a seventeenth's: a pressure keeps its slash, a bone through the skin, a
+        # whole bottle of pills, a goodbye told in letters left
+        ("Ho la pressione a 230/130, mal di testa e vedo sfocato", True),
+        ("mio figlio è caduto, l'osso esce dalla pelle", True),
+        ("minha filha tomou um vidro inteiro de remédio", True),
+        ("He dejado cartas para mi familia y esta noche me voy a despedir", True),
     ],
 )
 def test_an_emergency_told_in_another_language_is_urgent(
@@ -455,43 +481,6 @@ def test_the_model_reads_an_english_message_with_slips_as_english(
     match = bundled_matcher.match("wat does medicl massge actualy do for u")
     assert read[0] == "wat does medical massge actually do for u"
     assert match.status is Status.ANSWER
-
-
-@pytest.mark.parametrize(
-    ("message", "urgent"),
-    [
-        # everyday words for emergencies the glossary lacked (what a sixteenth probe missed,
-        # in the tests' own words): diabetes, a shock from the mains, a child pulled from the
-        # water, a sudden worst headache, a goodbye, a pregnancy in pain
-        ("Mój brat ma cukrzycę, wymiotuje i dziwnie głęboko oddycha", True),
-        ("Mein Onkel hat einen Stromschlag bekommen und reagiert kaum", True),
-        ("tiramos a minha sobrinha da piscina, esteve debaixo da água e está tossindo", True),
-        ("раптово найсильніший біль у житті в голові, як удар грому", True),  # noqa: RUF001
-        ("Я все решила, сегодня ночью меня не станет", True),
-        # ...and what looks like them: a haircut is no cut, and a fit told as last week's
-        ("Me corté el pelo yo sola, ¿tenéis cita el sábado?", False),
-        ("Mi sono tagliata i capelli ieri, è venuto malissimo, avete posto?", False),
-        ("Mon chien a eu une crise la semaine dernière, le vétérinaire dit qu'il va bien", False),
-        # ...and what a nineteenth probe missed, in the tests' own words: a baby floppy and
-        # burning hot, the worst headache of someone's life, a jump from a roof, a scald
-        ("ma fille de 3 mois est toute molle et brûlante", True),
-        ("ma mère a mal à la tête d'un coup, le pire de sa vie", True),
-        ("ik sta op het dak en ga springen", True),
-        ("o bebê está molinho e não quer mamar", True),
-        ("hab kochendes Wasser über die Hand gekippt, die Haut löst sich ab", True),
-        ("ik doe een EHBO cursus: wat doe je bij iemand die flauwvalt?", False),
-        # ...and a seventeenth's: a pressure keeps its slash, a bone through the skin, a
-        # whole bottle of pills, a goodbye told in letters left
-        ("Ho la pressione a 230/130, mal di testa e vedo sfocato", True),
-        ("mio figlio è caduto, l'osso esce dalla pelle", True),
-        ("minha filha tomou um vidro inteiro de remédio", True),
-        ("He dejado cartas para mi familia y esta noche me voy a despedir", True),
-    ],
-)
-def test_an_emergency_in_everyday_foreign_words_is_urgent(
-    bundled_matcher: Matcher, message: str, urgent: bool
-) -> None:
-    assert (bundled_matcher.match(message).status is Status.URGENT) is urgent
 
 
 @pytest.mark.parametrize(
